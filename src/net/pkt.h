@@ -1,0 +1,187 @@
+/*
+ * Packet codec: decode untrusted frames into plain records, build frames.
+ *
+ * Pure code: no I/O, no printing, no exit.  Every read goes through the
+ * bounded cursor in cursor.h; a read past the end fails without touching
+ * memory.  Addresses and numbers in the records are in host byte order.
+ */
+#ifndef SYNSCOPE_NET_PKT_H
+#define SYNSCOPE_NET_PKT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum pkt_err {
+	PKT_OK = 0,
+	PKT_TRUNC,        /* a header is cut short by the capture */
+	PKT_BAD_HLEN,     /* IHL < 5, data offset < 5, header past total length */
+	PKT_BAD_LEN,      /* total length smaller than the header */
+	PKT_BAD_VERSION,  /* IP version field does not match the ethertype */
+	PKT_BAD_CSUM,     /* checksum verification requested and failed */
+	PKT_UNSUPPORTED,  /* not something we decode (other ethertype, link) */
+};
+const char *pkt_strerror(enum pkt_err err);
+
+/* Link types we decode; values match pcap's DLT_* numbers. */
+enum pkt_link {
+	PKT_LINK_EN10MB = 1,   /* Ethernet, with 802.1Q / 802.1ad tags */
+	PKT_LINK_RAW = 101,    /* raw IP (DLT_RAW as libpcap maps it) */
+	PKT_LINK_SLL = 113,    /* Linux cooked v1 (-i any) */
+	PKT_LINK_SLL2 = 276,   /* Linux cooked v2 */
+};
+
+#define PKT_ETH_ALEN 6
+#define PKT_ETHERTYPE_IPV4 0x0800
+#define PKT_ETHERTYPE_ARP 0x0806
+#define PKT_ETHERTYPE_IPV6 0x86dd
+#define PKT_ETHERTYPE_VLAN 0x8100
+#define PKT_ETHERTYPE_QINQ 0x88a8
+
+#define PKT_IPPROTO_ICMP 1
+#define PKT_IPPROTO_TCP 6
+
+/* TCP flag bits as they sit in the header's 13th byte. */
+#define PKT_TH_FIN 0x01
+#define PKT_TH_SYN 0x02
+#define PKT_TH_RST 0x04
+#define PKT_TH_PUSH 0x08
+#define PKT_TH_ACK 0x10
+#define PKT_TH_URG 0x20
+#define PKT_TH_ECE 0x40
+#define PKT_TH_CWR 0x80
+
+#define PKT_ICMP_UNREACH 3
+#define PKT_MAX_VLAN 2
+
+struct pkt_eth {
+	uint8_t dst[PKT_ETH_ALEN];
+	uint8_t src[PKT_ETH_ALEN];
+	uint16_t type;                 /* ethertype after any VLAN tags */
+	uint8_t nvlan;
+	uint16_t vlan[PKT_MAX_VLAN];   /* VLAN IDs, outermost first */
+};
+
+struct pkt_arp {
+	uint16_t op;                   /* 1 request, 2 reply */
+	uint8_t sha[PKT_ETH_ALEN];
+	uint32_t spa;
+	uint8_t tha[PKT_ETH_ALEN];
+	uint32_t tpa;
+};
+
+struct pkt_ip4 {
+	uint8_t hlen;                  /* header length in bytes (IHL*4) */
+	uint8_t tos;
+	uint16_t tot_len;              /* as declared, may exceed the capture */
+	uint16_t id;
+	uint16_t frag;                 /* flags + fragment offset */
+	uint8_t ttl;
+	uint8_t proto;
+	uint32_t src;
+	uint32_t dst;
+};
+
+struct pkt_tcp {
+	uint16_t sport;
+	uint16_t dport;
+	uint32_t seq;
+	uint32_t ack;
+	uint8_t hlen;                  /* data offset in bytes */
+	uint8_t flags;
+	uint16_t win;
+	uint16_t mss;                  /* MSS option, 0 if absent or unread */
+	uint32_t payload_len;          /* from the IP total length, not capture */
+};
+
+/* An ICMP error quotes the offending IP header and 8 bytes of TCP. */
+struct pkt_icmp {
+	uint8_t type;
+	uint8_t code;
+	uint8_t has_quote;             /* 1 if a quoted IPv4 + TCP ports/seq */
+	struct pkt_ip4 q_ip;
+	uint16_t q_sport;
+	uint16_t q_dport;
+	uint32_t q_seq;
+};
+
+/* One decoded frame.  Which parts are valid is told by the has_ flags. */
+struct pkt_frame {
+	struct pkt_eth eth;
+	uint8_t has_eth, has_arp, has_ip4, has_tcp, has_icmp;
+	struct pkt_arp arp;
+	struct pkt_ip4 ip4;
+	struct pkt_tcp tcp;
+	struct pkt_icmp icmp;
+	size_t l3_off;                 /* offset of the IP/ARP header */
+};
+
+/* Checksum verification while decoding (tcpeek's -c). */
+enum pkt_csum_mode {
+	PKT_CSUM_NONE = 0,
+	PKT_CSUM_IP = 1,               /* verify the IPv4 header checksum */
+	PKT_CSUM_IP_TCP = 2,           /* and the TCP checksum when captured whole */
+};
+
+/*
+ * Decode a captured frame.  caplen is what the capture holds; headers are
+ * clamped to the IP total length.  A frame longer on the wire than the
+ * capture still decodes if its headers were captured.  Returns PKT_OK with
+ * the has_ flags telling what was found (an IPv4 packet that is neither TCP
+ * nor ICMP decodes with has_tcp = has_icmp = 0), or the reason it failed;
+ * on failure the has_ flags of layers decoded so far remain set.
+ */
+enum pkt_err pkt_decode(enum pkt_link link, const uint8_t *buf, size_t caplen,
+                        enum pkt_csum_mode csum, struct pkt_frame *out);
+
+/* Internet checksum helpers (RFC 1071), known-answer tested. */
+uint32_t pkt_csum_add(uint32_t sum, const void *data, size_t len);
+uint16_t pkt_csum_fold(uint32_t sum);
+/* Checksum of a TCP segment (header + payload) with the IPv4 pseudo-header. */
+uint16_t pkt_csum_tcp4(uint32_t src, uint32_t dst, const uint8_t *seg, size_t len);
+
+/* ---- builders ---------------------------------------------------------- */
+
+struct pkt_tcp_spec {
+	const uint8_t *smac, *dmac;    /* NULL: the frame starts at the IP header */
+	uint16_t vlan;                 /* 802.1Q VLAN ID, 0 for none */
+	uint32_t saddr, daddr;
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint8_t flags;
+	uint16_t win;
+	uint16_t mss;                  /* add an MSS option when non-zero */
+	uint16_t ip_id;
+	uint8_t ttl;                   /* 0 means 64 */
+	const uint8_t *payload;
+	size_t paylen;
+};
+/* Write an Ethernet(+VLAN)/IPv4/TCP frame with correct checksums.  Returns
+ * its length, or 0 if it does not fit in cap. */
+size_t pkt_build_tcp(uint8_t *buf, size_t cap, const struct pkt_tcp_spec *s);
+
+/* Ethernet/ARP frame; eth_dst is the Ethernet destination (broadcast for a
+ * request), tha the ARP target hardware address. */
+size_t pkt_build_arp(uint8_t *buf, size_t cap, uint16_t op,
+                     const uint8_t *smac, uint32_t spa,
+                     const uint8_t *eth_dst, const uint8_t *tha, uint32_t tpa);
+
+/* Ethernet/IPv4/ICMP error of the given type/code quoting qlen bytes of
+ * the offending IP packet at quote. */
+size_t pkt_build_icmp4(uint8_t *buf, size_t cap, const uint8_t *smac,
+                       const uint8_t *dmac, uint32_t saddr, uint32_t daddr,
+                       uint8_t type, uint8_t code, const uint8_t *quote,
+                       size_t qlen);
+
+/* ---- formatting of plain values (no I/O) ----------------------------- */
+
+#define PKT_MAC_STRLEN 18
+#define PKT_IP4_STRLEN 16
+#define PKT_FLAGS_STRLEN 12
+/* "aa:bb:cc:dd:ee:ff" */
+char *pkt_fmt_mac(char out[PKT_MAC_STRLEN], const uint8_t *mac);
+/* dotted quad of a host-order address */
+char *pkt_fmt_ip4(char out[PKT_IP4_STRLEN], uint32_t addr);
+/* tcpdump-style flags without brackets: "S", "S.", "R.", "F.", "." */
+char *pkt_fmt_tcpflags(char out[PKT_FLAGS_STRLEN], uint8_t flags);
+
+#endif
