@@ -1,0 +1,52 @@
+/*
+ * Per-filter handshake statistics: counters and a handshake-time
+ * histogram, kept twice: since start (GET) and since the last REFRESH.
+ */
+#ifndef SYNSCOPE_PEEK_STATS_H
+#define SYNSCOPE_PEEK_STATS_H
+
+#include <stdint.h>
+
+#include "peek/track.h"
+
+/* Log-linear histogram of handshake times in microseconds: relative error
+ * of a reported percentile <= 1/HIST_SUB (about 3 %); max is exact. */
+#define HIST_SUB 32
+#define HIST_OCTAVES 40
+struct hist {
+	uint64_t count;
+	uint64_t max;
+	uint64_t bucket[HIST_OCTAVES * HIST_SUB];
+};
+
+void hist_add(struct hist *h, uint64_t v);
+/* The value at quantile q (0 < q <= 1): the upper bound of the bucket
+ * holding it, never above max; 0 when empty. */
+uint64_t hist_quantile(const struct hist *h, double q);
+
+struct stat_counts {
+	uint64_t success, success_dupsyn, success_dupsynack;
+	uint64_t timeout, reject, unreach;
+	uint64_t failure_dupsyn, failure_dupsynack;
+	uint64_t abort;
+	uint64_t untracked;
+	struct hist hs;          /* handshake time of successes, µs */
+};
+
+struct stat_filter {
+	struct stat_counts total;   /* since start */
+	struct stat_counts delta;   /* since the last REFRESH */
+};
+
+/* Record one finished handshake into s (both views). */
+void stat_record(struct stat_filter *s, const struct trk_event *ev);
+void stat_untracked(struct stat_filter *s);
+/* REFRESH: zero the delta view (after it has been reported). */
+void stat_reset_delta(struct stat_filter *s);
+
+static inline uint64_t stat_failures(const struct stat_counts *c)
+{
+	return c->timeout + c->reject + c->unreach;
+}
+
+#endif

@@ -1,0 +1,102 @@
+/*
+ * Handshake tracker: follows every TCP handshake it is fed and reports how
+ * each one ended.  Pure: no I/O and no clock; time comes with each packet
+ * (capture timestamps in microseconds), so pcap replays are deterministic
+ * and tests drive it with byte fixtures and fake time.
+ *
+ * Classification, per 4-tuple, the initiator being the sender of the first
+ * SYN (SYN set, ACK clear: ECN SYNs with ECE+CWR count):
+ *  success  the initiator's ACK (pure ACK or data segment) acknowledges
+ *           the responder's SYN/ACK (ack == server ISN + 1), after a
+ *           SYN/ACK that acknowledged the SYN (ack == client ISN + 1)
+ *  reject   an RST from the responder acceptable for the SYN
+ *           (ACK set and ack == client ISN + 1)
+ *  unreach  (cfg.icmp) an ICMP destination unreachable quoting the SYN
+ *           (quoted addresses, ports and seq == client ISN)
+ *  abort    an RST from the initiator before establishment
+ *  timeout  no ending within cfg.timeout_us after the last SYN
+ *           (a retransmitted SYN restarts the timer)
+ * dupsyn / dupsynack count retransmissions of the same SYN / SYN/ACK.
+ * A new SYN with another ISN on a tuple whose session is still open ends
+ * the old session as a timeout at that moment and starts a new one.
+ *
+ * Memory: the session table is fixed-size open addressing allocated once
+ * (no per-packet malloc, <= 96 bytes a session); beyond cfg.max_sessions
+ * new SYNs are counted as untracked.  Timeouts come from a timer wheel,
+ * never from scanning the table.
+ */
+#ifndef SYNSCOPE_PEEK_TRACK_H
+#define SYNSCOPE_PEEK_TRACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "net/pkt.h"
+
+enum trk_result {
+	TRK_SUCCESS = 0,
+	TRK_REJECT,
+	TRK_TIMEOUT,
+	TRK_UNREACH,
+	TRK_ABORT,
+};
+
+struct trk_config {
+	uint64_t timeout_us;     /* default 60 s */
+	uint32_t max_sessions;   /* hard cap on open sessions */
+	int icmp;                /* interpret ICMP destination unreachable */
+};
+
+/* A finished handshake. */
+struct trk_event {
+	enum trk_result result;
+	uint32_t cli_addr, srv_addr;
+	uint16_t cli_port, srv_port;
+	uint64_t start_us;       /* timestamp of the first SYN */
+	uint64_t end_us;         /* deciding packet, or timer expiry */
+	uint32_t dupsyn, dupsynack;
+	uint64_t filters;        /* what classify returned for the SYN */
+	uint8_t icmp_type, icmp_code;  /* for TRK_UNREACH */
+};
+
+struct trk_ops {
+	/* A new SYN: the filter bitmask of this handshake.  0 means nobody
+	 * wants it (excluded, or in no direction): it is not tracked. */
+	uint64_t (*classify)(void *arg, uint32_t cli_addr, uint16_t cli_port,
+	                     uint32_t srv_addr, uint16_t srv_port);
+	/* A handshake ended. */
+	void (*done)(void *arg, const struct trk_event *ev);
+	/* A SYN that would have opened a session but the table is full. */
+	void (*untracked)(void *arg, uint64_t filters);
+};
+
+struct trk_stats {
+	uint64_t open;           /* sessions open now */
+	uint64_t peak;           /* most open at once */
+	uint64_t untracked;      /* SYNs refused by the cap */
+	uint64_t max_sessions;   /* the cap */
+	size_t memory_bytes;     /* bytes the tracker allocated */
+};
+
+struct trk;
+
+/* NULL (errno ENOMEM) if the table cannot be allocated. */
+struct trk *trk_new(const struct trk_config *cfg, const struct trk_ops *ops, void *arg);
+void trk_free(struct trk *t);
+
+/* Feed one decoded frame (only has_tcp / has_icmp frames matter) with its
+ * timestamp; timers due at or before ts fire first. */
+void trk_packet(struct trk *t, const struct pkt_frame *f, uint64_t ts_us);
+
+/* Let time pass without a packet (idle ticks in live mode). */
+void trk_advance(struct trk *t, uint64_t now_us);
+
+/* Call fn for every open session (for per-filter "open" counts). */
+void trk_foreach_open(const struct trk *t, void (*fn)(void *arg, uint64_t filters), void *arg);
+
+void trk_get_stats(const struct trk *t, struct trk_stats *out);
+
+/* Bytes one session takes in the table (for sizing the default cap). */
+size_t trk_session_size(void);
+
+#endif
