@@ -1,0 +1,414 @@
+/* Filter grammar (every rejection with its message) and matching. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "peek/filter.h"
+
+#define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+#define BIT(i) (UINT64_C(1) << (i))
+
+static int setup(void **state)
+{
+	*state = filt_new();
+	return *state == NULL ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+	filt_free(*state);
+	return 0;
+}
+
+static void add_ok(struct filt_set *fs, const char *expr)
+{
+	char err[256] = "";
+	int rc = filt_add(fs, expr, err, sizeof(err));
+	if (rc != 0)
+		print_error("unexpected error: %s\n", err);
+	assert_int_equal(rc, 0);
+}
+
+/* The expression must be refused with exactly this message. */
+static void add_bad(const char *expr, const char *msg)
+{
+	struct filt_set *fs = filt_new();
+	char err[256] = "";
+	int before = filt_count(fs);
+
+	assert_non_null(fs);
+	assert_int_equal(filt_add(fs, expr, err, sizeof(err)), -1);
+	assert_string_equal(err, msg);
+	assert_null(strchr(err, '\n'));
+	/* a refused expression leaves the set as it was */
+	assert_int_equal(filt_count(fs), before);
+	filt_free(fs);
+}
+
+/* ---- grammar ---------------------------------------------------------- */
+
+static void test_defaults(void **state)
+{
+	struct filt_set *fs = *state;
+
+	assert_int_equal(filt_count(fs), 2);
+	assert_string_equal(filt_name(fs, FILT_RX), "RX");
+	assert_string_equal(filt_name(fs, FILT_TX), "TX");
+	assert_null(filt_name(fs, 2));
+	assert_null(filt_name(fs, -1));
+}
+
+static void test_named_in_order(void **state)
+{
+	struct filt_set *fs = *state;
+
+	add_ok(fs, "web:RX@%:80:443");
+	add_ok(fs, ":RX@*:22");                 /* exclusion: not named */
+	add_ok(fs, "lan:TX@192.168.0.0/24:%");
+	add_ok(fs, "many:TX@192.168.0.1:80:443:8080,192.168.0.2:80,192.168.0.3:80:8080");
+	assert_int_equal(filt_count(fs), 5);
+	assert_string_equal(filt_name(fs, 2), "web");
+	assert_string_equal(filt_name(fs, 3), "lan");
+	assert_string_equal(filt_name(fs, 4), "many");
+}
+
+static void test_bad_prefix(void **state)
+{
+	(void)state;
+	add_bad("web:RX@10.0.0.0/33:80",
+	        "filter \"web:RX@10.0.0.0/33:80\": prefix length \"33\" is not 0-32");
+	add_bad("web:RX@10.0.0.0/-1:80",
+	        "filter \"web:RX@10.0.0.0/-1:80\": prefix length \"-1\" is not 0-32");
+	add_bad("web:RX@10.0.0.0/:80",
+	        "filter \"web:RX@10.0.0.0/:80\": prefix length \"\" is not 0-32");
+	add_bad("web:RX@10.0.0.0/8x:80",
+	        "filter \"web:RX@10.0.0.0/8x:80\": prefix length \"8x\" is not 0-32");
+	add_bad("web:RX@10.0.0.0/008:80",
+	        "filter \"web:RX@10.0.0.0/008:80\": prefix length \"008\" is not 0-32");
+	add_bad("web:RX@%/8:80",
+	        "filter \"web:RX@%/8:80\": address \"%/8\" is a wildcard and takes no prefix length");
+}
+
+static void test_bad_port(void **state)
+{
+	(void)state;
+	add_bad("web:RX@%:70000",
+	        "filter \"web:RX@%:70000\": port \"70000\" is not 1-65535");
+	add_bad("web:RX@%:65536",
+	        "filter \"web:RX@%:65536\": port \"65536\" is not 1-65535");
+	add_bad("web:RX@%:0", "filter \"web:RX@%:0\": port \"0\" is not 1-65535");
+	add_bad("web:RX@%:80:-1", "filter \"web:RX@%:80:-1\": port \"-1\" is not 1-65535");
+	add_bad("web:RX@%:+80", "filter \"web:RX@%:+80\": port \"+80\" is not 1-65535");
+	add_bad("web:RX@%:4294967376",
+	        "filter \"web:RX@%:4294967376\": port \"4294967376\" is not 1-65535");
+	add_bad("web:RX@%:80::443",
+	        "filter \"web:RX@%:80::443\": element \"%:80::443\" has an empty port");
+	add_bad("web:RX@%:80:",
+	        "filter \"web:RX@%:80:\": element \"%:80:\" has an empty port");
+	add_bad("web:RX@10.0.0.1",
+	        "filter \"web:RX@10.0.0.1\": element \"10.0.0.1\" has no port (addr:port)");
+	/* trailing garbage is part of the last port and refused there */
+	add_bad("web:RX@%:80 x", "filter \"web:RX@%:80 x\": port \"80 x\" is not 1-65535");
+	add_bad("web:RX@%:80@y", "filter \"web:RX@%:80@y\": port \"80@y\" is not 1-65535");
+}
+
+static void test_port_bounds_ok(void **state)
+{
+	struct filt_set *fs = *state;
+
+	add_ok(fs, "lo:RX@%:1");
+	add_ok(fs, "hi:RX@%:65535");
+	assert_int_equal(filt_match(fs, true, false, IP(1, 2, 3, 4), IP(5, 6, 7, 8), 1),
+	                 BIT(0) | BIT(2));
+	assert_int_equal(filt_match(fs, true, false, IP(1, 2, 3, 4), IP(5, 6, 7, 8), 65535),
+	                 BIT(0) | BIT(3));
+	/* no wrap: 65535 is not 65535 + 65536k anything */
+	assert_int_equal(filt_match(fs, true, false, IP(1, 2, 3, 4), IP(5, 6, 7, 8), 464),
+	                 BIT(0));
+}
+
+static void test_bad_address(void **state)
+{
+	(void)state;
+	add_bad("a:RX@10.0.0:80",
+	        "filter \"a:RX@10.0.0:80\": address \"10.0.0\" is not a dotted-quad IPv4 address or '%'/'*'");
+	add_bad("a:RX@10.0.0.256:80",
+	        "filter \"a:RX@10.0.0.256:80\": address \"10.0.0.256\" is not a dotted-quad IPv4 address or '%'/'*'");
+	add_bad("a:RX@10.0.0.1.2:80",
+	        "filter \"a:RX@10.0.0.1.2:80\": address \"10.0.0.1.2\" is not a dotted-quad IPv4 address or '%'/'*'");
+	add_bad("a:RX@host:80",
+	        "filter \"a:RX@host:80\": address \"host\" is not a dotted-quad IPv4 address or '%'/'*'");
+	add_bad("a:RX@:80", "filter \"a:RX@:80\": element \":80\" has no address");
+	add_bad("a:RX@%%:80",
+	        "filter \"a:RX@%%:80\": address \"%%\" is not a dotted-quad IPv4 address or '%'/'*'");
+}
+
+static void test_bad_structure(void **state)
+{
+	(void)state;
+	add_bad("web", "filter \"web\": expected [name]:RX|TX@addr[/len]:port");
+	add_bad("", "filter \"\": expected [name]:RX|TX@addr[/len]:port");
+	add_bad("web:RX", "filter \"web:RX\": missing '@' after the direction");
+	add_bad("web:RX%:80", "filter \"web:RX%:80\": missing '@' after the direction");
+	add_bad("web:XX@%:80", "filter \"web:XX@%:80\": direction \"XX\" is not RX or TX");
+	add_bad("web:rx@%:80", "filter \"web:rx@%:80\": direction \"rx\" is not RX or TX");
+	add_bad("web:@%:80", "filter \"web:@%:80\": direction \"\" is not RX or TX");
+	add_bad("web:RX@", "filter \"web:RX@\": no address:port after '@'");
+	add_bad("web:RX@%:80,", "filter \"web:RX@%:80,\": empty address:port element (stray ',')");
+	add_bad("web:RX@,%:80", "filter \"web:RX@,%:80\": empty address:port element (stray ',')");
+	add_bad("web:RX@%:80,,%:81",
+	        "filter \"web:RX@%:80,,%:81\": empty address:port element (stray ',')");
+}
+
+static void test_bad_names(void **state)
+{
+	struct filt_set *fs = *state;
+	char err[256];
+	char name[FILT_NAME_MAX + 2];
+	char expr[FILT_NAME_MAX + 16];
+
+	add_bad("pcap:RX@%:80",
+	        "filter \"pcap:RX@%:80\": name \"pcap\" is reserved (it is the stats document's capture key)");
+	add_bad("RX:RX@%:80", "filter \"RX:RX@%:80\": name \"RX\" is used twice");
+	add_bad("TX:RX@%:80", "filter \"TX:RX@%:80\": name \"TX\" is used twice");
+	add_bad("a\tb:RX@%:80",
+	        "filter \"a\\x09b:RX@%:80\": name \"a\\x09b\" contains a control character");
+
+	add_ok(fs, "web:RX@%:80");
+	assert_int_equal(filt_add(fs, "web:TX@%:443", err, sizeof(err)), -1);
+	assert_string_equal(err, "filter \"web:TX@%:443\": name \"web\" is used twice");
+	assert_int_equal(filt_count(fs), 3);
+
+	/* FILT_NAME_MAX bytes is fine, one more is not */
+	memset(name, 'n', FILT_NAME_MAX);
+	name[FILT_NAME_MAX] = '\0';
+	snprintf(expr, sizeof(expr), "%s:RX@%%:80", name);
+	add_ok(fs, expr);
+	assert_string_equal(filt_name(fs, 3), name);
+	name[FILT_NAME_MAX] = 'n';
+	name[FILT_NAME_MAX + 1] = '\0';
+	snprintf(expr, sizeof(expr), "%s:RX@%%:80", name);
+	assert_int_equal(filt_add(fs, expr, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "name is longer than 63 bytes"));
+
+	/* names JSON would have to escape are still allowed */
+	add_ok(fs, "we\"b\\x:RX@%:80");
+	assert_string_equal(filt_name(fs, 4), "we\"b\\x");
+}
+
+static void test_too_many(void **state)
+{
+	struct filt_set *fs = *state;
+	char expr[64], err[256];
+
+	for (int i = 2; i < FILT_MAX; i++) {
+		snprintf(expr, sizeof(expr), "f%d:RX@%%:%d", i, i);
+		add_ok(fs, expr);
+	}
+	assert_int_equal(filt_count(fs), FILT_MAX);
+	assert_int_equal(filt_add(fs, "one_more:RX@%:80", err, sizeof(err)), -1);
+	assert_string_equal(err, "filter \"one_more:RX@%:80\": too many filters (at most 64 with RX and TX)");
+	assert_int_equal(filt_count(fs), FILT_MAX);
+	/* the last filter still gets bit 63 */
+	assert_int_equal(filt_match(fs, true, false, IP(1, 1, 1, 1), IP(2, 2, 2, 2), FILT_MAX - 1),
+	                 BIT(0) | BIT(FILT_MAX - 1));
+
+	for (int i = 0; i < FILT_MAX; i++) {
+		snprintf(expr, sizeof(expr), ":TX@%%:%d", 1000 + i);
+		add_ok(fs, expr);
+	}
+	assert_int_equal(filt_add(fs, ":TX@%:2000", err, sizeof(err)), -1);
+	assert_string_equal(err, "filter \":TX@%:2000\": too many exclusion filters (at most 64)");
+}
+
+/* A message stays short and one line whatever the expression holds. */
+static void test_error_small_buffer(void **state)
+{
+	struct filt_set *fs = *state;
+	char err[16];
+	char big[600];
+
+	assert_int_equal(filt_add(fs, "web:RX@10.0.0.0/33:80", err, sizeof(err)), -1);
+	assert_string_equal(err, "filter \"web:RX@");
+	memset(big, '\n', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	char err2[512];
+	assert_int_equal(filt_add(fs, big, err2, sizeof(err2)), -1);
+	assert_null(strchr(err2, '\n'));
+	/* a NULL buffer is allowed */
+	assert_int_equal(filt_add(fs, "x", NULL, 0), -1);
+	assert_int_equal(filt_count(fs), 2);
+}
+
+/* ---- matching --------------------------------------------------------- */
+
+static void test_match_defaults(void **state)
+{
+	struct filt_set *fs = *state;
+	uint32_t a = IP(10, 0, 0, 1), b = IP(10, 0, 0, 2);
+
+	assert_int_equal(filt_match(fs, true, false, a, b, 80), BIT(FILT_RX));
+	assert_int_equal(filt_match(fs, false, true, a, b, 80), BIT(FILT_TX));
+	/* loopback: both ends local, counted in both directions */
+	assert_int_equal(filt_match(fs, true, true, a, b, 80), BIT(FILT_RX) | BIT(FILT_TX));
+	/* in no direction: nobody wants it */
+	assert_int_equal(filt_match(fs, false, false, a, b, 80), 0);
+}
+
+/* RX looks at the client address, TX at the server address; both at the
+ * server port. */
+static void test_match_rx_tx_semantics(void **state)
+{
+	struct filt_set *fs = *state;
+	uint32_t cli = IP(192, 168, 1, 10), srv = IP(10, 0, 0, 5);
+
+	add_ok(fs, "rxc:RX@192.168.1.10:80");   /* 2 */
+	add_ok(fs, "rxs:RX@10.0.0.5:80");       /* 3: server addr, never an RX match */
+	add_ok(fs, "txs:TX@10.0.0.5:80");       /* 4 */
+	add_ok(fs, "txc:TX@192.168.1.10:80");   /* 5: client addr, never a TX match */
+	add_ok(fs, "cport:RX@%:40000");         /* 6: the client port never counts */
+
+	assert_int_equal(filt_match(fs, true, false, cli, srv, 80), BIT(0) | BIT(2));
+	assert_int_equal(filt_match(fs, false, true, cli, srv, 80), BIT(1) | BIT(4));
+	assert_int_equal(filt_match(fs, true, true, cli, srv, 80),
+	                 BIT(0) | BIT(1) | BIT(2) | BIT(4));
+	assert_int_equal(filt_match(fs, true, true, cli, srv, 81), BIT(0) | BIT(1));
+	assert_int_equal(filt_match(fs, false, false, cli, srv, 80), 0);
+}
+
+static void test_match_ports_and_addresses(void **state)
+{
+	struct filt_set *fs = *state;
+	uint32_t s = IP(10, 9, 9, 9);
+
+	add_ok(fs, "m:RX@192.168.0.1:80:443:8080,192.168.0.2:80,192.168.0.3:80:8080");
+	assert_int_equal(filt_match(fs, true, false, IP(192, 168, 0, 1), s, 443), BIT(0) | BIT(2));
+	assert_int_equal(filt_match(fs, true, false, IP(192, 168, 0, 1), s, 8080), BIT(0) | BIT(2));
+	assert_int_equal(filt_match(fs, true, false, IP(192, 168, 0, 2), s, 80), BIT(0) | BIT(2));
+	assert_int_equal(filt_match(fs, true, false, IP(192, 168, 0, 2), s, 443), BIT(0));
+	assert_int_equal(filt_match(fs, true, false, IP(192, 168, 0, 3), s, 8080), BIT(0) | BIT(2));
+	assert_int_equal(filt_match(fs, true, false, IP(192, 168, 0, 3), s, 443), BIT(0));
+	assert_int_equal(filt_match(fs, true, false, IP(192, 168, 0, 4), s, 80), BIT(0));
+	/* a TX handshake never hits an RX filter */
+	assert_int_equal(filt_match(fs, false, true, IP(192, 168, 0, 1), s, 80), BIT(1));
+}
+
+static void test_match_wildcards(void **state)
+{
+	struct filt_set *fs = *state;
+
+	add_ok(fs, "p:RX@%:80");                /* 2 */
+	add_ok(fs, "s:RX@*:80");                /* 3 */
+	add_ok(fs, "a:TX@10.0.0.1:%");          /* 4 */
+	add_ok(fs, "b:TX@10.0.0.1:*");          /* 5 */
+	add_ok(fs, "all:RX@%:*");               /* 6 */
+	add_ok(fs, "mix:RX@10.1.1.1:22:%");     /* 7: a wildcard among ports */
+
+	assert_int_equal(filt_match(fs, true, false, IP(8, 8, 8, 8), IP(1, 1, 1, 1), 80),
+	                 BIT(0) | BIT(2) | BIT(3) | BIT(6));
+	assert_int_equal(filt_match(fs, true, false, IP(8, 8, 8, 8), IP(1, 1, 1, 1), 81),
+	                 BIT(0) | BIT(6));
+	assert_int_equal(filt_match(fs, true, false, IP(10, 1, 1, 1), IP(1, 1, 1, 1), 9999),
+	                 BIT(0) | BIT(6) | BIT(7));
+	assert_int_equal(filt_match(fs, false, true, IP(8, 8, 8, 8), IP(10, 0, 0, 1), 12345),
+	                 BIT(1) | BIT(4) | BIT(5));
+	assert_int_equal(filt_match(fs, false, true, IP(8, 8, 8, 8), IP(10, 0, 0, 2), 12345),
+	                 BIT(1));
+}
+
+static void test_match_cidr(void **state)
+{
+	struct filt_set *fs = *state;
+	uint32_t s = IP(172, 16, 0, 1);
+
+	add_ok(fs, "eight:RX@10.1.2.3/8:%");    /* 2: base masked to 10.0.0.0 */
+	add_ok(fs, "zero:RX@1.2.3.4/0:443");    /* 3: every address */
+	add_ok(fs, "host:RX@10.1.2.3/32:%");    /* 4: exactly one */
+	add_ok(fs, "c24:RX@192.168.1.77/24:%"); /* 5 */
+	add_ok(fs, "odd:RX@10.255.255.255/9:%");/* 6: 10.128.0.0/9 */
+
+	assert_int_equal(filt_match(fs, true, false, IP(10, 200, 0, 1), s, 80),
+	                 BIT(0) | BIT(2) | BIT(6));
+	assert_int_equal(filt_match(fs, true, false, IP(10, 1, 2, 3), s, 80),
+	                 BIT(0) | BIT(2) | BIT(4));
+	assert_int_equal(filt_match(fs, true, false, IP(10, 1, 2, 4), s, 443),
+	                 BIT(0) | BIT(2) | BIT(3));
+	assert_int_equal(filt_match(fs, true, false, IP(11, 0, 0, 0), s, 80), BIT(0));
+	assert_int_equal(filt_match(fs, true, false, IP(9, 255, 255, 255), s, 80), BIT(0));
+	assert_int_equal(filt_match(fs, true, false, IP(255, 255, 255, 255), s, 443),
+	                 BIT(0) | BIT(3));
+	assert_int_equal(filt_match(fs, true, false, IP(0, 0, 0, 0), s, 443), BIT(0) | BIT(3));
+	assert_int_equal(filt_match(fs, true, false, IP(192, 168, 1, 0), s, 1), BIT(0) | BIT(5));
+	assert_int_equal(filt_match(fs, true, false, IP(192, 168, 1, 255), s, 1), BIT(0) | BIT(5));
+	assert_int_equal(filt_match(fs, true, false, IP(192, 168, 2, 0), s, 1), BIT(0));
+	assert_int_equal(filt_match(fs, true, false, IP(10, 127, 255, 255), s, 1),
+	                 BIT(0) | BIT(2));
+}
+
+/* An exclusion drops the handshake from every filter, RX and TX included,
+ * whether it comes before or after the named filters. */
+static void test_match_exclusion_order(void **state)
+{
+	struct filt_set *fs = *state;
+	struct filt_set *fs2 = filt_new();
+	uint32_t c = IP(192, 168, 1, 5), s = IP(10, 0, 0, 1);
+
+	add_ok(fs, ":RX@*:22");
+	add_ok(fs, "all:RX@%:%");
+	add_ok(fs2, "all:RX@%:%");
+	add_ok(fs2, ":RX@*:22");
+	for (int k = 0; k < 2; k++) {
+		struct filt_set *f = k == 0 ? fs : fs2;
+		assert_int_equal(filt_count(f), 3);
+		assert_int_equal(filt_match(f, true, false, c, s, 22), 0);
+		assert_int_equal(filt_match(f, true, false, c, s, 80), BIT(0) | BIT(2));
+		/* an RX exclusion leaves TX handshakes alone */
+		assert_int_equal(filt_match(f, false, true, c, s, 22), BIT(1));
+		/* loopback: the RX side matches the exclusion, so nothing counts */
+		assert_int_equal(filt_match(f, true, true, c, s, 22), 0);
+	}
+	filt_free(fs2);
+}
+
+static void test_match_exclusion_addr(void **state)
+{
+	struct filt_set *fs = *state;
+
+	add_ok(fs, ":TX@10.0.0.0/8:%,192.168.0.1:53");
+	add_ok(fs, "out:TX@%:%");
+	assert_int_equal(filt_match(fs, false, true, IP(1, 1, 1, 1), IP(10, 2, 3, 4), 443), 0);
+	assert_int_equal(filt_match(fs, false, true, IP(1, 1, 1, 1), IP(192, 168, 0, 1), 53), 0);
+	assert_int_equal(filt_match(fs, false, true, IP(1, 1, 1, 1), IP(192, 168, 0, 1), 443),
+	                 BIT(1) | BIT(2));
+	/* the initiator's address does not matter to a TX exclusion */
+	assert_int_equal(filt_match(fs, false, true, IP(10, 2, 3, 4), IP(8, 8, 8, 8), 443),
+	                 BIT(1) | BIT(2));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_named_in_order, setup, teardown),
+		cmocka_unit_test(test_bad_prefix),
+		cmocka_unit_test(test_bad_port),
+		cmocka_unit_test_setup_teardown(test_port_bounds_ok, setup, teardown),
+		cmocka_unit_test(test_bad_address),
+		cmocka_unit_test(test_bad_structure),
+		cmocka_unit_test_setup_teardown(test_bad_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_too_many, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_error_small_buffer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_match_defaults, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_match_rx_tx_semantics, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_match_ports_and_addresses, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_match_wildcards, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_match_cidr, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_match_exclusion_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_match_exclusion_addr, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("filter", tests, NULL, NULL);
+}
