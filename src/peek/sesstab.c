@@ -1,0 +1,242 @@
+/* Session table: pool + Robin Hood index (see sesstab.h). */
+#include "peek/sesstab.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+static_assert(sizeof(struct sess) <= 64, "a session must fit one cache line");
+static_assert(sizeof(struct sess_slot) == 8, "slots are 8 bytes");
+
+/* 64x64 -> 128 multiply folded back to 64 bits: a cheap mixer that is
+ * strong enough once its inputs are keyed with a secret. */
+static inline uint64_t mum(uint64_t a, uint64_t b)
+{
+	__uint128_t p = (__uint128_t)a * b;
+	return (uint64_t)p ^ (uint64_t)(p >> 64);
+}
+
+/* splitmix64 step: spreads a seed into independent-looking words. */
+static uint64_t splitmix(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static uint64_t random_seed(void)
+{
+	uint64_t s = 0;
+	struct timespec ts;
+
+	if (getrandom(&s, sizeof(s), GRND_NONBLOCK) == (ssize_t)sizeof(s) && s)
+		return s;
+	/* No entropy yet (early boot): still different per process. */
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 32) ^
+	       ((uint64_t)getpid() << 16) ^ (uint64_t)(uintptr_t)&s;
+}
+
+uint64_t sess_slots_for(uint32_t max)
+{
+	uint64_t want = (uint64_t)max + max / 3 + 1;
+	uint64_t n = 8;
+
+	while (n < want)
+		n <<= 1;
+	return n;
+}
+
+int sess_init(struct sess_tab *tb, uint32_t max, uint64_t seed)
+{
+	uint64_t nslots, x;
+
+	memset(tb, 0, sizeof(*tb));
+	if (max == 0 || max > SESS_MAX_CAP) {
+		errno = EINVAL;
+		return -1;
+	}
+	nslots = sess_slots_for(max);
+	/* The pool is left uninitialised: pages are touched only as sessions
+	 * are first used, so a large cap costs no memory until it fills. */
+	tb->pool = malloc((size_t)max * sizeof(struct sess));
+	tb->slot = calloc((size_t)nslots, sizeof(struct sess_slot));
+	if (!tb->pool || !tb->slot) {
+		free(tb->pool);
+		free(tb->slot);
+		memset(tb, 0, sizeof(*tb));
+		errno = ENOMEM;
+		return -1;
+	}
+	tb->mask = (uint32_t)(nslots - 1);
+	tb->max = max;
+	tb->free_head = SESS_NONE;
+	x = seed ? seed : random_seed();
+	for (int i = 0; i < 4; i++)
+		tb->key[i] = splitmix(&x);
+	/* Endpoints are 48-bit values: with bit 63 set a keyed input is never
+	 * zero, so no chosen endpoint can zero the product. */
+	tb->key[0] |= 1ull << 63;
+	tb->key[1] |= 1ull << 63;
+	tb->key[3] |= 1;
+	return 0;
+}
+
+void sess_fini(struct sess_tab *tb)
+{
+	free(tb->pool);
+	free(tb->slot);
+	memset(tb, 0, sizeof(*tb));
+}
+
+uint64_t sess_hash(const struct sess_tab *tb, uint32_t a, uint16_t ap,
+                   uint32_t b, uint16_t bp)
+{
+	uint64_t x = (uint64_t)a << 16 | ap;
+	uint64_t y = (uint64_t)b << 16 | bp;
+	uint64_t lo = x < y ? x : y;
+	uint64_t hi = x ^ y ^ lo;
+
+	return mum(mum(lo ^ tb->key[0], hi ^ tb->key[1]) ^ tb->key[2], tb->key[3]);
+}
+
+static inline uint32_t slot_dist(const struct sess_tab *tb, uint32_t pos, uint32_t tag)
+{
+	return (pos - tag) & tb->mask;
+}
+
+static inline int sess_matches(const struct sess *s, uint32_t a, uint16_t ap,
+                               uint32_t b, uint16_t bp)
+{
+	return (s->cli_addr == a && s->cli_port == ap && s->srv_addr == b && s->srv_port == bp) ||
+	       (s->cli_addr == b && s->cli_port == bp && s->srv_addr == a && s->srv_port == ap);
+}
+
+uint32_t sess_find(const struct sess_tab *tb, uint64_t h, uint32_t a,
+                   uint16_t ap, uint32_t b, uint16_t bp)
+{
+	uint32_t tag = (uint32_t)(h >> 32);
+	uint32_t pos = tag & tb->mask;
+
+	/* Robin Hood invariant: entries along a probe sequence are sorted by
+	 * distance from home, so the search stops at the first entry closer to
+	 * its home than we are to ours (a miss costs about as much as a hit). */
+	for (uint32_t d = 0;; d++, pos = (pos + 1) & tb->mask) {
+		struct sess_slot sl = tb->slot[pos];
+
+		if (!sl.idx1 || slot_dist(tb, pos, sl.tag) < d)
+			return SESS_NONE;
+		if (sl.tag == tag && sess_matches(&tb->pool[sl.idx1 - 1], a, ap, b, bp))
+			return sl.idx1 - 1;
+	}
+}
+
+uint32_t sess_insert(struct sess_tab *tb, uint64_t h, uint32_t cli_addr,
+                     uint16_t cli_port, uint32_t srv_addr, uint16_t srv_port)
+{
+	struct sess_slot cur;
+	struct sess *s;
+	uint32_t idx, pos, d;
+
+	if (tb->free_head != SESS_NONE) {
+		idx = tb->free_head;
+		tb->free_head = tb->pool[idx].next;
+	} else if (tb->fresh < tb->max) {
+		idx = tb->fresh++;
+	} else {
+		return SESS_NONE;
+	}
+	s = &tb->pool[idx];
+	memset(s, 0, sizeof(*s));
+	s->cli_addr = cli_addr;
+	s->cli_port = cli_port;
+	s->srv_addr = srv_addr;
+	s->srv_port = srv_port;
+	s->next = s->prev = SESS_NONE;
+	tb->count++;
+
+	cur.tag = (uint32_t)(h >> 32);
+	cur.idx1 = idx + 1;
+	pos = cur.tag & tb->mask;
+	for (d = 0;; d++, pos = (pos + 1) & tb->mask) {
+		struct sess_slot sl = tb->slot[pos];
+		uint32_t sd;
+
+		if (!sl.idx1) {
+			tb->slot[pos] = cur;
+			return idx;
+		}
+		/* Take the place of an entry nearer its home and carry it on. */
+		sd = slot_dist(tb, pos, sl.tag);
+		if (sd < d) {
+			tb->slot[pos] = cur;
+			cur = sl;
+			d = sd;
+		}
+	}
+}
+
+void sess_remove(struct sess_tab *tb, uint32_t idx)
+{
+	struct sess *s = &tb->pool[idx];
+	uint64_t h = sess_hash(tb, s->cli_addr, s->cli_port, s->srv_addr, s->srv_port);
+	uint32_t pos = (uint32_t)(h >> 32) & tb->mask;
+
+	/* The entry is present, so this ends; the bound guards against a
+	 * corrupted table turning into an endless loop. */
+	for (uint32_t n = 0; tb->slot[pos].idx1 != idx + 1; n++) {
+		if (n > tb->mask)
+			return;
+		pos = (pos + 1) & tb->mask;
+	}
+	/* Backward shift: pull the following entries one step nearer home
+	 * until an empty slot or an entry already at home. */
+	for (;;) {
+		uint32_t nx = (pos + 1) & tb->mask;
+		struct sess_slot sl = tb->slot[nx];
+
+		if (!sl.idx1 || slot_dist(tb, nx, sl.tag) == 0) {
+			tb->slot[pos].idx1 = 0;
+			tb->slot[pos].tag = 0;
+			break;
+		}
+		tb->slot[pos] = sl;
+		pos = nx;
+	}
+	s->next = tb->free_head;
+	s->prev = SESS_NONE;
+	tb->free_head = idx;
+	tb->count--;
+}
+
+size_t sess_memory(const struct sess_tab *tb)
+{
+	if (!tb->pool)
+		return 0;
+	return (size_t)tb->max * sizeof(struct sess) +
+	       ((size_t)tb->mask + 1) * sizeof(struct sess_slot);
+}
+
+uint32_t sess_max_probe(const struct sess_tab *tb)
+{
+	uint32_t worst = 0;
+
+	if (!tb->slot)
+		return 0;
+	for (uint64_t i = 0; i <= tb->mask; i++) {
+		const struct sess_slot *sl = &tb->slot[i];
+		uint32_t d;
+
+		if (!sl->idx1)
+			continue;
+		d = slot_dist(tb, (uint32_t)i, sl->tag);
+		if (d > worst)
+			worst = d;
+	}
+	return worst;
+}

@@ -1,0 +1,100 @@
+/*
+ * Session table of the handshake tracker: a pool of fixed-size sessions
+ * allocated once, indexed by an open-addressing hash table (Robin Hood
+ * probing, backward-shift deletion: no tombstones, so a table that has
+ * seen millions of inserts and removals probes as short as a fresh one).
+ *
+ * The key is the 4-tuple without orientation: a packet from either side
+ * finds the session with one lookup; the session records which side is the
+ * initiator.  The hash is keyed with a per-table random secret so that a
+ * flood of chosen tuples cannot be steered into one long probe chain.
+ *
+ * Sessions are referred to by 32-bit index (the intrusive timer links use
+ * them too), never by pointer, to keep a session within one cache line.
+ */
+#ifndef SYNSCOPE_PEEK_SESSTAB_H
+#define SYNSCOPE_PEEK_SESSTAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SESS_NONE UINT32_MAX
+/* Above this the slot index would not fit in 32 bits at 75 % load. */
+#define SESS_MAX_CAP (1u << 30)
+
+/* Session state bits (struct sess.state). */
+#define SESS_SYNACK 0x01     /* the responder's SYN/ACK acknowledged the SYN */
+#define SESS_PEER_SYN 0x02   /* simultaneous open: the responder sent a SYN */
+#define SESS_CLI_ACKED 0x04  /* simultaneous open: initiator acked that SYN */
+
+struct sess {
+	uint32_t cli_addr, srv_addr;
+	uint16_t cli_port, srv_port;
+	uint32_t cli_isn, srv_isn;
+	uint32_t dupsyn, dupsynack;
+	uint32_t next, prev;     /* timer list links; next chains the free list */
+	uint8_t state;
+	uint8_t pad_[3];
+	uint64_t start_us;       /* first SYN */
+	uint64_t deadline_us;    /* last SYN + timeout */
+	uint64_t filters;
+};
+
+/* One hash slot: the upper half of the hash (its low bits give the home
+ * slot, the rest screen out most mismatches without touching the
+ * session) and the session index + 1 (0 = empty, so calloc'd = empty). */
+struct sess_slot {
+	uint32_t tag;
+	uint32_t idx1;
+};
+
+struct sess_tab {
+	struct sess *pool;
+	struct sess_slot *slot;
+	uint32_t mask;           /* slots - 1 (a power of two) */
+	uint32_t max;            /* sessions in the pool */
+	uint32_t count;          /* sessions in use */
+	uint32_t fresh;          /* pool entries never used yet start here */
+	uint32_t free_head;      /* freed sessions, chained through next */
+	uint64_t key[4];
+};
+
+/* Allocate for max sessions (1..SESS_MAX_CAP); seed may be 0 for a random
+ * key.  Returns 0, or -1 with errno set (ENOMEM, EINVAL). */
+int sess_init(struct sess_tab *tb, uint32_t max, uint64_t seed);
+void sess_fini(struct sess_tab *tb);
+
+/* Hash of the unordered pair of endpoints {(a, ap), (b, bp)}. */
+uint64_t sess_hash(const struct sess_tab *tb, uint32_t a, uint16_t ap,
+                   uint32_t b, uint16_t bp);
+
+/* The session whose tuple is {(a, ap), (b, bp)} in either orientation,
+ * or SESS_NONE.  h is sess_hash() of the same endpoints. */
+uint32_t sess_find(const struct sess_tab *tb, uint64_t h, uint32_t a,
+                   uint16_t ap, uint32_t b, uint16_t bp);
+
+/* Take a pool entry and index it under the tuple (the caller has checked
+ * with sess_find that it is absent).  The session is zeroed except for
+ * its tuple.  SESS_NONE when all max sessions are in use. */
+uint32_t sess_insert(struct sess_tab *tb, uint64_t h, uint32_t cli_addr,
+                     uint16_t cli_port, uint32_t srv_addr, uint16_t srv_port);
+
+/* Remove from the index and return the entry to the pool. */
+void sess_remove(struct sess_tab *tb, uint32_t idx);
+
+static inline struct sess *sess_at(const struct sess_tab *tb, uint32_t idx)
+{
+	return &tb->pool[idx];
+}
+
+/* Bytes allocated (pool + slots). */
+size_t sess_memory(const struct sess_tab *tb);
+
+/* Slots needed for max sessions: the power of two that keeps the load at
+ * or below 3/4. */
+uint64_t sess_slots_for(uint32_t max);
+
+/* Longest probe distance now in the table (diagnostics and tests). */
+uint32_t sess_max_probe(const struct sess_tab *tb);
+
+#endif

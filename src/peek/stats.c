@@ -1,0 +1,136 @@
+/*
+ * Per-filter statistics (contract in stats.h).
+ *
+ * Histogram layout: bucket index = octave * HIST_SUB + sub.  Octave 0
+ * holds 0..HIST_SUB-1 exactly; octave k >= 1 holds [SUB << (k-1),
+ * SUB << k) cut into SUB equal buckets of width 2^(k-1), so a bucket is
+ * never wider than 1/SUB of the values it holds.  Values past the last
+ * octave (2^44 µs, about 200 days) land in the last bucket; max stays exact.
+ */
+#include "peek/stats.h"
+
+#include <string.h>
+
+#define HIST_SUB_BITS 5
+_Static_assert((1 << HIST_SUB_BITS) == HIST_SUB, "HIST_SUB must be 2^HIST_SUB_BITS");
+
+#define HIST_BUCKETS (HIST_OCTAVES * HIST_SUB)
+
+static unsigned hist_index(uint64_t v)
+{
+	unsigned msb, oct, sub;
+
+	if (v < HIST_SUB)
+		return (unsigned)v;
+	msb = 63u - (unsigned)__builtin_clzll(v);
+	oct = msb - HIST_SUB_BITS + 1;
+	if (oct >= HIST_OCTAVES)
+		return HIST_BUCKETS - 1;
+	sub = (unsigned)(v >> (msb - HIST_SUB_BITS)) & (HIST_SUB - 1);
+	return oct * HIST_SUB + sub;
+}
+
+/* Largest value that falls into bucket i. */
+static uint64_t hist_upper(unsigned i)
+{
+	unsigned oct = i / HIST_SUB, sub = i % HIST_SUB;
+	unsigned shift;
+
+	if (oct == 0)
+		return sub;
+	if (i == HIST_BUCKETS - 1)
+		return UINT64_MAX;
+	shift = oct - 1;
+	return (((uint64_t)(HIST_SUB + sub) << shift) + ((uint64_t)1 << shift)) - 1;
+}
+
+void hist_add(struct hist *h, uint64_t v)
+{
+	h->bucket[hist_index(v)]++;
+	h->count++;
+	if (v > h->max)
+		h->max = v;
+}
+
+uint64_t hist_quantile(const struct hist *h, double q)
+{
+	uint64_t rank, seen = 0;
+
+	if (h->count == 0)
+		return 0;
+	/* rank = ceil(q * count), in 1..count; NaN and q <= 0 give the minimum. */
+	if (!(q > 0))
+		rank = 1;
+	else if (q >= 1)
+		rank = h->count;
+	else {
+		double r = q * (double)h->count;
+
+		rank = (uint64_t)r;
+		if ((double)rank < r)
+			rank++;
+		if (rank < 1)
+			rank = 1;
+		if (rank > h->count)
+			rank = h->count;
+	}
+	for (unsigned i = 0; i < HIST_BUCKETS; i++) {
+		seen += h->bucket[i];
+		if (seen >= rank) {
+			uint64_t up = hist_upper(i);
+
+			return up < h->max ? up : h->max;
+		}
+	}
+	return h->max;
+}
+
+static void count_event(struct stat_counts *c, const struct trk_event *ev)
+{
+	switch (ev->result) {
+	case TRK_SUCCESS:
+		c->success++;
+		if (ev->dupsyn)
+			c->success_dupsyn++;
+		if (ev->dupsynack)
+			c->success_dupsynack++;
+		hist_add(&c->hs, ev->end_us > ev->start_us ? ev->end_us - ev->start_us : 0);
+		return;
+	case TRK_TIMEOUT:
+		c->timeout++;
+		break;
+	case TRK_REJECT:
+		c->reject++;
+		break;
+	case TRK_UNREACH:
+		c->unreach++;
+		break;
+	case TRK_ABORT:
+		/* The initiator gave up: neither a success nor a server failure. */
+		c->abort++;
+		return;
+	default:
+		return;
+	}
+	if (ev->dupsyn)
+		c->failure_dupsyn++;
+	if (ev->dupsynack)
+		c->failure_dupsynack++;
+}
+
+void stat_record(struct stat_filter *s, const struct trk_event *ev)
+{
+	count_event(&s->total, ev);
+	count_event(&s->delta, ev);
+}
+
+void stat_untracked(struct stat_filter *s)
+{
+	s->total.untracked++;
+	s->delta.untracked++;
+}
+
+void stat_reset_delta(struct stat_filter *s)
+{
+	memset(&s->delta, 0, sizeof(s->delta));
+}

@@ -1,0 +1,304 @@
+/*
+ * Handshake tracker (contract in track.h).
+ *
+ * One lookup per packet: the session table is keyed by the unordered
+ * 4-tuple, and the session says which side sent the first SYN.  Decisions
+ * beyond the contract:
+ *
+ *  - Simultaneous open (the responder sends a SYN of its own, no ACK,
+ *    while the session is open): it is not a new handshake.  Its ISN is
+ *    noted as the responder's; the handshake succeeds once the responder's
+ *    SYN/ACK acknowledged the initiator's SYN and the initiator
+ *    acknowledged the responder's ISN, in either order (in a simultaneous
+ *    open the initiator's SYN/ACK may come before the responder's).
+ *  - An RST from the initiator aborts only when its seq is the SYN's ISN
+ *    or ISN + 1: the RST a client stack sends in answer to a SYN/ACK with
+ *    a wrong ack carries that wrong ack as seq, and the client keeps
+ *    retrying its SYN, so it is not an abort.
+ *  - A SYN/ACK acknowledging the SYN but with another ISN than an earlier
+ *    one counts as a duplicate and its ISN replaces the earlier one (the
+ *    initiator answers the last one it got).
+ *  - Capture timestamps that run backwards are clamped to the latest one
+ *    seen, so deadlines stay ordered and durations never go negative.
+ */
+#include "peek/track.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "peek/sesstab.h"
+#include "peek/wheel.h"
+
+static_assert(sizeof(struct sess) <= 96, "contract: <= 96 bytes a session");
+
+struct trk {
+	struct trk_config cfg;
+	struct trk_ops ops;
+	void *arg;
+	struct sess_tab tab;
+	struct wheel wh;
+	uint64_t now;
+	uint64_t peak;
+	uint64_t untracked;
+};
+
+size_t trk_session_size(void)
+{
+	/* The pool entry plus the worst-case share of the slot array: up to
+	 * 8/3 slots a session when the power-of-two rounding is unlucky. */
+	return sizeof(struct sess) + (sizeof(struct sess_slot) * 8 + 2) / 3;
+}
+
+static uint64_t classify_all(void *arg, uint32_t ca, uint16_t cp, uint32_t sa, uint16_t sp)
+{
+	(void)arg, (void)ca, (void)cp, (void)sa, (void)sp;
+	return 1;
+}
+
+struct trk *trk_new(const struct trk_config *cfg, const struct trk_ops *ops, void *arg)
+{
+	struct trk *t = calloc(1, sizeof(*t));
+	uint32_t cap;
+
+	if (!t) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	t->cfg = *cfg;
+	if (ops)
+		t->ops = *ops;
+	if (!t->ops.classify)
+		t->ops.classify = classify_all;
+	t->arg = arg;
+	/* A cap of 0 still gets a (tiny) table: every SYN is then untracked,
+	 * which keeps the accounting honest instead of failing. */
+	cap = cfg->max_sessions ? cfg->max_sessions : 1;
+	if (cap > SESS_MAX_CAP || sess_init(&t->tab, cap, 0) < 0) {
+		free(t);
+		errno = ENOMEM;
+		return NULL;
+	}
+	wheel_init(&t->wh, t->tab.pool);
+	return t;
+}
+
+void trk_free(struct trk *t)
+{
+	if (!t)
+		return;
+	sess_fini(&t->tab);
+	free(t);
+}
+
+/* End session idx: take it out of the queue and the table, then report. */
+static void finish(struct trk *t, uint32_t idx, enum trk_result res, uint64_t end_us,
+                   uint8_t icmp_type, uint8_t icmp_code)
+{
+	const struct sess *s = sess_at(&t->tab, idx);
+	struct trk_event ev = {
+		.result = res,
+		.cli_addr = s->cli_addr, .srv_addr = s->srv_addr,
+		.cli_port = s->cli_port, .srv_port = s->srv_port,
+		.start_us = s->start_us,
+		.end_us = end_us < s->start_us ? s->start_us : end_us,
+		.dupsyn = s->dupsyn, .dupsynack = s->dupsynack,
+		.filters = s->filters,
+		.icmp_type = icmp_type, .icmp_code = icmp_code,
+	};
+
+	wheel_unlink(&t->wh, idx);
+	sess_remove(&t->tab, idx);
+	if (t->ops.done)
+		t->ops.done(t->arg, &ev);
+}
+
+static uint64_t deadline_after(const struct trk *t, uint64_t now)
+{
+	uint64_t d = now + t->cfg.timeout_us;
+
+	return d < now ? UINT64_MAX : d;
+}
+
+void trk_advance(struct trk *t, uint64_t now_us)
+{
+	uint32_t idx;
+
+	if (now_us < t->now)
+		now_us = t->now;
+	t->now = now_us;
+	while ((idx = wheel_first(&t->wh)) != SESS_NONE) {
+		uint64_t due = sess_at(&t->tab, idx)->deadline_us;
+
+		if (due > now_us)
+			break;
+		finish(t, idx, TRK_TIMEOUT, due, 0, 0);
+	}
+}
+
+static void open_session(struct trk *t, uint64_t h, const struct pkt_frame *f)
+{
+	uint32_t ca = f->ip4.src, sa = f->ip4.dst;
+	uint16_t cp = f->tcp.sport, sp = f->tcp.dport;
+	uint64_t filters = t->ops.classify(t->arg, ca, cp, sa, sp);
+	struct sess *s;
+	uint32_t idx;
+
+	if (!filters)
+		return;
+	if (t->tab.count >= t->cfg.max_sessions ||
+	    (idx = sess_insert(&t->tab, h, ca, cp, sa, sp)) == SESS_NONE) {
+		t->untracked++;
+		if (t->ops.untracked)
+			t->ops.untracked(t->arg, filters);
+		return;
+	}
+	s = sess_at(&t->tab, idx);
+	s->cli_isn = f->tcp.seq;
+	s->start_us = t->now;
+	s->deadline_us = deadline_after(t, t->now);
+	s->filters = filters;
+	wheel_push(&t->wh, idx);
+	if (t->tab.count > t->peak)
+		t->peak = t->tab.count;
+}
+
+/* A SYN without ACK. */
+static void on_syn(struct trk *t, uint64_t h, uint32_t idx, const struct pkt_frame *f)
+{
+	if (idx != SESS_NONE) {
+		struct sess *s = sess_at(&t->tab, idx);
+
+		if (s->cli_addr != f->ip4.src || s->cli_port != f->tcp.sport) {
+			/* Simultaneous open: the responder's own SYN. */
+			if (!(s->state & SESS_SYNACK)) {
+				s->srv_isn = f->tcp.seq;
+				s->state |= SESS_PEER_SYN;
+			}
+			return;
+		}
+		if (f->tcp.seq == s->cli_isn) {
+			s->dupsyn++;
+			wheel_unlink(&t->wh, idx);
+			s->deadline_us = deadline_after(t, t->now);
+			wheel_push(&t->wh, idx);
+			return;
+		}
+		/* The initiator gave up on the old handshake and starts over. */
+		finish(t, idx, TRK_TIMEOUT, t->now, 0, 0);
+	}
+	open_session(t, h, f);
+}
+
+static void on_rst(struct trk *t, uint32_t idx, const struct pkt_frame *f)
+{
+	struct sess *s = sess_at(&t->tab, idx);
+
+	if (s->cli_addr == f->ip4.src && s->cli_port == f->tcp.sport) {
+		if (f->tcp.seq == s->cli_isn + 1 || f->tcp.seq == s->cli_isn)
+			finish(t, idx, TRK_ABORT, t->now, 0, 0);
+		return;
+	}
+	/* RFC 793: in SYN-SENT only an RST acknowledging the SYN is
+	 * acceptable; anything else could be forged or stale. */
+	if ((f->tcp.flags & PKT_TH_ACK) && f->tcp.ack == s->cli_isn + 1)
+		finish(t, idx, TRK_REJECT, t->now, 0, 0);
+}
+
+/* A segment with ACK set (a SYN/ACK, an ACK, a data segment). */
+static void on_ack(struct trk *t, uint32_t idx, const struct pkt_frame *f)
+{
+	struct sess *s = sess_at(&t->tab, idx);
+
+	if (s->cli_addr == f->ip4.src && s->cli_port == f->tcp.sport) {
+		if (f->tcp.ack != s->srv_isn + 1)
+			return;
+		if (s->state & SESS_SYNACK)
+			finish(t, idx, TRK_SUCCESS, t->now, 0, 0);
+		else if (s->state & SESS_PEER_SYN)
+			s->state |= SESS_CLI_ACKED;
+		return;
+	}
+	/* From the responder: only a SYN/ACK acknowledging the SYN counts. */
+	if (!(f->tcp.flags & PKT_TH_SYN) || f->tcp.ack != s->cli_isn + 1)
+		return;
+	if (s->state & SESS_SYNACK) {
+		s->dupsynack++;
+		s->srv_isn = f->tcp.seq;
+		return;
+	}
+	if ((s->state & SESS_CLI_ACKED) && f->tcp.seq == s->srv_isn) {
+		finish(t, idx, TRK_SUCCESS, t->now, 0, 0);
+		return;
+	}
+	s->srv_isn = f->tcp.seq;
+	s->state = (uint8_t)((s->state | SESS_SYNACK) & ~SESS_CLI_ACKED);
+}
+
+static void on_tcp(struct trk *t, const struct pkt_frame *f)
+{
+	uint8_t fl = f->tcp.flags;
+	uint64_t h;
+	uint32_t idx;
+
+	if (!(fl & (PKT_TH_SYN | PKT_TH_RST | PKT_TH_ACK)))
+		return;
+	h = sess_hash(&t->tab, f->ip4.src, f->tcp.sport, f->ip4.dst, f->tcp.dport);
+	idx = sess_find(&t->tab, h, f->ip4.src, f->tcp.sport, f->ip4.dst, f->tcp.dport);
+	if (fl & PKT_TH_RST) {
+		if (idx != SESS_NONE)
+			on_rst(t, idx, f);
+	} else if ((fl & (PKT_TH_SYN | PKT_TH_ACK)) == PKT_TH_SYN) {
+		on_syn(t, h, idx, f);
+	} else if (idx != SESS_NONE) {
+		on_ack(t, idx, f);
+	}
+}
+
+static void on_icmp(struct trk *t, const struct pkt_frame *f)
+{
+	const struct pkt_icmp *ic = &f->icmp;
+	uint32_t ca = ic->q_ip.src, sa = ic->q_ip.dst;
+	uint64_t h;
+	uint32_t idx;
+	struct sess *s;
+
+	if (ic->type != PKT_ICMP_UNREACH || !ic->has_quote || ic->q_ip.proto != PKT_IPPROTO_TCP)
+		return;
+	h = sess_hash(&t->tab, ca, ic->q_sport, sa, ic->q_dport);
+	idx = sess_find(&t->tab, h, ca, ic->q_sport, sa, ic->q_dport);
+	if (idx == SESS_NONE)
+		return;
+	s = sess_at(&t->tab, idx);
+	/* Only a quote of the initiator's SYN ends the handshake. */
+	if (s->cli_addr != ca || s->cli_port != ic->q_sport || ic->q_seq != s->cli_isn)
+		return;
+	finish(t, idx, TRK_UNREACH, t->now, ic->type, ic->code);
+}
+
+void trk_packet(struct trk *t, const struct pkt_frame *f, uint64_t ts_us)
+{
+	trk_advance(t, ts_us);
+	if (!f->has_ip4)
+		return;
+	if (f->has_tcp)
+		on_tcp(t, f);
+	else if (f->has_icmp && t->cfg.icmp)
+		on_icmp(t, f);
+}
+
+void trk_foreach_open(const struct trk *t, void (*fn)(void *arg, uint64_t filters), void *arg)
+{
+	for (uint32_t i = wheel_first(&t->wh); i != SESS_NONE; i = wheel_next(&t->wh, i))
+		fn(arg, sess_at(&t->tab, i)->filters);
+}
+
+void trk_get_stats(const struct trk *t, struct trk_stats *out)
+{
+	out->open = t->tab.count;
+	out->peak = t->peak;
+	out->untracked = t->untracked;
+	out->max_sessions = t->cfg.max_sessions;
+	out->memory_bytes = sizeof(*t) + sess_memory(&t->tab);
+}
