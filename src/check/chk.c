@@ -1,0 +1,415 @@
+/* The check state machine (see chk.h).  All state changes happen here. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "check/chk.h"
+
+#define TCP_WIN 64240
+#define SEQ_LT(a, b) ((int32_t)((a) - (b)) < 0)
+
+static void out_reset(struct chk_out *out)
+{
+	memset(out, 0, sizeof(*out));
+}
+
+static void ignore(struct chk_out *out, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void ignore(struct chk_out *out, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(out->ignored, sizeof(out->ignored), fmt, ap);
+	va_end(ap);
+}
+
+static void finish(struct chk *c, enum chk_result r, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void finish(struct chk *c, enum chk_result r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->reason, sizeof(c->reason), fmt, ap);
+	va_end(ap);
+	c->result = r;
+	c->state = CHK_ST_DONE;
+	c->deadline = CHK_NO_WAKE;
+	c->next_retx = CHK_NO_WAKE;
+}
+
+static void emit_arp(struct chk *c, struct chk_out *out)
+{
+	static const uint8_t bcast[PKT_ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static const uint8_t zero[PKT_ETH_ALEN];
+
+	if (out->ntx >= CHK_MAX_TX)
+		return;
+	out->tx[out->ntx].len = pkt_build_arp(out->tx[out->ntx].buf, CHK_FRAME_MAX, 1,
+	                                      c->cfg.our_mac, c->cfg.our_ip, bcast,
+	                                      zero, c->cfg.rs_ip);
+	out->ntx++;
+}
+
+static void emit_tcp(struct chk *c, struct chk_out *out, uint8_t flags,
+                     uint32_t seq, uint32_t ack, uint16_t mss)
+{
+	struct pkt_tcp_spec s = {
+		.smac = c->cfg.our_mac, .dmac = c->rs_mac,
+		.saddr = c->cfg.our_ip, .daddr = c->cfg.vip,
+		.sport = c->cfg.sport, .dport = c->cfg.port,
+		.seq = seq, .ack = ack, .flags = flags, .win = TCP_WIN,
+		.mss = mss, .ip_id = c->ip_id++,
+	};
+
+	if (out->ntx >= CHK_MAX_TX)
+		return;
+	out->tx[out->ntx].len = pkt_build_tcp(out->tx[out->ntx].buf, CHK_FRAME_MAX, &s);
+	out->ntx++;
+}
+
+/* The k-th SYN retransmission (k = 1..retries) is due at k/(retries+1) of
+ * the deadline, so all of them fit inside it. */
+static uint64_t syn_retx_at(const struct chk *c)
+{
+	uint64_t t = c->cfg.timeout_us;
+	int n = c->cfg.retries;
+
+	if (c->syn_sent > n)
+		return CHK_NO_WAKE;
+	if (t == 0)	/* no deadline: spread them one second apart */
+		return c->stage_start + (uint64_t)c->syn_sent * 1000000u;
+	return c->stage_start + t * (uint64_t)c->syn_sent / (uint64_t)(n + 1);
+}
+
+static uint64_t arp_interval(const struct chk *c)
+{
+	uint64_t q = c->cfg.timeout_us / 4;
+
+	return (q == 0 || q > CHK_ARP_RETX_US) ? CHK_ARP_RETX_US : q;
+}
+
+static uint64_t deadline_from(const struct chk *c, uint64_t now)
+{
+	return c->cfg.timeout_us ? now + c->cfg.timeout_us : CHK_NO_WAKE;
+}
+
+void chk_start(struct chk *c, const struct chk_config *cfg, uint64_t now,
+               struct chk_out *out)
+{
+	memset(c, 0, sizeof(*c));
+	c->cfg = *cfg;
+	c->ip_id = cfg->ip_id;
+	c->state = CHK_ST_ARP;
+	c->stage_start = now;
+	c->deadline = deadline_from(c, now);
+	c->next_retx = now + arp_interval(c);
+	out_reset(out);
+	emit_arp(c, out);
+}
+
+uint64_t chk_next_wake(const struct chk *c)
+{
+	if (c->state == CHK_ST_DONE)
+		return CHK_NO_WAKE;
+	return c->deadline < c->next_retx ? c->deadline : c->next_retx;
+}
+
+static const char *waiting_for(enum chk_state st)
+{
+	switch (st) {
+	case CHK_ST_ARP: return "ARP reply";
+	case CHK_ST_SYN_SENT: return "SYN/ACK";
+	case CHK_ST_FIN_WAIT: return "FIN";
+	default: return "nothing";
+	}
+}
+
+void chk_on_tick(struct chk *c, uint64_t now, struct chk_out *out)
+{
+	out_reset(out);
+	if (c->state == CHK_ST_DONE)
+		return;
+	if (now >= c->deadline) {
+		finish(c, CHK_FAILURE, "timeout after %llu ms waiting for %s",
+		       (unsigned long long)(c->cfg.timeout_us / 1000), waiting_for(c->state));
+		return;
+	}
+	if (now < c->next_retx)
+		return;
+	if (c->state == CHK_ST_ARP) {
+		emit_arp(c, out);
+		c->next_retx = now + arp_interval(c);
+	} else if (c->state == CHK_ST_SYN_SENT) {
+		/* Same port and ISN: a retransmission, not a new attempt. */
+		emit_tcp(c, out, PKT_TH_SYN, c->cfg.isn, 0, c->cfg.mss);
+		c->syn_sent++;
+		c->next_retx = syn_retx_at(c);
+	} else {
+		c->next_retx = CHK_NO_WAKE;
+	}
+}
+
+static void on_arp(struct chk *c, const struct pkt_frame *f, uint64_t now,
+                   struct chk_out *out)
+{
+	char a[PKT_IP4_STRLEN];
+	const struct pkt_arp *arp = &f->arp;
+
+	out->is_arp = 1;
+	if (c->state != CHK_ST_ARP) {
+		ignore(out, "ARP after the real server was resolved");
+		return;
+	}
+	if (arp->op != 2) {
+		ignore(out, "ARP op %u is not a reply", arp->op);
+		return;
+	}
+	if (arp->spa != c->cfg.rs_ip) {
+		ignore(out, "ARP reply from %s, not the real server", pkt_fmt_ip4(a, arp->spa));
+		return;
+	}
+	if (arp->tpa != c->cfg.our_ip) {
+		ignore(out, "ARP reply to %s, not our address", pkt_fmt_ip4(a, arp->tpa));
+		return;
+	}
+	if (memcmp(f->eth.dst, c->cfg.our_mac, PKT_ETH_ALEN) != 0) {
+		ignore(out, "ARP reply not sent to our MAC");
+		return;
+	}
+	if (memcmp(f->eth.src, arp->sha, PKT_ETH_ALEN) != 0) {
+		ignore(out, "ARP reply whose Ethernet source differs from its sender address");
+		return;
+	}
+	out->accepted = 1;
+	memcpy(c->rs_mac, arp->sha, PKT_ETH_ALEN);
+	c->have_rs_mac = 1;
+	c->state = CHK_ST_SYN_SENT;
+	c->stage_start = now;
+	c->t_syn = now;
+	c->deadline = deadline_from(c, now);
+	emit_tcp(c, out, PKT_TH_SYN, c->cfg.isn, 0, c->cfg.mss);
+	c->syn_sent = 1;
+	c->next_retx = syn_retx_at(c);
+}
+
+static void on_icmp(struct chk *c, const struct pkt_frame *f, struct chk_out *out)
+{
+	const struct pkt_icmp *ic = &f->icmp;
+
+	if (f->ip4.dst != c->cfg.our_ip) {
+		ignore(out, "ICMP not addressed to us");
+		return;
+	}
+	if (ic->type != PKT_ICMP_UNREACH) {
+		ignore(out, "ICMP type %u is not destination unreachable", ic->type);
+		return;
+	}
+	if (!ic->has_quote || ic->q_ip.src != c->cfg.our_ip || ic->q_ip.dst != c->cfg.vip ||
+	    ic->q_sport != c->cfg.sport || ic->q_dport != c->cfg.port ||
+	    ic->q_seq != c->cfg.isn) {
+		ignore(out, "ICMP unreachable does not quote our SYN");
+		return;
+	}
+	if (c->state != CHK_ST_SYN_SENT) {
+		ignore(out, "ICMP unreachable after the handshake");
+		return;
+	}
+	out->accepted = 1;
+	finish(c, CHK_FAILURE, "ICMP destination unreachable: %s (type %u code %u)",
+	       chk_unreach_str(ic->code), ic->type, ic->code);
+}
+
+static void on_syn_sent(struct chk *c, const struct pkt_tcp *t, uint64_t now,
+                        struct chk_out *out)
+{
+	uint32_t want = c->cfg.isn + 1;
+
+	if ((t->flags & PKT_TH_RST) != 0) {
+		if ((t->flags & PKT_TH_ACK) == 0 || t->ack != want) {
+			ignore(out, "RST does not acknowledge our SYN (ack %u, expected %u)",
+			       t->ack, want);
+			return;
+		}
+		out->accepted = 1;
+		finish(c, CHK_FAILURE, "connection refused");
+		return;
+	}
+	if ((t->flags & (PKT_TH_SYN | PKT_TH_ACK)) != (PKT_TH_SYN | PKT_TH_ACK)) {
+		ignore(out, "not a SYN/ACK");
+		return;
+	}
+	if (t->ack != want) {
+		ignore(out, "SYN/ACK acknowledges %u, expected %u (stale or forged)",
+		       t->ack, want);
+		return;
+	}
+	out->accepted = 1;
+	c->t_synack = now;
+	c->have_rtt = 1;
+	c->srv_isn = t->seq;
+	c->rcv_nxt = t->seq + 1;
+	emit_tcp(c, out, PKT_TH_ACK, want, c->rcv_nxt, 0);
+	if (!c->cfg.clean_close) {
+		emit_tcp(c, out, PKT_TH_RST | PKT_TH_ACK, want, c->rcv_nxt, 0);
+		finish(c, CHK_SUCCESS, "SYN/ACK received");
+		return;
+	}
+	emit_tcp(c, out, PKT_TH_FIN | PKT_TH_ACK, want, c->rcv_nxt, 0);
+	c->state = CHK_ST_FIN_WAIT;
+	c->stage_start = now;
+	c->deadline = deadline_from(c, now);
+	c->next_retx = CHK_NO_WAKE;
+}
+
+/* Our FIN occupies ISN+1; the peer's FIN may come before, with or after
+ * the ACK of ours, and data may precede it: acknowledge what arrives in
+ * order, finish when both FINs are acknowledged. */
+static void on_fin_wait(struct chk *c, const struct pkt_tcp *t, struct chk_out *out)
+{
+	uint32_t fin_seq = c->cfg.isn + 1, after_fin = c->cfg.isn + 2;
+	int ack_it = 0;
+
+	if ((t->flags & PKT_TH_SYN) != 0) {
+		/* The server did not get our ACK yet; it will get the FIN's. */
+		ignore(out, "SYN/ACK retransmission during close");
+		return;
+	}
+	if ((t->flags & PKT_TH_ACK) == 0 || SEQ_LT(t->ack, fin_seq) ||
+	    SEQ_LT(after_fin, t->ack)) {
+		ignore(out, "segment acknowledges %u, outside %u..%u", t->ack, fin_seq, after_fin);
+		return;
+	}
+	if ((t->flags & PKT_TH_RST) != 0) {
+		if (t->seq != c->rcv_nxt) {
+			ignore(out, "RST with sequence %u, expected %u", t->seq, c->rcv_nxt);
+			return;
+		}
+		out->accepted = 1;
+		finish(c, CHK_FAILURE, "connection reset by the server during clean close");
+		return;
+	}
+	if (t->seq != c->rcv_nxt) {
+		/* Out of order or a duplicate: repeat our ACK so it resends. */
+		ignore(out, "segment with sequence %u, expected %u", t->seq, c->rcv_nxt);
+		emit_tcp(c, out, PKT_TH_ACK, after_fin, c->rcv_nxt, 0);
+		return;
+	}
+	out->accepted = 1;
+	if (t->ack == after_fin)
+		c->fin_acked = 1;
+	if (t->payload_len > 0) {
+		c->rcv_nxt += t->payload_len;
+		ack_it = 1;
+	}
+	if ((t->flags & PKT_TH_FIN) != 0 && !c->peer_fin) {
+		c->rcv_nxt += 1;
+		c->peer_fin = 1;
+		ack_it = 1;
+	}
+	if (ack_it)
+		emit_tcp(c, out, PKT_TH_ACK, after_fin, c->rcv_nxt, 0);
+	if (c->peer_fin && c->fin_acked)
+		finish(c, CHK_SUCCESS, "SYN/ACK received, connection closed with FIN");
+}
+
+void chk_on_frame(struct chk *c, const uint8_t *buf, size_t len, uint64_t now,
+                  struct chk_out *out)
+{
+	struct pkt_frame f;
+	enum pkt_err e;
+	char a[PKT_IP4_STRLEN], b[PKT_IP4_STRLEN];
+
+	out_reset(out);
+	e = pkt_decode(PKT_LINK_EN10MB, buf, len, PKT_CSUM_NONE, &f);
+	if (e != PKT_OK) {
+		ignore(out, "undecodable frame: %s", pkt_strerror(e));
+		return;
+	}
+	if (c->state == CHK_ST_DONE) {
+		ignore(out, "check already finished");
+		return;
+	}
+	if (f.has_arp) {
+		on_arp(c, &f, now, out);
+		return;
+	}
+	if (!f.has_ip4) {
+		ignore(out, "neither ARP nor IPv4");
+		return;
+	}
+	if (f.has_icmp) {
+		on_icmp(c, &f, out);
+		return;
+	}
+	if (!f.has_tcp) {
+		ignore(out, "IPv4 protocol %u", f.ip4.proto);
+		return;
+	}
+	if (f.ip4.src != c->cfg.vip || f.ip4.dst != c->cfg.our_ip ||
+	    f.tcp.sport != c->cfg.port || f.tcp.dport != c->cfg.sport) {
+		ignore(out, "%s:%u > %s:%u is not our connection", pkt_fmt_ip4(a, f.ip4.src),
+		       f.tcp.sport, pkt_fmt_ip4(b, f.ip4.dst), f.tcp.dport);
+		return;
+	}
+	if (c->state == CHK_ST_SYN_SENT)
+		on_syn_sent(c, &f.tcp, now, out);
+	else if (c->state == CHK_ST_FIN_WAIT)
+		on_fin_wait(c, &f.tcp, out);
+	else
+		ignore(out, "TCP segment before the real server was resolved");
+}
+
+const char *chk_unreach_str(uint8_t code)
+{
+	static const char *const names[] = {
+		"net unreachable", "host unreachable", "protocol unreachable",
+		"port unreachable", "fragmentation needed", "source route failed",
+		"destination network unknown", "destination host unknown",
+		"source host isolated", "network administratively prohibited",
+		"host administratively prohibited", "network unreachable for TOS",
+		"host unreachable for TOS", "communication administratively prohibited",
+		"host precedence violation", "precedence cutoff in effect",
+	};
+
+	return code < sizeof(names) / sizeof(names[0]) ? names[code] : "unknown code";
+}
+
+char *chk_fmt_frame(char *out, size_t cap, const struct pkt_frame *f)
+{
+	char sm[PKT_MAC_STRLEN], dm[PKT_MAC_STRLEN], si[PKT_IP4_STRLEN], di[PKT_IP4_STRLEN];
+	char fl[PKT_FLAGS_STRLEN];
+
+	pkt_fmt_mac(sm, f->eth.src);
+	pkt_fmt_mac(dm, f->eth.dst);
+	if (f->has_arp) {
+		pkt_fmt_ip4(si, f->arp.spa);
+		pkt_fmt_ip4(di, f->arp.tpa);
+		if (f->arp.op == 1)
+			snprintf(out, cap, "(%s) %s ARP request who has %s (%s)", sm, si, di, dm);
+		else if (f->arp.op == 2)
+			snprintf(out, cap, "(%s) %s ARP reply to %s (%s)", sm, si, di, dm);
+		else
+			snprintf(out, cap, "(%s) %s ARP op %u to %s (%s)", sm, si, f->arp.op, di, dm);
+	} else if (f->has_tcp) {
+		snprintf(out, cap, "(%s) %s:%u > %s:%u (%s) Flags [%s], seq %u, ack %u", sm,
+		         pkt_fmt_ip4(si, f->ip4.src), f->tcp.sport, pkt_fmt_ip4(di, f->ip4.dst),
+		         f->tcp.dport, dm, pkt_fmt_tcpflags(fl, f->tcp.flags), f->tcp.seq,
+		         f->tcp.ack);
+	} else if (f->has_icmp) {
+		char qs[PKT_IP4_STRLEN], qd[PKT_IP4_STRLEN];
+
+		snprintf(out, cap, "(%s) %s > %s (%s) ICMP type %u code %u, quoting %s:%u > %s:%u seq %u",
+		         sm, pkt_fmt_ip4(si, f->ip4.src), pkt_fmt_ip4(di, f->ip4.dst), dm,
+		         f->icmp.type, f->icmp.code, pkt_fmt_ip4(qs, f->icmp.q_ip.src),
+		         f->icmp.q_sport, pkt_fmt_ip4(qd, f->icmp.q_ip.dst), f->icmp.q_dport,
+		         f->icmp.q_seq);
+	} else if (f->has_ip4) {
+		snprintf(out, cap, "(%s) %s > %s (%s) IPv4 protocol %u", sm,
+		         pkt_fmt_ip4(si, f->ip4.src), pkt_fmt_ip4(di, f->ip4.dst), dm, f->ip4.proto);
+	} else {
+		snprintf(out, cap, "(%s) > (%s) ethertype 0x%04x", sm, dm, f->eth.type);
+	}
+	return out;
+}

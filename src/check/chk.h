@@ -1,0 +1,100 @@
+/*
+ * The raw LVS-DR check as a pure state machine: ARP for the real server's
+ * MAC, SYN to VIP:PORT at that MAC, validate the reply, close with RST or
+ * a clean FIN exchange.  No clock reads and no I/O here: the driver feeds
+ * received frames and the current monotonic time, and sends the frames the
+ * machine hands back.  That keeps every verdict testable with byte fixtures
+ * and fake time.
+ */
+#ifndef SYNSCOPE_CHECK_CHK_H
+#define SYNSCOPE_CHECK_CHK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "net/pkt.h"
+
+#define CHK_FRAME_MAX 128     /* our frames: eth + ip + tcp(+mss) = 58 bytes */
+#define CHK_MAX_TX 3
+#define CHK_REASON_MAX 160
+#define CHK_NO_WAKE UINT64_MAX
+#define CHK_ARP_RETX_US 200000u  /* ARP request retransmission, at most */
+
+struct chk_config {
+	uint8_t our_mac[PKT_ETH_ALEN];
+	uint32_t our_ip;          /* source address of everything we send */
+	uint32_t rs_ip;           /* real server: only ARPed for */
+	uint32_t vip;             /* destination of the TCP segments */
+	uint16_t port;            /* destination port */
+	uint16_t sport;           /* our source port, random per check */
+	uint32_t isn;             /* our initial sequence number, random */
+	uint16_t ip_id;           /* first IP ID, random */
+	uint16_t mss;             /* announced in the SYN */
+	uint64_t timeout_us;      /* per reply; 0 waits forever */
+	int retries;              /* extra SYN transmissions within the deadline */
+	int clean_close;          /* FIN exchange instead of RST */
+};
+
+enum chk_state {
+	CHK_ST_ARP = 0,           /* waiting for the ARP reply */
+	CHK_ST_SYN_SENT,          /* waiting for SYN/ACK (or RST, ICMP) */
+	CHK_ST_FIN_WAIT,          /* -c: our FIN sent, waiting for theirs + ACK */
+	CHK_ST_DONE,
+};
+
+enum chk_result {
+	CHK_PENDING = 0,
+	CHK_SUCCESS,
+	CHK_FAILURE,
+};
+
+struct chk {
+	struct chk_config cfg;
+	enum chk_state state;
+	enum chk_result result;
+	char reason[CHK_REASON_MAX];
+	uint8_t rs_mac[PKT_ETH_ALEN];
+	int have_rs_mac;
+	uint64_t deadline;        /* CHK_NO_WAKE when none */
+	uint64_t next_retx;       /* ARP or SYN retransmission, CHK_NO_WAKE */
+	uint64_t stage_start;     /* when the current request was first sent */
+	int syn_sent;             /* SYN transmissions so far */
+	uint64_t t_syn, t_synack; /* for the handshake RTT */
+	int have_rtt;
+	uint32_t srv_isn;
+	uint32_t rcv_nxt;         /* next sequence number expected from the server */
+	int peer_fin, fin_acked;
+	uint16_t ip_id;
+};
+
+/* What one step of the machine asks of the driver. */
+struct chk_out {
+	int ntx;
+	struct {
+		uint8_t buf[CHK_FRAME_MAX];
+		size_t len;
+	} tx[CHK_MAX_TX];
+	int accepted;             /* the frame given was taken into account */
+	int is_arp;               /* the frame given was ARP (shown at -vv only) */
+	char ignored[CHK_REASON_MAX]; /* non-empty: why the frame was ignored */
+};
+
+/* Start a check at NOW: emits the first ARP request. */
+void chk_start(struct chk *c, const struct chk_config *cfg, uint64_t now,
+               struct chk_out *out);
+/* A received Ethernet frame. */
+void chk_on_frame(struct chk *c, const uint8_t *buf, size_t len, uint64_t now,
+                  struct chk_out *out);
+/* Time passed: deadlines and retransmissions due at or before NOW. */
+void chk_on_tick(struct chk *c, uint64_t now, struct chk_out *out);
+/* When the driver must call chk_on_tick next (CHK_NO_WAKE: only frames). */
+uint64_t chk_next_wake(const struct chk *c);
+
+/* Human name of an ICMP destination-unreachable code. */
+const char *chk_unreach_str(uint8_t code);
+
+/* One line describing a decoded frame in the seed's verbose format (TCP,
+ * ARP) or ours (ICMP).  Returns OUT. */
+char *chk_fmt_frame(char *out, size_t cap, const struct pkt_frame *f);
+
+#endif

@@ -1,0 +1,109 @@
+/* BACKUP mode: an ordinary TCP connection to the real server's own
+ * address.  Non-blocking connect + poll so that --timeout holds (the
+ * original blocked for the kernel's SYN retry budget, minutes). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "check/run.h"
+#include "sys/clock.h"
+#include "sys/log.h"
+
+int chk_run_connect(const struct chk_opts *o, uint32_t rs_ip, struct chk_report *r)
+{
+	struct sockaddr_in sin, me;
+	socklen_t ml = sizeof(me);
+	uint64_t t0 = clock_mono_us();
+	uint64_t deadline = o->timeout_ms ? t0 + (uint64_t)o->timeout_ms * 1000u : 0;
+	int fd, err = 0, rc = CHK_EXIT_FAIL;
+	socklen_t el = sizeof(err);
+
+	r->mode = "connect";
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		log_warn("socket(AF_INET, SOCK_STREAM)");
+		return CHK_EXIT_FAIL;
+	}
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	if (o->source_ip != NULL) {
+		sin.sin_addr.s_addr = htonl(o->source_addr);
+		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
+			log_warn("bind to --source-ip %s", o->source_ip);
+			goto out;
+		}
+	}
+	sin.sin_addr.s_addr = htonl(rs_ip);
+	sin.sin_port = htons(o->port);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
+		if (errno != EINPROGRESS) {
+			err = errno;
+			goto verdict;
+		}
+		for (;;) {
+			struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+			uint64_t now = clock_mono_us();
+			int ms = -1, n;
+
+			if (deadline) {
+				if (now >= deadline) {
+					err = ETIMEDOUT;
+					goto verdict;
+				}
+				ms = (int)((deadline - now + 999) / 1000);
+			}
+			n = poll(&pfd, 1, ms);
+			if (n < 0 && errno != EINTR) {
+				log_warn("poll on TCP socket");
+				goto out;
+			}
+			if (n > 0)
+				break;
+		}
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) != 0) {
+			log_warn("getsockopt(SO_ERROR)");
+			goto out;
+		}
+	}
+verdict:
+	if (getsockname(fd, (struct sockaddr *)&me, &ml) == 0)
+		r->sport = ntohs(me.sin_port);
+	if (err == 0) {
+		r->success = 1;
+		r->have_rtt = 1;
+		r->rtt_us = clock_mono_us() - t0;
+		snprintf(r->reason, sizeof(r->reason), "connected");
+		if (!o->clean_close) {
+			/* Linger 0: close() sends RST, leaving no TIME_WAIT. */
+			struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+			if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) != 0)
+				log_warn("setsockopt(SO_LINGER)");
+		}
+	} else if (err == ECONNREFUSED) {
+		snprintf(r->reason, sizeof(r->reason), "connection refused");
+	} else if (err == ETIMEDOUT) {
+		snprintf(r->reason, sizeof(r->reason), "timeout after %u ms waiting for connect",
+		         o->timeout_ms);
+	} else {
+		snprintf(r->reason, sizeof(r->reason), "connect: %s", strerror(err));
+	}
+	if (o->verbose >= 1) {
+		char a[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &sin.sin_addr, a, sizeof(a));
+		fprintf(stderr, "connect to %s:%u from port %u: %s\n", a, o->port, r->sport,
+		        r->reason);
+	}
+	rc = 0;
+out:
+	r->elapsed_us = clock_mono_us() - t0;
+	close(fd);
+	return rc;
+}

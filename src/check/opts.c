@@ -1,0 +1,262 @@
+/* Command line of check_tcp_raw.  The option letters, long names and
+ * positional arguments follow the original tool; the prose is ours. */
+#include <argp.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "check/opts.h"
+#include "sys/log.h"
+
+/* Digits only (no sign, no space, no base prefix), value at most MAX. */
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0;
+
+	if (s == NULL || *s == '\0')
+		return -1;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		v = v * 10 + (unsigned long)(*p - '0');
+		if (v > max)
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int chk_parse_port(const char *s, uint16_t *out, char *err, size_t errlen)
+{
+	unsigned long v;
+
+	if (parse_uint(s, 65535, &v) != 0 || v == 0) {
+		snprintf(err, errlen, "invalid PORT '%s': expected a number from 1 to 65535", s);
+		return -1;
+	}
+	*out = (uint16_t)v;
+	return 0;
+}
+
+int chk_parse_timeout(const char *s, uint32_t *out, char *err, size_t errlen)
+{
+	unsigned long v;
+
+	if (parse_uint(s, CHK_TIMEOUT_MAX_MS, &v) != 0) {
+		snprintf(err, errlen,
+		         "invalid --timeout '%s': expected milliseconds from 0 to %u", s,
+		         CHK_TIMEOUT_MAX_MS);
+		return -1;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int chk_parse_retries(const char *s, int *out, char *err, size_t errlen)
+{
+	unsigned long v;
+
+	if (parse_uint(s, CHK_RETRIES_MAX, &v) != 0) {
+		snprintf(err, errlen, "invalid --retries '%s': expected a number from 0 to %d",
+		         s, CHK_RETRIES_MAX);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+int chk_parse_ip4(const char *s, uint32_t *out, char *err, size_t errlen)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1) {
+		snprintf(err, errlen, "invalid --source-ip '%s': expected an IPv4 address", s);
+		return -1;
+	}
+	*out = ntohl(a.s_addr);
+	return 0;
+}
+
+int chk_is_ip6_literal(const char *s)
+{
+	struct in6_addr a;
+
+	return strchr(s, ':') != NULL && inet_pton(AF_INET6, s, &a) == 1;
+}
+
+int chk_resolve(const char *what, const char *host, uint32_t *out)
+{
+	struct addrinfo hints, *res = NULL;
+	struct sockaddr_in sin;
+	int rc;
+
+	if (chk_is_ip6_literal(host)) {
+		log_warnx("%s '%s': IPv6 is not supported", what, host);
+		return CHK_EXIT_USAGE;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_INET;
+	hints.ai_socktype = SOCK_STREAM;
+	rc = getaddrinfo(host, NULL, &hints, &res);
+	if (rc != 0 || res == NULL) {
+		log_warnx("%s '%s': cannot resolve to an IPv4 address: %s", what, host,
+		          rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+		if (res != NULL)
+			freeaddrinfo(res);
+		return CHK_EXIT_FAIL;
+	}
+	memcpy(&sin, res->ai_addr, sizeof(sin));
+	*out = ntohl(sin.sin_addr.s_addr);
+	freeaddrinfo(res);
+	return 0;
+}
+
+/* ---- argp --------------------------------------------------------------- */
+
+enum { OPT_USAGE_ONLY = 0x100 };
+
+static const char doc[] =
+	"check_tcp_raw -- LVS-DR health check of one real server over a raw socket"
+	"\v"
+	"Resolves the MAC address of REAL_SERVER with an ARP request on SOURCE_IFACE, "
+	"then sends a TCP SYN straight to that MAC with VIRTUAL_IP:PORT as its IP "
+	"destination, the way a direct-routing load balancer forwards traffic. A "
+	"SYN/ACK that acknowledges our SYN means the real server accepts connections "
+	"for the virtual IP; the check then ends the connection with RST/ACK, or "
+	"with a FIN exchange when asked.\n\n"
+	"Use it to confirm that a real server behind an LVS-DR virtual IP really "
+	"answers for that IP (VIP configured on the server, ARP settings right, "
+	"service listening), not merely on its own address.\n\n"
+	"Example:\n"
+	"check_tcp_raw -vv -t 500 -r /var/run/lvs.role eth0 10.0.0.42 10.0.0.100 80\n\n"
+	"============================\n"
+	"EXIT STATUS\n"
+	"----------------------------\n\n"
+	"0 when the check succeeds, 1 when it fails or a runtime error happens, "
+	"64 on a usage error (bad option or argument).\n\n"
+	"============================\n"
+	"PARAMETERS\n"
+	"----------------------------\n\n"
+	"  SOURCE_IFACE    network interface the frames leave from (e.g. eth0).\n\n"
+	"  REAL_SERVER     IPv4 address or host name of the real server; only its\n"
+	"                  MAC address is used (e.g. 10.0.0.42).\n\n"
+	"  VIRTUAL_IP      IPv4 address or host name of the virtual IP to check;\n"
+	"                  it is the IP destination of the TCP segments\n"
+	"                  (e.g. 10.0.0.100).\n\n"
+	"  PORT            TCP port to check, 1 to 65535 (e.g. 80).\n\n"
+	"============================\n"
+	"OPTIONS\n"
+	"----------------------------\n";
+
+static const char args_doc[] = "SOURCE_IFACE REAL_SERVER VIRTUAL_IP PORT";
+
+static const struct argp_option options[] = {
+	{ "clean-close", 'c', NULL, 0,
+	  "End the connection with FIN/ACK - FIN/ACK - ACK instead of an RST/ACK, "
+	  "for services that log every reset connection as an error.", 0 },
+	{ "role-file", 'r', "FILE", 0,
+	  "File holding this load balancer's role; only its first character "
+	  "counts: 1 means MASTER (raw check), anything else BACKUP. A BACKUP "
+	  "checks REAL_SERVER:PORT itself with an ordinary TCP connection.", 0 },
+	{ "timeout", 't', "MILLISECONDS", 0,
+	  "How long to wait for each reply of the real server, in ms; 0 waits "
+	  "forever. [Default: 1000]", 0 },
+	{ "source-ip", 's', "IP", 0,
+	  "Source IPv4 address of the check [Default: the primary address of "
+	  "SOURCE_IFACE]", 0 },
+	{ "retries", 'R', "N", 0,
+	  "Send the SYN N more times (same port and sequence number), spread "
+	  "within the timeout. [Default: 0]", 0 },
+	{ "json", 'j', NULL, 0, "Print the result as one JSON object on standard output", 0 },
+	{ "verbose", 'v', NULL, 0,
+	  "More output on standard error each time it is given:\n"
+	  "-v)  the parameters and every TCP packet\n"
+	  "-vv) ARP packets as well", 0 },
+	{ "version", 'V', NULL, 0, "Print the program version", -1 },
+	{ NULL, 0, NULL, 0, NULL, 0 },
+};
+
+static void usage_error(struct argp_state *st, const char *msg)
+{
+	/* One line naming the culprit, then the usual hint. */
+	fprintf(stderr, "%s: %s\n", st->name, msg);
+	fprintf(stderr, "Try '%s --help' or '%s --usage' for more information.\n",
+	        st->name, st->name);
+	exit(CHK_EXIT_USAGE);
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *st)
+{
+	struct chk_opts *o = st->input;
+	char err[200];
+
+	switch (key) {
+	case 'c': o->clean_close = 1; break;
+	case 'r': o->role_file = arg; break;
+	case 'j': o->json = 1; break;
+	case 'v': o->verbose++; break;
+	case 't':
+		if (chk_parse_timeout(arg, &o->timeout_ms, err, sizeof(err)) != 0)
+			usage_error(st, err);
+		break;
+	case 'R':
+		if (chk_parse_retries(arg, &o->retries, err, sizeof(err)) != 0)
+			usage_error(st, err);
+		break;
+	case 's':
+		if (chk_is_ip6_literal(arg)) {
+			snprintf(err, sizeof(err), "--source-ip '%s': IPv6 is not supported", arg);
+			usage_error(st, err);
+		}
+		if (chk_parse_ip4(arg, &o->source_addr, err, sizeof(err)) != 0)
+			usage_error(st, err);
+		o->source_ip = arg;
+		break;
+	case 'V':
+		printf("check_tcp_raw %s\n", SYNSCOPE_VERSION);
+		exit(CHK_EXIT_OK);
+	case ARGP_KEY_ARG:
+		switch (st->arg_num) {
+		case 0: o->iface = arg; break;
+		case 1: o->real_server = arg; break;
+		case 2: o->virtual_ip = arg; break;
+		case 3:
+			o->port_str = arg;
+			if (chk_parse_port(arg, &o->port, err, sizeof(err)) != 0)
+				usage_error(st, err);
+			break;
+		default:
+			snprintf(err, sizeof(err), "too many arguments: '%s'", arg);
+			usage_error(st, err);
+		}
+		break;
+	case ARGP_KEY_END:
+		if (st->arg_num < 4) {
+			static const char *const names[] = { "SOURCE_IFACE", "REAL_SERVER",
+			                                     "VIRTUAL_IP", "PORT" };
+
+			snprintf(err, sizeof(err), "missing argument %s (4 are required)",
+			         names[st->arg_num]);
+			usage_error(st, err);
+		}
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp argp = { options, parse_opt, args_doc, doc, NULL, NULL, NULL };
+
+void chk_opts_parse(int argc, char **argv, struct chk_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->timeout_ms = 1000;
+	argp_err_exit_status = CHK_EXIT_USAGE;
+	argp_program_bug_address = NULL;
+	argp_parse(&argp, argc, argv, 0, NULL, o);
+}

@@ -1,0 +1,46 @@
+/* check_tcp_raw's command line: argp parsing plus pure value parsers. */
+#ifndef SYNSCOPE_CHECK_OPTS_H
+#define SYNSCOPE_CHECK_OPTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CHK_EXIT_OK 0
+#define CHK_EXIT_FAIL 1
+#define CHK_EXIT_USAGE 64
+#define CHK_TIMEOUT_MAX_MS 3600000u
+#define CHK_RETRIES_MAX 100
+
+struct chk_opts {
+	const char *iface, *real_server, *virtual_ip, *port_str;
+	uint16_t port;
+	const char *role_file;     /* NULL: always the raw check */
+	uint32_t timeout_ms;       /* 0: no deadline */
+	int verbose;
+	int clean_close;
+	int json;
+	int retries;
+	const char *source_ip;     /* NULL: the interface's primary address */
+	uint32_t source_addr;      /* parsed source_ip, host order */
+};
+
+/* Pure parsers.  Each returns 0, or -1 after writing a one-line reason to
+ * ERR (which names the value).  No wrap-around, no trailing junk. */
+int chk_parse_port(const char *s, uint16_t *out, char *err, size_t errlen);
+int chk_parse_timeout(const char *s, uint32_t *out, char *err, size_t errlen);
+int chk_parse_retries(const char *s, int *out, char *err, size_t errlen);
+/* A dotted-quad IPv4 literal (for -s). */
+int chk_parse_ip4(const char *s, uint32_t *out, char *err, size_t errlen);
+/* 1 if S is an IPv6 literal (we refuse those with a clear message). */
+int chk_is_ip6_literal(const char *s);
+
+/* Parse argv with argp.  Usage errors print one line and exit 64; --help,
+ * --usage and --version print and exit 0. */
+void chk_opts_parse(int argc, char **argv, struct chk_opts *o);
+
+/* Resolve HOST to one IPv4 address (host order).  Returns 0, or the exit
+ * status to use (64 for an IPv6 literal, 1 for a lookup failure) after
+ * logging one line naming WHAT (e.g. "REAL_SERVER") and the host. */
+int chk_resolve(const char *what, const char *host, uint32_t *out);
+
+#endif

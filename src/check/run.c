@@ -1,0 +1,192 @@
+/* The raw check's driver: sockets, time and printing around chk.c. */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <unistd.h>
+
+#include "check/run.h"
+#include "sys/clock.h"
+#include "sys/ifinfo.h"
+#include "sys/log.h"
+#include "sys/pktsock.h"
+#include "sys/priv.h"
+#include "sys/rand.h"
+
+/* Print one frame at the verbosity it deserves: TCP and ICMP at -v, ARP
+ * at -vv; PREFIX marks ignored frames. */
+static void show(int verbose, const uint8_t *buf, size_t len, const char *why)
+{
+	struct pkt_frame f;
+	char line[256];
+	int need;
+
+	if (verbose < 1)
+		return;
+	memset(&f, 0, sizeof(f));
+	if (pkt_decode(PKT_LINK_EN10MB, buf, len, PKT_CSUM_NONE, &f) != PKT_OK &&
+	    !f.has_eth) {
+		if (why != NULL)
+			fprintf(stderr, "ignored: %s: %zu-byte frame\n", why, len);
+		return;
+	}
+	need = f.has_arp ? 2 : 1;
+	if (verbose < need)
+		return;
+	chk_fmt_frame(line, sizeof(line), &f);
+	if (why != NULL)
+		fprintf(stderr, "ignored: %s: %s\n", why, line);
+	else
+		fprintf(stderr, "%s\n", line);
+}
+
+static int send_all(int fd, const struct chk_out *out, int verbose)
+{
+	for (int i = 0; i < out->ntx; i++) {
+		if (pktsock_send(fd, out->tx[i].buf, out->tx[i].len) != 0) {
+			log_warn("send on packet socket");
+			return -1;
+		}
+		show(verbose, out->tx[i].buf, out->tx[i].len, NULL);
+	}
+	return 0;
+}
+
+/* Wait for the socket until WAKE (monotonic µs, CHK_NO_WAKE = forever).
+ * The remaining time is recomputed by the caller before every wait, so a
+ * stream of unrelated frames cannot stretch the deadline. */
+static int wait_readable(int fd, uint64_t wake)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct timespec ts, *tsp = NULL;
+	uint64_t now = clock_mono_us();
+	int n;
+
+	if (wake != CHK_NO_WAKE) {
+		uint64_t left = wake > now ? wake - now : 0;
+
+		ts.tv_sec = (time_t)(left / 1000000u);
+		ts.tv_nsec = (long)(left % 1000000u) * 1000;
+		tsp = &ts;
+	}
+	n = ppoll(&pfd, 1, tsp, NULL);
+	if (n < 0 && errno != EINTR) {
+		log_warn("ppoll on packet socket");
+		return -1;
+	}
+	return 0;
+}
+
+int chk_run_raw(const struct chk_opts *o, uint32_t rs_ip, uint32_t vip,
+                struct chk_report *r)
+{
+	struct ifinfo ifi;
+	struct chk_config cfg;
+	struct sock_filter prog[PKTSOCK_CHECK_LEN];
+	unsigned short plen;
+	static struct chk c;
+	static struct chk_out out;
+	uint8_t rnd[8], frame[2048];
+	uint64_t t0 = clock_mono_us();
+	cap_value_t keep[] = { CAP_NET_RAW };
+	int fd, rc = CHK_EXIT_FAIL;
+
+	r->mode = "raw";
+	switch (ifinfo_get(o->iface, &ifi)) {
+	case IFINFO_OK: break;
+	case IFINFO_NO_SUCH:
+		log_warnx("SOURCE_IFACE '%s': no such interface", o->iface);
+		return CHK_EXIT_FAIL;
+	case IFINFO_NOT_ETHER:
+		log_warnx("SOURCE_IFACE '%s': not an Ethernet interface", o->iface);
+		return CHK_EXIT_FAIL;
+	default:
+		log_warn("SOURCE_IFACE '%s'", o->iface);
+		return CHK_EXIT_FAIL;
+	}
+	if (!ifi.up) {
+		log_warnx("SOURCE_IFACE '%s': interface is down", o->iface);
+		return CHK_EXIT_FAIL;
+	}
+	if (o->source_ip == NULL && !ifi.has_ip4) {
+		log_warnx("SOURCE_IFACE '%s': interface has no IPv4 address (use --source-ip)",
+		          o->iface);
+		return CHK_EXIT_FAIL;
+	}
+	memset(&cfg, 0, sizeof(cfg));
+	memcpy(cfg.our_mac, ifi.mac, 6);
+	cfg.our_ip = o->source_ip ? o->source_addr : ifi.ip4;
+	cfg.rs_ip = rs_ip;
+	cfg.vip = vip;
+	cfg.port = o->port;
+	/* Fresh, unpredictable port, ISN and IP ID for every check: a stale
+	 * or forged reply must not be able to guess them. */
+	if (rand_bytes(rnd, sizeof(rnd)) != 0)
+		return CHK_EXIT_FAIL;
+	cfg.sport = (uint16_t)(1024 + ((uint32_t)rnd[0] << 8 | rnd[1]) % (65536 - 1024));
+	memcpy(&cfg.isn, rnd + 2, 4);
+	memcpy(&cfg.ip_id, rnd + 6, 2);
+	cfg.mss = ifi.mtu > 40 + 536 ? (uint16_t)(ifi.mtu > 65535 ? 65495 : ifi.mtu - 40) : 536;
+	cfg.timeout_us = (uint64_t)o->timeout_ms * 1000u;
+	cfg.retries = o->retries;
+	cfg.clean_close = o->clean_close;
+
+	plen = pktsock_check_filter(prog, cfg.our_ip, vip, cfg.port, cfg.sport);
+	fd = pktsock_open(ifi.index, prog, plen);
+	if (fd < 0) {
+		if (errno == EPERM || errno == EACCES)
+			log_warnx("opening a packet socket needs CAP_NET_RAW: run as root, or "
+			          "grant it once with 'setcap cap_net_raw+ep check_tcp_raw'");
+		else
+			log_warn("opening a packet socket on '%s'", o->iface);
+		return CHK_EXIT_FAIL;
+	}
+	/* The socket is all we needed privileges for. */
+	if (priv_keep_caps(keep, 1) != 0)
+		goto out;
+
+	r->sport = cfg.sport;
+	chk_start(&c, &cfg, clock_mono_us(), &out);
+	if (send_all(fd, &out, o->verbose) != 0)
+		goto out;
+	while (c.state != CHK_ST_DONE) {
+		uint64_t now;
+		ssize_t n;
+
+		if (wait_readable(fd, chk_next_wake(&c)) != 0)
+			goto out;
+		/* Drain what is queued, then let time act. */
+		while (c.state != CHK_ST_DONE &&
+		       (n = pktsock_recv(fd, frame, sizeof(frame))) != 0) {
+			if (n < 0) {
+				log_warn("receive on packet socket");
+				goto out;
+			}
+			chk_on_frame(&c, frame, (size_t)n, clock_mono_us(), &out);
+			if (out.accepted)
+				show(o->verbose, frame, (size_t)n, NULL);
+			else if (out.ignored[0] && (!out.is_arp || o->verbose >= 2))
+				show(o->verbose, frame, (size_t)n, out.ignored);
+			if (send_all(fd, &out, o->verbose) != 0)
+				goto out;
+		}
+		now = clock_mono_us();
+		if (c.state != CHK_ST_DONE && now >= chk_next_wake(&c)) {
+			chk_on_tick(&c, now, &out);
+			if (send_all(fd, &out, o->verbose) != 0)
+				goto out;
+		}
+	}
+	r->success = c.result == CHK_SUCCESS;
+	snprintf(r->reason, sizeof(r->reason), "%s", c.reason);
+	r->have_mac = c.have_rs_mac;
+	memcpy(r->rs_mac, c.rs_mac, 6);
+	r->have_rtt = c.have_rtt;
+	r->rtt_us = c.have_rtt ? c.t_synack - c.t_syn : 0;
+	rc = 0;
+out:
+	r->elapsed_us = clock_mono_us() - t0;
+	close(fd);
+	return rc;
+}

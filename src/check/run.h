@@ -1,0 +1,31 @@
+/* Drivers of the check: the raw one (AF_PACKET + state machine) and the
+ * BACKUP one (an ordinary TCP connect).  They do the I/O and keep the time;
+ * the verdict logic of the raw check lives in chk.c. */
+#ifndef SYNSCOPE_CHECK_RUN_H
+#define SYNSCOPE_CHECK_RUN_H
+
+#include <stdint.h>
+
+#include "check/chk.h"
+#include "check/opts.h"
+
+struct chk_report {
+	int success;
+	char reason[CHK_REASON_MAX];
+	const char *mode;            /* "raw" or "connect" */
+	int have_mac;
+	uint8_t rs_mac[6];
+	uint16_t sport;
+	int have_rtt;
+	uint64_t rtt_us;
+	uint64_t elapsed_us;
+};
+
+/* Each returns 0 when a verdict was reached (success or failure, in R),
+ * or an exit status (1) after logging a runtime error that prevented the
+ * check from running at all. */
+int chk_run_raw(const struct chk_opts *o, uint32_t rs_ip, uint32_t vip,
+                struct chk_report *r);
+int chk_run_connect(const struct chk_opts *o, uint32_t rs_ip, struct chk_report *r);
+
+#endif

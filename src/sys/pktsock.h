@@ -1,0 +1,31 @@
+/*
+ * AF_PACKET socket bound to one interface, with a classic BPF filter
+ * attached in the kernel before the socket is bound, so unrelated traffic
+ * never reaches user space and nothing slips in before the filter.
+ */
+#ifndef SYNSCOPE_SYS_PKTSOCK_H
+#define SYNSCOPE_SYS_PKTSOCK_H
+
+#include <linux/filter.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Open, attach PROG (may be NULL), ignore our own outgoing frames, bind
+ * to IFINDEX.  Returns the fd or -1 with errno set (not logged: the caller
+ * knows whether EPERM means "needs CAP_NET_RAW"). */
+int pktsock_open(int ifindex, const struct sock_filter *prog, unsigned short len);
+/* Send one complete Ethernet frame; 0 or -1 (errno). */
+int pktsock_send(int fd, const void *frame, size_t len);
+/* Receive one frame, non-blocking; returns its length, 0 when nothing is
+ * queued or it was one of ours, -1 on error (errno). */
+ssize_t pktsock_recv(int fd, void *buf, size_t cap);
+
+/* The check's receive filter: ARP; IPv4 TCP from VIP:PORT to OUR_IP:SPORT
+ * (first fragments only); ICMP to OUR_IP.  Writes at most PKTSOCK_CHECK_LEN
+ * instructions to OUT and returns the count.  Addresses in host order. */
+#define PKTSOCK_CHECK_LEN 19
+unsigned short pktsock_check_filter(struct sock_filter *out, uint32_t our_ip,
+                                    uint32_t vip, uint16_t port, uint16_t sport);
+
+#endif
