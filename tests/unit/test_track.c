@@ -1,0 +1,742 @@
+/*
+ * Handshake tracker: every classification rule of track.h driven with
+ * frames built by the codec, decoded again, and fed with fake timestamps.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "net/pkt.h"
+#include "peek/track.h"
+
+#define CLI 0x0a000001u      /* 10.0.0.1 */
+#define SRV 0x0a000064u      /* 10.0.0.100 */
+#define RTR 0x0a0000feu      /* 10.0.0.254, sends ICMP errors */
+#define CP 40000
+#define SP 80
+#define ISN_C 1000u
+#define ISN_S 5000u
+#define SEC 1000000ull
+#define TMO (60 * SEC)
+
+static const uint8_t MAC_A[6] = { 0x02, 0, 0, 0, 0, 0x0a };
+static const uint8_t MAC_B[6] = { 0x02, 0, 0, 0, 0, 0x0b };
+
+#define MAXEV 64
+
+struct rec {
+	struct trk_event ev[MAXEV];
+	int n;
+	int classify_calls;
+	uint64_t classify_ret;
+	int untracked_calls;
+	uint64_t untracked_filters;
+	int open_seen;
+	uint64_t open_filters;
+};
+
+static uint64_t cb_classify(void *arg, uint32_t ca, uint16_t cp, uint32_t sa, uint16_t sp)
+{
+	struct rec *r = arg;
+	(void)ca, (void)cp, (void)sa, (void)sp;
+	r->classify_calls++;
+	return r->classify_ret;
+}
+
+static void cb_done(void *arg, const struct trk_event *ev)
+{
+	struct rec *r = arg;
+	if (r->n < MAXEV)
+		r->ev[r->n] = *ev;
+	r->n++;
+}
+
+static void cb_untracked(void *arg, uint64_t filters)
+{
+	struct rec *r = arg;
+	r->untracked_calls++;
+	r->untracked_filters |= filters;
+}
+
+static void cb_open(void *arg, uint64_t filters)
+{
+	struct rec *r = arg;
+	r->open_seen++;
+	r->open_filters |= filters;
+}
+
+static const struct trk_ops OPS = { cb_classify, cb_done, cb_untracked };
+
+struct fx {
+	struct rec r;
+	struct trk *t;
+};
+
+static struct fx *fx_new(uint32_t max, int icmp)
+{
+	static struct fx f;
+	struct trk_config cfg = { .timeout_us = TMO, .max_sessions = max, .icmp = icmp };
+
+	memset(&f, 0, sizeof(f));
+	f.r.classify_ret = 0x5;
+	f.t = trk_new(&cfg, &OPS, &f.r);
+	assert_non_null(f.t);
+	return &f;
+}
+
+static void fx_free(struct fx *f)
+{
+	trk_free(f->t);
+	f->t = NULL;
+}
+
+/* Build the frame, decode it again, feed it. */
+static void tcp_at(struct fx *f, uint64_t ts, uint32_t sa, uint16_t sp, uint32_t da,
+                   uint16_t dp, uint32_t seq, uint32_t ack, uint8_t flags, size_t paylen)
+{
+	static const uint8_t payload[64] = "GET / HTTP/1.0\r\n\r\n";
+	uint8_t buf[256];
+	struct pkt_frame fr;
+	struct pkt_tcp_spec s = {
+		.smac = MAC_A, .dmac = MAC_B, .saddr = sa, .daddr = da,
+		.sport = sp, .dport = dp, .seq = seq, .ack = ack, .flags = flags,
+		.win = 65535, .mss = (flags & PKT_TH_SYN) ? 1460 : 0,
+		.payload = paylen ? payload : NULL, .paylen = paylen,
+	};
+	size_t n = pkt_build_tcp(buf, sizeof(buf), &s);
+
+	assert_true(n > 0);
+	assert_int_equal(pkt_decode(PKT_LINK_EN10MB, buf, n, PKT_CSUM_IP_TCP, &fr), PKT_OK);
+	assert_true(fr.has_tcp);
+	trk_packet(f->t, &fr, ts);
+}
+
+/* Client-to-server and server-to-client shorthands. */
+static void c2s(struct fx *f, uint64_t ts, uint32_t seq, uint32_t ack, uint8_t flags)
+{
+	tcp_at(f, ts, CLI, CP, SRV, SP, seq, ack, flags, 0);
+}
+
+static void s2c(struct fx *f, uint64_t ts, uint32_t seq, uint32_t ack, uint8_t flags)
+{
+	tcp_at(f, ts, SRV, SP, CLI, CP, seq, ack, flags, 0);
+}
+
+/* An ICMP error from the router quoting a SYN with the given seq. */
+static void icmp_at(struct fx *f, uint64_t ts, uint8_t type, uint8_t code, uint32_t qseq)
+{
+	uint8_t syn[128], buf[256];
+	struct pkt_frame fr;
+	struct pkt_tcp_spec s = {
+		.smac = NULL, .dmac = NULL, .saddr = CLI, .daddr = SRV,
+		.sport = CP, .dport = SP, .seq = qseq, .flags = PKT_TH_SYN, .win = 65535,
+	};
+	size_t qn = pkt_build_tcp(syn, sizeof(syn), &s);
+	size_t n;
+
+	assert_true(qn >= 28);
+	n = pkt_build_icmp4(buf, sizeof(buf), MAC_B, MAC_A, RTR, CLI, type, code, syn, 28);
+	assert_true(n > 0);
+	assert_int_equal(pkt_decode(PKT_LINK_EN10MB, buf, n, PKT_CSUM_IP, &fr), PKT_OK);
+	assert_true(fr.has_icmp && fr.icmp.has_quote);
+	trk_packet(f->t, &fr, ts);
+}
+
+static uint64_t open_now(const struct fx *f)
+{
+	struct trk_stats st;
+	trk_get_stats(f->t, &st);
+	return st.open;
+}
+
+static void assert_event(const struct trk_event *ev, enum trk_result res, uint64_t start,
+                         uint64_t end, uint32_t dupsyn, uint32_t dupsynack)
+{
+	assert_int_equal(ev->result, res);
+	assert_int_equal(ev->cli_addr, CLI);
+	assert_int_equal(ev->srv_addr, SRV);
+	assert_int_equal(ev->cli_port, CP);
+	assert_int_equal(ev->srv_port, SP);
+	assert_int_equal(ev->start_us, start);
+	assert_int_equal(ev->end_us, end);
+	assert_int_equal(ev->dupsyn, dupsyn);
+	assert_int_equal(ev->dupsynack, dupsynack);
+	assert_int_equal(ev->filters, 0x5);
+}
+
+static void test_success(void **state)
+{
+	struct fx *f = fx_new(16, 0);
+	(void)state;
+	c2s(f, 1000, ISN_C, 0, PKT_TH_SYN);
+	assert_int_equal(open_now(f), 1);
+	s2c(f, 1100, ISN_S, ISN_C + 1, PKT_TH_SYN | PKT_TH_ACK);
+	assert_int_equal(f->r.n, 0);
+	c2s(f, 1250, ISN_C + 1, ISN_S + 1, PKT_TH_ACK);
+	assert_int_equal(f->r.n, 1);
+	assert_event(&f->r.ev[0], TRK_SUCCESS, 1000, 1250, 0, 0);
+	assert_int_equal(open_now(f), 0);
+	assert_int_equal(f->r.classify_calls, 1);
+	/* Later segments of the connection are not handshakes. */
+	c2s(f, 1300, ISN_C + 1, ISN_S + 1, PKT_TH_ACK);
+	trk_advance(f->t, 1000 + 2 * TMO);
+	assert_int_equal(f->r.n, 1);
+	fx_free(f);
+}
+
+static void test_success_by_data(void **state)
+{
+	struct fx *f = fx_new(16, 0);
+	(void)state;
+	c2s(f, 0, ISN_C, 0, PKT_TH_SYN);
+	s2c(f, 10, ISN_S, ISN_C + 1, PKT_TH_SYN | PKT_TH_ACK);
+	tcp_at(f, 20, CLI, CP, SRV, SP, ISN_C + 1, ISN_S + 1, PKT_TH_ACK | PKT_TH_PUSH, 18);
+	assert_int_equal(f->r.n, 1);
+	assert_event(&f->r.ev[0], TRK_SUCCESS, 0, 20, 0, 0);
+	fx_free(f);
+}
+
+static void test_ecn_syn(void **state)
+{
+	struct fx *f = fx_new(16, 0);
+	(void)state;
+	c2s(f, 0, ISN_C, 0, PKT_TH_SYN | PKT_TH_ECE | PKT_TH_CWR);
+	assert_int_equal(open_now(f), 1);
+	s2c(f, 5, ISN_S, ISN_C + 1, PKT_TH_SYN | PKT_TH_ACK | PKT_TH_ECE);
+	c2s(f, 9, ISN_C + 1, ISN_S + 1, PKT_TH_ACK);
+	assert_int_equal(f->r.n, 1);
+	assert_event(&f->r.ev[0], TRK_SUCCESS, 0, 9, 0, 0);
+	fx_free(f);
+}
+
+/* The original's bug: any client ACK completed the handshake. */
+static void test_synack_wrong_ack(void **state)
+{
+	struct fx *f = fx_new(16, 0);
+	(void)state;
+	c2s(f, 0, ISN_C, 0, PKT_TH_SYN);
+	s2c(f, 10, ISN_S, ISN_C + 2, PKT_TH_SYN | PKT_TH_ACK);
+	c2s(f, 20, ISN_C + 1, ISN_S + 1, PKT_TH_ACK);
+	/* The client's RST for the bogus SYN/ACK carries its ack as seq. */
+	c2s(f, 21, ISN_C + 2, 0, PKT_TH_RST);
+	assert_int_equal(f->r.n, 0);
+	assert_int_equal(open_now(f), 1);
+	trk_advance(f->t, TMO);
+	assert_int_equal(f->r.n, 1);
+	assert_event(&f->r.ev[0], TRK_TIMEOUT, 0, TMO, 0, 0);
+	fx_free(f);
+}
+
+static void test_ack_wrong_ack(void **state)
+{
+	struct fx *f = fx_new(16, 0);
+	(void)state;
+	c2s(f, 0, ISN_C, 0, PKT_TH_SYN);
+	s2c(f, 10, ISN_S, ISN_C + 1, PKT_TH_SYN | PKT_TH_ACK);
+	c2s(f, 20, ISN_C + 1, ISN_S + 2, PKT_TH_ACK);
+	c2s(f, 21, ISN_C + 1, ISN_S, PKT_TH_ACK);
+	assert_int_equal(f->r.n, 0);
+	c2s(f, 30, ISN_C + 1, ISN_S + 1, PKT_TH_ACK);
+	assert_int_equal(f->r.n, 1);
+	assert_event(&f->r.ev[0], TRK_SUCCESS, 0, 30, 0, 0);
+	fx_free(f);
+}
+
+/* A SYN/ACK from the client side never counts as the responder's. */
+static void test_synack_from_initiator_ignored(void **state)
+{
+	struct fx *f = fx_new(16, 0);
+	(void)state;
+	c2s(f, 0, ISN_C, 0, PKT_TH_SYN);
+	c2s(f, 5, ISN_S, ISN_C + 1, PKT_TH_SYN | PKT_TH_ACK);
+	c2s(f, 6, ISN_C + 1, ISN_S + 1, PKT_TH_ACK);
+	assert_int_equal(f->r.n, 0);
+	fx_free(f);
+}
+
+static void test_reject(void **state)
+{
+	struct fx *f = fx_new(16, 0);
+	(void)state;
+	c2s(f, 100, ISN_C, 0, PKT_TH_SYN);
+	s2c(f, 150, 0, ISN_C + 1, PKT_TH_RST | PKT_TH_ACK);
+	assert_int_equal(f->r.n, 1);
+	assert_event(&f->r.ev[0], TRK_REJECT, 100, 150, 0, 0);
+	assert_int_equal(open_now(f), 0);
+	fx_free(f);
+}
+
+static void test_rst_not_acceptable(void **state)
+{
+	struct fx *f = fx_new(16, 0);
+	(void)state;
+	c2s(f, 0, ISN_C, 0, PKT_TH_SYN);
+	s2c(f, 10, 0, ISN_C + 5, PKT_TH_RST | PKT_TH_ACK);   /* wrong ack */
+	s2c(f, 11, ISN_C + 1, 0, PKT_TH_RST);                /* no ACK */
+	s2c(f, 12, 0, ISN_C, PKT_TH_RST | PKT_TH_ACK);       /* acks nothing */
+	assert_int_equal(f->r.n, 0);
+	assert_int_equal(open_now(f), 1);
+	trk_advance(f->t, TMO - 1);
+	assert_int_equal(f->r.n, 0);
+	trk_advance(f->t, TMO);
+	assert_int_equal(f->r.n, 1);
+	assert_event(&f->r.ev[0], TRK_TIMEOUT, 0, TMO, 0, 0);
+	fx_free(f);
+}
+
+static void test_abort(void **state)
+{
+	struct fx *f = fx_new(16, 0);
+	(void)state;
+	/* A half-open scan: SYN, SYN/ACK, RST from the initiator. */
+	c2s(f, 0, ISN_C, 0, PKT_TH_SYN);
+	s2c(f, 10, ISN_S, ISN_C + 1, PKT_TH_SYN | PKT_TH_ACK);
+	c2s(f, 20, ISN_C + 1, 0, PKT_TH_RST);
+	assert_int_equal(f->r.n, 1);
+	assert_event(&f->r.ev[0], TRK_ABORT, 0, 20, 0, 0);
+	/* Before any SYN/ACK, with RST|ACK, also an abort. */
+	c2s(f, 100, ISN_C + 77, 0, PKT_TH_SYN);
+	c2s(f, 130, ISN_C + 78, 0, PKT_TH_RST | PKT_TH_ACK);
+	assert_int_equal(f->r.n, 2);
+	assert_int_equal(f->r.ev[1].result, TRK_ABORT);
+	assert_int_equal(f->r.ev[1].start_us, 100);
+	assert_int_equal(f->r.ev[1].end_us, 130);
+	assert_int_equal(open_now(f), 0);
+	fx_free(f);
+}
+
+static void test_unreach(void **state)
+{
+	struct fx *f = fx_new(16, 1);
+	(void)state;
+	c2s(f, 0, ISN_C, 0, PKT_TH_SYN);
+	icmp_at(f, 40, PKT_ICMP_UNREACH, 1, ISN_C);
+	assert_int_equal(f->r.n, 1);
+	assert_event(&f->r.ev[0], TRK_UNREACH, 0, 40, 0, 0);
+	assert_int_equal(f->r.ev[0].icmp_type, 3);
+	assert_int_equal(f->r.ev[0].icmp_code, 1);
+	assert_int_equal(open_now(f), 0);
+	fx_free(f);
+}
+
+static void test_unreach_disabled(void **state)
+{
+	struct fx *f = fx_new(16, 0);
+	(void)state;
+	c2s(f, 0, ISN_C, 0, PKT_TH_SYN);
+	icmp_at(f, 40, PKT_ICMP_UNREACH, 1, ISN_C);
+	assert_int_equal(f->r.n, 0);
+	assert_int_equal(open_now(f), 1);
+	fx_free(f);
+}
+
+static void test_unreach_other_seq_or_type(void **state)
+{
+	struct fx *f = fx_new(16, 1);
+	(void)state;
+	c2s(f, 0, ISN_C, 0, PKT_TH_SYN);
+	icmp_at(f, 40, PKT_ICMP_UNREACH, 3, ISN_C + 1);
+	icmp_at(f, 41, PKT_ICMP_UNREACH, 3, ISN_C - 1);
+	icmp_at(f, 42, 11, 0, ISN_C);              /* time exceeded */
+	assert_int_equal(f->r.n, 0);
+	assert_int_equal(open_now(f), 1);
+	/* A quote of the right seq still works afterwards. */
+	icmp_at(f, 50, PKT_ICMP_UNREACH, 3, ISN_C);
+	assert_int_equal(f->r.n, 1);
+	assert_int_equal(f->r.ev[0].result, TRK_UNREACH);
+	assert_int_equal(f->r.ev[0].icmp_code, 3);
+	fx_free(f);
+}
+
+static void test_timeout_by_packet_time(void **state)
+{
+	struct fx *f = fx_new(16, 0);
+	(void)state;
+	c2s(f, 1000, ISN_C, 0, PKT_TH_SYN);
+	/* An unrelated packet long after: the timer fires with its own due
+	 * time, not the packet's, and before the packet is handled. */
+	tcp_at(f, 1000 + 3 * TMO, 0x0a000002, 1234, SRV, 22, 1, 0, PKT_TH_SYN, 0);
+	assert_int_equal(f->r.n, 1);
+	assert_event(&f->r.ev[0], TRK_TIMEOUT, 1000, 1000 + TMO, 0, 0);
+	assert_int_equal(open_now(f), 1);
+	fx_free(f);
+}
+
+/* "Timers due at or before ts fire first": a SYN/ACK exactly at the
+ * deadline is too late. */
+static void test_timeout_at_deadline_fires_first(void **state)
+{
+	struct fx *f = fx_new(16, 0);
+	(void)state;
+	c2s(f, 0, ISN_C, 0, PKT_TH_SYN);
+	s2c(f, TMO, ISN_S, ISN_C + 1, PKT_TH_SYN | PKT_TH_ACK);
+	c2s(f, TMO + 1, ISN_C + 1, ISN_S + 1, PKT_TH_ACK);
+	assert_int_equal(f->r.n, 1);
+	assert_event(&f->r.ev[0], TRK_TIMEOUT, 0, TMO, 0, 0);
+	fx_free(f);
+}
+
+static void test_dupsyn_extends_timer(void **state)
+{
+	struct fx *f = fx_new(16, 0);
+	(void)state;
+	c2s(f, 0, ISN_C, 0, PKT_TH_SYN);
+	c2s(f, 1 * SEC, ISN_C, 0, PKT_TH_SYN);
+	c2s(f, 3 * SEC, ISN_C, 0, PKT_TH_SYN);
+	assert_int_equal(f->r.classify_calls, 1);
+	assert_int_equal(open_now(f), 1);
+	trk_advance(f->t, TMO);
+	trk_advance(f->t, 3 * SEC + TMO - 1);
+	assert_int_equal(f->r.n, 0);
+	trk_advance(f->t, 3 * SEC + TMO);
+	assert_int_equal(f->r.n, 1);
+	assert_event(&f->r.ev[0], TRK_TIMEOUT, 0, 3 * SEC + TMO, 2, 0);
+	fx_free(f);
+}
+
+static void test_dupsyn_then_success(void **state)
+{
+	struct fx *f = fx_new(16, 0);
+	(void)state;
+	c2s(f, 0, ISN_C, 0, PKT_TH_SYN);
+	c2s(f, 1 * SEC, ISN_C, 0, PKT_TH_SYN);
+	s2c(f, 1 * SEC + 10, ISN_S, ISN_C + 1, PKT_TH_SYN | PKT_TH_ACK);
+	s2c(f, 2 * SEC, ISN_S, ISN_C + 1, PKT_TH_SYN | PKT_TH_ACK);
+	s2c(f, 3 * SEC, ISN_S, ISN_C + 1, PKT_TH_SYN | PKT_TH_ACK);
+	c2s(f, 3 * SEC + 10, ISN_C + 1, ISN_S + 1, PKT_TH_ACK);
+	assert_int_equal(f->r.n, 1);
+	assert_event(&f->r.ev[0], TRK_SUCCESS, 0, 3 * SEC + 10, 1, 2);
+	fx_free(f);
+}
+
+/* The SYN/ACK timer is the SYN's: SYN/ACK retransmissions do not re-arm. */
+static void test_dupsynack_timeout(void **state)
+{
+	struct fx *f = fx_new(16, 0);
+	(void)state;
+	c2s(f, 0, ISN_C, 0, PKT_TH_SYN);
+	s2c(f, 10, ISN_S, ISN_C + 1, PKT_TH_SYN | PKT_TH_ACK);
+	s2c(f, 30 * SEC, ISN_S, ISN_C + 1, PKT_TH_SYN | PKT_TH_ACK);
+	trk_advance(f->t, TMO);
+	assert_int_equal(f->r.n, 1);
+	assert_event(&f->r.ev[0], TRK_TIMEOUT, 0, TMO, 0, 1);
+	fx_free(f);
+}
+
+static void test_simultaneous_open(void **state)
+{
+	struct fx *f = fx_new(16, 0);
+	(void)state;
+	/* RFC 793 figure: both SYNs cross, then both SYN/ACKs. */
+	c2s(f, 0, ISN_C, 0, PKT_TH_SYN);
+	s2c(f, 5, ISN_S, 0, PKT_TH_SYN);
+	assert_int_equal(f->r.classify_calls, 1);
+	assert_int_equal(open_now(f), 1);
+	c2s(f, 10, ISN_C, ISN_S + 1, PKT_TH_SYN | PKT_TH_ACK);
+	assert_int_equal(f->r.n, 0);
+	s2c(f, 12, ISN_S, ISN_C + 1, PKT_TH_SYN | PKT_TH_ACK);
+	assert_int_equal(f->r.n, 1);
+	assert_event(&f->r.ev[0], TRK_SUCCESS, 0, 12, 0, 0);
+	assert_int_equal(open_now(f), 0);
+
+	/* Other order: the responder's SYN/ACK first, then the initiator's. */
+	c2s(f, 100, ISN_C + 9, 0, PKT_TH_SYN);
+	s2c(f, 105, ISN_S + 9, 0, PKT_TH_SYN);
+	s2c(f, 110, ISN_S + 9, ISN_C + 10, PKT_TH_SYN | PKT_TH_ACK);
+	c2s(f, 112, ISN_C + 9, ISN_S + 10, PKT_TH_SYN | PKT_TH_ACK);
+	assert_int_equal(f->r.n, 2);
+	assert_int_equal(f->r.ev[1].result, TRK_SUCCESS);
+	assert_int_equal(f->r.ev[1].cli_addr, CLI);
+	assert_int_equal(f->r.ev[1].end_us, 112);
+	assert_int_equal(f->r.classify_calls, 2);
+	fx_free(f);
+}
+
+static void test_new_isn_restarts(void **state)
+{
+	struct fx *f = fx_new(16, 0);
+	(void)state;
+	c2s(f, 0, ISN_C, 0, PKT_TH_SYN);
+	s2c(f, 3, ISN_S, ISN_C + 1, PKT_TH_SYN | PKT_TH_ACK);
+	c2s(f, 5 * SEC, ISN_C + 123456, 0, PKT_TH_SYN);
+	assert_int_equal(f->r.n, 1);
+	assert_event(&f->r.ev[0], TRK_TIMEOUT, 0, 5 * SEC, 0, 0);
+	assert_int_equal(open_now(f), 1);
+	/* The old server ISN does not carry over to the new session. */
+	c2s(f, 5 * SEC + 1, ISN_C + 123457, ISN_S + 1, PKT_TH_ACK);
+	assert_int_equal(f->r.n, 1);
+	s2c(f, 5 * SEC + 10, ISN_S + 7, ISN_C + 123457, PKT_TH_SYN | PKT_TH_ACK);
+	c2s(f, 5 * SEC + 20, ISN_C + 123457, ISN_S + 8, PKT_TH_ACK);
+	assert_int_equal(f->r.n, 2);
+	assert_event(&f->r.ev[1], TRK_SUCCESS, 5 * SEC, 5 * SEC + 20, 0, 0);
+	fx_free(f);
+}
+
+static void test_open_at_end(void **state)
+{
+	struct fx *f = fx_new(16, 0);
+	(void)state;
+	c2s(f, 0, ISN_C, 0, PKT_TH_SYN);
+	tcp_at(f, 1, 0x0a000002, 1111, SRV, SP, 7, 0, PKT_TH_SYN, 0);
+	tcp_at(f, 2, 0x0a000003, 2222, SRV, 443, 8, 0, PKT_TH_SYN, 0);
+	s2c(f, 3, ISN_S, ISN_C + 1, PKT_TH_SYN | PKT_TH_ACK);
+	trk_advance(f->t, 10 * SEC);
+	trk_foreach_open(f->t, cb_open, &f->r);
+	assert_int_equal(f->r.open_seen, 3);
+	assert_int_equal(f->r.open_filters, 0x5);
+	assert_int_equal(f->r.n, 0);
+	fx_free(f);
+	/* Freeing reports nothing: open sessions are never successes. */
+	assert_int_equal(f->r.n, 0);
+}
+
+static void test_unknown_tuples_ignored(void **state)
+{
+	struct fx *f = fx_new(16, 1);
+	(void)state;
+	s2c(f, 0, ISN_S, ISN_C + 1, PKT_TH_SYN | PKT_TH_ACK);
+	c2s(f, 1, ISN_C + 1, ISN_S + 1, PKT_TH_ACK);
+	s2c(f, 2, 0, ISN_C + 1, PKT_TH_RST | PKT_TH_ACK);
+	c2s(f, 3, ISN_C + 1, 0, PKT_TH_RST);
+	c2s(f, 4, ISN_C + 1, ISN_S + 1, PKT_TH_FIN | PKT_TH_ACK);
+	icmp_at(f, 5, PKT_ICMP_UNREACH, 3, ISN_C);
+	assert_int_equal(f->r.n, 0);
+	assert_int_equal(f->r.classify_calls, 0);
+	assert_int_equal(open_now(f), 0);
+	/* Same ports, another address: not the session. */
+	c2s(f, 10, ISN_C, 0, PKT_TH_SYN);
+	tcp_at(f, 11, SRV, SP, 0x0a000002, CP, ISN_S, ISN_C + 1, PKT_TH_SYN | PKT_TH_ACK, 0);
+	tcp_at(f, 12, 0x0a000002, CP, SRV, SP, ISN_C + 1, 0, PKT_TH_RST, 0);
+	assert_int_equal(f->r.n, 0);
+	assert_int_equal(open_now(f), 1);
+	fx_free(f);
+}
+
+static void test_port_reuse(void **state)
+{
+	struct fx *f = fx_new(16, 0);
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		uint64_t t0 = (uint64_t)i * SEC;
+		uint32_t ic = ISN_C + (uint32_t)i * 100000, is = ISN_S + (uint32_t)i * 7;
+
+		c2s(f, t0, ic, 0, PKT_TH_SYN);
+		s2c(f, t0 + 10, is, ic + 1, PKT_TH_SYN | PKT_TH_ACK);
+		c2s(f, t0 + 20, ic + 1, is + 1, PKT_TH_ACK);
+		assert_int_equal(f->r.n, i + 1);
+		assert_event(&f->r.ev[i], TRK_SUCCESS, t0, t0 + 20, 0, 0);
+	}
+	/* Even with the same ISN as before: the old session is gone. */
+	c2s(f, 10 * SEC, ISN_C, 0, PKT_TH_SYN);
+	s2c(f, 10 * SEC + 1, 0, ISN_C + 1, PKT_TH_RST | PKT_TH_ACK);
+	assert_int_equal(f->r.n, 4);
+	assert_event(&f->r.ev[3], TRK_REJECT, 10 * SEC, 10 * SEC + 1, 0, 0);
+	assert_int_equal(f->r.classify_calls, 4);
+	fx_free(f);
+}
+
+static void test_isn_wraps(void **state)
+{
+	struct fx *f = fx_new(16, 0);
+	(void)state;
+	c2s(f, 0, 0xffffffffu, 0, PKT_TH_SYN);
+	s2c(f, 1, 0xffffffffu, 0, PKT_TH_SYN | PKT_TH_ACK);
+	c2s(f, 2, 0, 0, PKT_TH_ACK);
+	assert_int_equal(f->r.n, 1);
+	assert_int_equal(f->r.ev[0].result, TRK_SUCCESS);
+	fx_free(f);
+}
+
+static void test_classify_zero_not_tracked(void **state)
+{
+	struct fx *f = fx_new(16, 0);
+	(void)state;
+	f->r.classify_ret = 0;
+	c2s(f, 0, ISN_C, 0, PKT_TH_SYN);
+	s2c(f, 1, ISN_S, ISN_C + 1, PKT_TH_SYN | PKT_TH_ACK);
+	c2s(f, 2, ISN_C + 1, ISN_S + 1, PKT_TH_ACK);
+	trk_advance(f->t, 2 * TMO);
+	assert_int_equal(f->r.n, 0);
+	assert_int_equal(f->r.untracked_calls, 0);
+	assert_int_equal(open_now(f), 0);
+	fx_free(f);
+}
+
+static void test_cap_untracked(void **state)
+{
+	struct fx *f = fx_new(2, 0);
+	struct trk_stats st;
+	(void)state;
+	c2s(f, 0, ISN_C, 0, PKT_TH_SYN);
+	tcp_at(f, 1, 0x0a000002, 1111, SRV, SP, 7, 0, PKT_TH_SYN, 0);
+	tcp_at(f, 2, 0x0a000003, 2222, SRV, SP, 8, 0, PKT_TH_SYN, 0);
+	tcp_at(f, 3, 0x0a000003, 2222, SRV, SP, 8, 0, PKT_TH_SYN, 0);
+	assert_int_equal(f->r.untracked_calls, 2);
+	assert_int_equal(f->r.untracked_filters, 0x5);
+	/* Tracked sessions still work at the cap. */
+	c2s(f, 4, ISN_C, 0, PKT_TH_SYN);
+	s2c(f, 5, ISN_S, ISN_C + 1, PKT_TH_SYN | PKT_TH_ACK);
+	c2s(f, 6, ISN_C + 1, ISN_S + 1, PKT_TH_ACK);
+	assert_int_equal(f->r.n, 1);
+	assert_event(&f->r.ev[0], TRK_SUCCESS, 0, 6, 1, 0);
+	/* A slot freed is a slot usable. */
+	tcp_at(f, 7, 0x0a000003, 2222, SRV, SP, 8, 0, PKT_TH_SYN, 0);
+	assert_int_equal(f->r.untracked_calls, 2);
+	trk_get_stats(f->t, &st);
+	assert_int_equal(st.open, 2);
+	assert_int_equal(st.peak, 2);
+	assert_int_equal(st.untracked, 2);
+	assert_int_equal(st.max_sessions, 2);
+	fx_free(f);
+}
+
+static void test_zero_cap(void **state)
+{
+	struct fx *f = fx_new(0, 0);
+	(void)state;
+	c2s(f, 0, ISN_C, 0, PKT_TH_SYN);
+	assert_int_equal(f->r.untracked_calls, 1);
+	assert_int_equal(open_now(f), 0);
+	fx_free(f);
+}
+
+static void test_time_backwards(void **state)
+{
+	struct fx *f = fx_new(16, 0);
+	(void)state;
+	c2s(f, 5000, ISN_C, 0, PKT_TH_SYN);
+	s2c(f, 4000, ISN_S, ISN_C + 1, PKT_TH_SYN | PKT_TH_ACK);
+	c2s(f, 10, ISN_C + 1, ISN_S + 1, PKT_TH_ACK);
+	assert_int_equal(f->r.n, 1);
+	assert_event(&f->r.ev[0], TRK_SUCCESS, 5000, 5000, 0, 0);
+	/* A timer armed on a clamped clock still fires in order. */
+	tcp_at(f, 9 * SEC, 0x0a000002, 1, SRV, SP, 1, 0, PKT_TH_SYN, 0);
+	tcp_at(f, 2 * SEC, 0x0a000003, 2, SRV, SP, 1, 0, PKT_TH_SYN, 0);
+	trk_advance(f->t, 0);
+	assert_int_equal(f->r.n, 1);
+	trk_advance(f->t, 9 * SEC + TMO);
+	assert_int_equal(f->r.n, 3);
+	assert_int_equal(f->r.ev[1].cli_addr, 0x0a000002);
+	assert_int_equal(f->r.ev[2].cli_addr, 0x0a000003);
+	assert_int_equal(f->r.ev[2].start_us, 9 * SEC);
+	assert_int_equal(f->r.ev[2].end_us, 9 * SEC + TMO);
+	fx_free(f);
+}
+
+static void test_timeouts_in_time_order(void **state)
+{
+	struct fx *f = fx_new(16, 0);
+	(void)state;
+	tcp_at(f, 0, 0x0a000002, 1, SRV, SP, 1, 0, PKT_TH_SYN, 0);
+	tcp_at(f, 10, 0x0a000003, 1, SRV, SP, 1, 0, PKT_TH_SYN, 0);
+	tcp_at(f, 20, 0x0a000004, 1, SRV, SP, 1, 0, PKT_TH_SYN, 0);
+	tcp_at(f, 30, 0x0a000002, 1, SRV, SP, 1, 0, PKT_TH_SYN, 0);   /* re-arm */
+	trk_advance(f->t, 10 * TMO);
+	assert_int_equal(f->r.n, 3);
+	assert_int_equal(f->r.ev[0].cli_addr, 0x0a000003);
+	assert_int_equal(f->r.ev[0].end_us, 10 + TMO);
+	assert_int_equal(f->r.ev[1].cli_addr, 0x0a000004);
+	assert_int_equal(f->r.ev[1].end_us, 20 + TMO);
+	assert_int_equal(f->r.ev[2].cli_addr, 0x0a000002);
+	assert_int_equal(f->r.ev[2].end_us, 30 + TMO);
+	assert_int_equal(f->r.ev[2].dupsyn, 1);
+	fx_free(f);
+}
+
+/* Non-TCP, non-IPv4 and ARP frames are simply passed over. */
+static void test_other_frames(void **state)
+{
+	struct fx *f = fx_new(16, 1);
+	uint8_t buf[128];
+	struct pkt_frame fr;
+	size_t n;
+	(void)state;
+	c2s(f, 0, ISN_C, 0, PKT_TH_SYN);
+	n = pkt_build_arp(buf, sizeof(buf), 1, MAC_A, CLI, MAC_B, MAC_B, SRV);
+	assert_true(n > 0);
+	assert_int_equal(pkt_decode(PKT_LINK_EN10MB, buf, n, PKT_CSUM_NONE, &fr), PKT_OK);
+	trk_packet(f->t, &fr, 10);
+	memset(&fr, 0, sizeof(fr));
+	trk_packet(f->t, &fr, 11);
+	assert_int_equal(f->r.n, 0);
+	assert_int_equal(open_now(f), 1);
+	fx_free(f);
+}
+
+/* A SYN flood from distinct random sources against a small cap. */
+static void test_flood_small_cap(void **state)
+{
+	const uint32_t cap = 5000, nsyn = 200000;
+	struct fx *f = fx_new(cap, 0);
+	struct trk_stats st;
+	uint64_t x = 0x1234567887654321ull;
+	(void)state;
+	for (uint32_t i = 0; i < nsyn; i++) {
+		/* Distinct by construction: i in the address and port bits,
+		 * scrambled by a bijection. */
+		uint32_t v = i * 2654435761u;
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		tcp_at(f, 1000 + i, 0x0b000000u | (v >> 8), (uint16_t)(1024 + (v & 0xff)),
+		       SRV, SP, (uint32_t)x, 0, PKT_TH_SYN, 0);
+	}
+	trk_get_stats(f->t, &st);
+	assert_int_equal(st.open, cap);
+	assert_int_equal(st.peak, cap);
+	assert_int_equal(st.untracked, nsyn - cap);
+	assert_int_equal(f->r.untracked_calls, nsyn - cap);
+	assert_true(st.memory_bytes <= (size_t)cap * trk_session_size() + 4096);
+	assert_int_equal(f->r.n, 0);
+	trk_advance(f->t, 1000 + nsyn + TMO);
+	assert_int_equal(f->r.n, cap);
+	trk_get_stats(f->t, &st);
+	assert_int_equal(st.open, 0);
+	fx_free(f);
+}
+
+static void test_session_size(void **state)
+{
+	(void)state;
+	assert_true(trk_session_size() <= 96);
+	assert_true(trk_session_size() >= 64);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_success),
+		cmocka_unit_test(test_success_by_data),
+		cmocka_unit_test(test_ecn_syn),
+		cmocka_unit_test(test_synack_wrong_ack),
+		cmocka_unit_test(test_ack_wrong_ack),
+		cmocka_unit_test(test_synack_from_initiator_ignored),
+		cmocka_unit_test(test_reject),
+		cmocka_unit_test(test_rst_not_acceptable),
+		cmocka_unit_test(test_abort),
+		cmocka_unit_test(test_unreach),
+		cmocka_unit_test(test_unreach_disabled),
+		cmocka_unit_test(test_unreach_other_seq_or_type),
+		cmocka_unit_test(test_timeout_by_packet_time),
+		cmocka_unit_test(test_timeout_at_deadline_fires_first),
+		cmocka_unit_test(test_dupsyn_extends_timer),
+		cmocka_unit_test(test_dupsyn_then_success),
+		cmocka_unit_test(test_dupsynack_timeout),
+		cmocka_unit_test(test_simultaneous_open),
+		cmocka_unit_test(test_new_isn_restarts),
+		cmocka_unit_test(test_open_at_end),
+		cmocka_unit_test(test_unknown_tuples_ignored),
+		cmocka_unit_test(test_port_reuse),
+		cmocka_unit_test(test_isn_wraps),
+		cmocka_unit_test(test_classify_zero_not_tracked),
+		cmocka_unit_test(test_cap_untracked),
+		cmocka_unit_test(test_zero_cap),
+		cmocka_unit_test(test_time_backwards),
+		cmocka_unit_test(test_timeouts_in_time_order),
+		cmocka_unit_test(test_other_frames),
+		cmocka_unit_test(test_flood_small_cap),
+		cmocka_unit_test(test_session_size),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
