@@ -1,0 +1,97 @@
+/* check_tcp_raw's pure argument parsers: no wrap, no junk, named culprit. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "check/opts.h"
+
+static char err[200];
+
+static void test_port(void **state)
+{
+	static const char *const bad[] = { "70000", "65536", "0", "abc", "", "-1", "+80",
+	                                   " 80", "80 ", "8o", "0x50", "99999999999999999999" };
+	uint16_t p = 0;
+
+	(void)state;
+	assert_int_equal(chk_parse_port("80", &p, err, sizeof(err)), 0);
+	assert_int_equal(p, 80);
+	assert_int_equal(chk_parse_port("65535", &p, err, sizeof(err)), 0);
+	assert_int_equal(p, 65535);
+	assert_int_equal(chk_parse_port("1", &p, err, sizeof(err)), 0);
+	assert_int_equal(p, 1);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		p = 7;
+		err[0] = '\0';
+		assert_int_equal(chk_parse_port(bad[i], &p, err, sizeof(err)), -1);
+		assert_int_equal(p, 7);
+		assert_non_null(strstr(err, "PORT"));
+		assert_non_null(strstr(err, bad[i]));
+	}
+}
+
+static void test_timeout(void **state)
+{
+	static const char *const bad[] = { "-5", "abc", "", "3600001", "1.5", "1e3", "10ms" };
+	uint32_t t = 0;
+
+	(void)state;
+	assert_int_equal(chk_parse_timeout("0", &t, err, sizeof(err)), 0);
+	assert_int_equal(t, 0);
+	assert_int_equal(chk_parse_timeout("500", &t, err, sizeof(err)), 0);
+	assert_int_equal(t, 500);
+	assert_int_equal(chk_parse_timeout("3600000", &t, err, sizeof(err)), 0);
+	assert_int_equal(t, 3600000);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		t = 9;
+		assert_int_equal(chk_parse_timeout(bad[i], &t, err, sizeof(err)), -1);
+		assert_int_equal(t, 9);
+		assert_non_null(strstr(err, "--timeout"));
+	}
+}
+
+static void test_retries(void **state)
+{
+	int r = 0;
+
+	(void)state;
+	assert_int_equal(chk_parse_retries("3", &r, err, sizeof(err)), 0);
+	assert_int_equal(r, 3);
+	assert_int_equal(chk_parse_retries("0", &r, err, sizeof(err)), 0);
+	assert_int_equal(r, 0);
+	assert_int_equal(chk_parse_retries("-1", &r, err, sizeof(err)), -1);
+	assert_int_equal(chk_parse_retries("101", &r, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "--retries"));
+}
+
+static void test_ip(void **state)
+{
+	uint32_t a = 0;
+
+	(void)state;
+	assert_int_equal(chk_parse_ip4("10.0.0.1", &a, err, sizeof(err)), 0);
+	assert_int_equal(a, 0x0a000001);
+	assert_int_equal(chk_parse_ip4("10.0.0.256", &a, err, sizeof(err)), -1);
+	assert_int_equal(chk_parse_ip4("eth0", &a, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "eth0"));
+	assert_true(chk_is_ip6_literal("::1"));
+	assert_true(chk_is_ip6_literal("2001:db8::42"));
+	assert_false(chk_is_ip6_literal("10.0.0.1"));
+	assert_false(chk_is_ip6_literal("localhost"));
+	assert_false(chk_is_ip6_literal("host:80"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_port),
+		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_retries),
+		cmocka_unit_test(test_ip),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
