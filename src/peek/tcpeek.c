@@ -1,7 +1,214 @@
-/* placeholder until the program lands */
+/*
+ * tcpeek: passive TCP handshake monitor.  This file only wires modules:
+ * options (opts), filters (filter), capture (capture), local addresses
+ * (local), the runtime (peek), the stats socket (ctl), privileges (priv).
+ */
+#include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
-int main(void)
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "peek/ctl.h"
+#include "peek/doc.h"
+#include "peek/filter.h"
+#include "peek/opts.h"
+#include "peek/output.h"
+#include "peek/peek.h"
+#include "sys/capture.h"
+#include "sys/log.h"
+#include "sys/priv.h"
+
+#define EXIT_RUNTIME 1
+#define EXIT_USAGE 64
+
+static int usage_error(const char *msg)
 {
-	fputs("tcpeek: not implemented yet\n", stderr);
-	return 1;
+	log_warnx("%s (try 'tcpeek -h')", msg);
+	return EXIT_USAGE;
+}
+
+static struct cap *open_capture(const struct peek_opts *o, char *devbuf, size_t devlen)
+{
+	char err[CAP_ERRLEN];
+	struct cap *cap;
+
+	if (o->read_file) {
+		cap = cap_open_file(o->read_file, err, sizeof(err));
+	} else {
+		struct cap_live_config lc = {
+			.dev = o->dev, .snaplen = o->snaplen,
+			.promisc = o->promisc, .buffer_mb = o->buffer_mb,
+		};
+
+		if (!lc.dev) {
+			if (cap_default_dev(devbuf, devlen, err, sizeof(err)) != 0) {
+				log_warnx("%s", err);
+				return NULL;
+			}
+			lc.dev = devbuf;
+		} else {
+			snprintf(devbuf, devlen, "%s", lc.dev);
+		}
+		cap = cap_open_live(&lc, err, sizeof(err));
+	}
+	if (!cap) {
+		log_warnx("%s", err);
+		return NULL;
+	}
+	if (cap_link(cap) == 0) {
+		log_warnx("%s: link-type %s (%s) is not supported",
+		          o->read_file ? o->read_file : devbuf,
+		          cap_link_name(cap), cap_link_desc(cap));
+		cap_close(cap);
+		return NULL;
+	}
+	return cap;
+}
+
+int main(int argc, char **argv)
+{
+	char err[OPTS_ERRLEN], perr[PEEK_ERRLEN], dev[64] = "";
+	struct peek_opts o;
+	struct filt_set *fs;
+	struct cap *cap;
+	struct ctl *ctl = NULL;
+	struct peek *p;
+	const struct passwd *pw = NULL;
+	uid_t uid = (uid_t)-1;
+	gid_t gid = (gid_t)-1;
+	int rc;
+
+	log_init("tcpeek", LOG_LVL_NOTICE);
+	switch (opts_parse(argc, argv, &o, err, sizeof(err))) {
+	case OPTS_HELP:
+		fputs(opts_help(), stdout);
+		return 0;
+	case OPTS_VERSION:
+		printf("tcpeek %s\n", SYNSCOPE_VERSION);
+		return 0;
+	case OPTS_ERROR:
+		return usage_error(err);
+	case OPTS_RUN:
+		break;
+	}
+	log_set_level(o.log_level);
+
+	fs = filt_new();
+	if (!fs) {
+		log_warn("filters");
+		return EXIT_RUNTIME;
+	}
+	for (int i = 0; i < o.nfilters; i++)
+		if (filt_add(fs, o.filters[i], err, sizeof(err)) != 0) {
+			filt_free(fs);
+			return usage_error(err);
+		}
+	if (o.user) {
+		errno = 0;
+		pw = getpwnam(o.user);
+		if (!pw) {
+			snprintf(err, sizeof(err), "invalid -u/--user value '%s': no such user", o.user);
+			filt_free(fs);
+			return usage_error(err);
+		}
+		uid = pw->pw_uid;
+		gid = pw->pw_gid;
+	}
+
+	/* Privileged resources first: capture, then the socket. */
+	cap = open_capture(&o, dev, sizeof(dev));
+	if (!cap) {
+		filt_free(fs);
+		return EXIT_RUNTIME;
+	}
+	if (!cap_is_file(cap)) {
+		int n = local_add_interface(&o.local, dev);
+
+		if (n < 0)
+			log_warn("getifaddrs");
+		else if (local_empty(&o.local))
+			log_warnx("%s has no IPv4 address and no -L was given: "
+			          "every handshake counts as RX", dev);
+	}
+
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		log_warn("calloc");
+		cap_close(cap);
+		filt_free(fs);
+		return EXIT_RUNTIME;
+	}
+	{
+		struct peek_config pc = {
+			.filters = fs, .local = &o.local,
+			.csum = (enum pkt_csum_mode)o.csum_mode,
+			.timeout_us = (uint64_t)o.timeout_sec * 1000000u,
+			.max_sessions = o.max_sessions, .icmp = o.icmp,
+			.table = o.quiet ? NULL : stderr,
+			.live = !cap_is_file(cap),
+		};
+
+		if (peek_init(p, &pc, perr, sizeof(perr)) != 0) {
+			log_warnx("%s", perr);
+			free(p);
+			cap_close(cap);
+			filt_free(fs);
+			return EXIT_RUNTIME;
+		}
+	}
+	peek_set_capture(p, cap);
+
+	if (!cap_is_file(cap) || o.socket_given) {
+		ctl = ctl_open(o.socket_path, 0660, uid, gid, peek_answer, p);
+		if (!ctl) {
+			rc = EXIT_RUNTIME;
+			goto out;
+		}
+	}
+	if (o.user && priv_drop_to_user(o.user) != 0) {
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
+	if (peek_signals_install() != 0) {
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
+
+	if (!o.quiet) {
+		out_header(stderr, cap_is_file(cap), cap_is_file(cap) ? o.read_file : dev,
+		           cap_link_name(cap), cap_link_desc(cap), cap_snaplen(cap));
+		out_table_header(stderr);
+	}
+	rc = peek_run(p, cap, ctl) == 0 ? 0 : EXIT_RUNTIME;
+
+	/* Open sessions stay open: no final advance of the tracker's time. */
+	peek_summary(p, stderr);
+	if (o.json) {
+		struct doc_src s;
+		char *text;
+
+		peek_doc_src(p, &s);
+		text = doc_text(&s, CTL_GET);
+		if (!text) {
+			log_warnx("building the JSON document: out of memory");
+			rc = EXIT_RUNTIME;
+		} else {
+			printf("%s\n", text);
+			free(text);
+		}
+		if (fflush(stdout) != 0) {
+			log_warn("stdout");
+			rc = EXIT_RUNTIME;
+		}
+	}
+out:
+	if (ctl)
+		ctl_close(ctl);
+	peek_fini(p);
+	free(p);
+	cap_close(cap);
+	filt_free(fs);
+	return rc;
 }

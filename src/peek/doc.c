@@ -1,0 +1,158 @@
+/* The stats JSON document: see doc.h and docs/tcpeek-json.md. */
+#include "peek/doc.h"
+
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Add key: uint64 to obj; returns 0 or -1 (allocation failed). */
+static int put_u64(json_object *obj, const char *key, uint64_t v)
+{
+	json_object *n = json_object_new_uint64(v);
+
+	if (!n)
+		return -1;
+	if (json_object_object_add(obj, key, n) != 0) {
+		json_object_put(n);
+		return -1;
+	}
+	return 0;
+}
+
+static int put_obj(json_object *obj, const char *key, json_object *child)
+{
+	if (!child)
+		return -1;
+	if (json_object_object_add(obj, key, child) != 0) {
+		json_object_put(child);
+		return -1;
+	}
+	return 0;
+}
+
+static json_object *filter_obj(const struct stat_counts *c, uint64_t open, int refresh)
+{
+	json_object *f = json_object_new_object();
+	json_object *succ = json_object_new_object();
+	json_object *fail = json_object_new_object();
+	json_object *hs = json_object_new_object();
+	/* REFRESH folds unreach into reject, as the original did for Ganglia */
+	uint64_t reject = refresh ? c->reject + c->unreach : c->reject;
+	uint64_t unreach = refresh ? 0 : c->unreach;
+	int rc = 0;
+
+	if (!f || !succ || !fail || !hs) {
+		json_object_put(f);
+		json_object_put(succ);
+		json_object_put(fail);
+		json_object_put(hs);
+		return NULL;
+	}
+	rc |= put_u64(succ, "total", c->success);
+	rc |= put_u64(succ, "dupsyn", c->success_dupsyn);
+	rc |= put_u64(succ, "dupsynack", c->success_dupsynack);
+	rc |= put_u64(fail, "total", stat_failures(c));
+	rc |= put_u64(fail, "timeout", c->timeout);
+	rc |= put_u64(fail, "reject", reject);
+	rc |= put_u64(fail, "unreach", unreach);
+	rc |= put_u64(fail, "dupsyn", c->failure_dupsyn);
+	rc |= put_u64(fail, "dupsynack", c->failure_dupsynack);
+	rc |= put_u64(hs, "p50", hist_quantile(&c->hs, 0.50));
+	rc |= put_u64(hs, "p90", hist_quantile(&c->hs, 0.90));
+	rc |= put_u64(hs, "p99", hist_quantile(&c->hs, 0.99));
+	rc |= put_u64(hs, "max", c->hs.max);
+	rc |= put_obj(f, "success", succ);
+	rc |= put_obj(f, "failure", fail);
+	rc |= put_u64(f, "abort", c->abort);
+	rc |= put_u64(f, "open", open);
+	rc |= put_u64(f, "untracked", c->untracked);
+	rc |= put_obj(f, "handshake_us", hs);
+	if (rc) {
+		json_object_put(f);
+		return NULL;
+	}
+	return f;
+}
+
+static json_object *pcap_obj(const struct doc_src *s)
+{
+	json_object *outer = json_object_new_object();
+	json_object *pcap = json_object_new_object();
+	json_object *st = json_object_new_object();
+	json_object *tr = json_object_new_object();
+	int rc = 0;
+
+	if (!outer || !pcap || !st || !tr) {
+		json_object_put(outer);
+		json_object_put(pcap);
+		json_object_put(st);
+		json_object_put(tr);
+		return NULL;
+	}
+	rc |= put_u64(st, "recv", s->pcap.recv);
+	rc |= put_u64(st, "drop", s->pcap.drop);
+	rc |= put_u64(st, "ifdrop", s->pcap.ifdrop);
+	rc |= put_u64(tr, "packets", s->tracker.packets);
+	rc |= put_u64(tr, "malformed", s->tracker.malformed);
+	rc |= put_u64(tr, "untracked", s->tracker.untracked);
+	rc |= put_u64(tr, "open", s->tracker.open);
+	rc |= put_u64(tr, "peak", s->tracker.peak);
+	rc |= put_u64(tr, "max_sessions", s->tracker.max_sessions);
+	rc |= put_obj(pcap, "stats", st);
+	rc |= put_obj(pcap, "tracker", tr);
+	rc |= put_obj(outer, "pcap", pcap);
+	if (rc) {
+		json_object_put(outer);
+		return NULL;
+	}
+	return outer;
+}
+
+json_object *doc_build(const struct doc_src *s, enum ctl_method m)
+{
+	json_object *arr = json_object_new_array();
+	int refresh = m == CTL_REFRESH;
+
+	if (!arr)
+		return NULL;
+	for (int i = 0; i < s->nfilt; i++) {
+		const struct stat_counts *c = refresh ? &s->stats[i].delta : &s->stats[i].total;
+		json_object *one = json_object_new_object();
+
+		if (!one || put_obj(one, s->names[i], filter_obj(c, s->open[i], refresh)) != 0 ||
+		    json_object_array_add(arr, one) != 0) {
+			json_object_put(one);
+			json_object_put(arr);
+			return NULL;
+		}
+	}
+	if (!refresh) {
+		json_object *p = pcap_obj(s);
+
+		if (!p || json_object_array_add(arr, p) != 0) {
+			json_object_put(p);
+			json_object_put(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+char *doc_text(struct doc_src *s, enum ctl_method m)
+{
+	json_object *doc = doc_build(s, m);
+	char *text;
+
+	if (!doc)
+		return NULL;
+	/* '/' needs no escaping in JSON; names like "a/b" stay readable */
+	text = (char *)json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN |
+	                                              JSON_C_TO_STRING_NOSLASHESCAPE);
+	text = text ? strdup(text) : NULL;
+	json_object_put(doc);
+	/* only once the answer exists: a failed REFRESH must lose nothing */
+	if (text && m == CTL_REFRESH)
+		for (int i = 0; i < s->nfilt; i++)
+			stat_reset_delta(&s->stats[i]);
+	return text;
+}

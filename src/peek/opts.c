@@ -1,0 +1,290 @@
+/* tcpeek option parsing: see opts.h. */
+#include "peek/opts.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	OPT_PROMISC = 256,
+	OPT_ICMP,
+	OPT_MAX_SESSIONS,
+};
+
+static const char short_opts[] = ":u:i:U:c:t:B:l:qhvr:L:js:";
+
+static const struct option long_opts[] = {
+	{ "user", required_argument, NULL, 'u' },
+	{ "interface", required_argument, NULL, 'i' },
+	{ "socket", required_argument, NULL, 'U' },
+	{ "checksum", required_argument, NULL, 'c' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "buffer", required_argument, NULL, 'B' },
+	{ "loglevel", required_argument, NULL, 'l' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "promisc", no_argument, NULL, OPT_PROMISC },
+	{ "icmp", no_argument, NULL, OPT_ICMP },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'v' },
+	{ "read", required_argument, NULL, 'r' },
+	{ "local", required_argument, NULL, 'L' },
+	{ "json", no_argument, NULL, 'j' },
+	{ "snaplen", required_argument, NULL, 's' },
+	{ "max-sessions", required_argument, NULL, OPT_MAX_SESSIONS },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const char help_text[] =
+"usage: tcpeek [option]... [expression]...\n"
+"Follow every TCP handshake seen on an interface or in a capture file,\n"
+"report how each one ended and keep per-filter counters, served as JSON\n"
+"on a UNIX socket (read them with tcpeekstat).\n"
+"\n"
+"options:\n"
+"  -i, --interface=DEV    capture on DEV (\"any\": every interface; default:\n"
+"                         the first interface libpcap lists)\n"
+"  -r, --read=FILE        read a pcap or pcapng file instead (\"-\": stdin);\n"
+"                         time is taken from the packets\n"
+"  -L, --local=CIDR       addresses that count as local, repeatable; live\n"
+"                         captures add every IPv4 address of the interface.\n"
+"                         With none known, every server counts as local\n"
+"  -u, --user=USER        once the capture and socket are open, run as USER\n"
+"  -U, --socket=PATH      stats socket (default " OPTS_DEFAULT_SOCKET ");\n"
+"                         with -r, a socket is served only if -U is given\n"
+"  -c, --checksum=0|1|2   verify checksums: 0 none, 1 IPv4 header, 2 IPv4\n"
+"                         header and TCP (default 0); failures are malformed\n"
+"  -t, --timeout=SEC      a handshake not finished SEC seconds after its\n"
+"                         last SYN is a timeout, 1..86400 (default 60)\n"
+"  -B, --buffer=MB        libpcap buffer size in MiB, 1..2048 (default 2)\n"
+"  -s, --snaplen=N        bytes captured per packet, 64..262144 (default\n"
+"                         65535); longer packets are still followed\n"
+"      --max-sessions=N   handshakes followed at once; beyond, new SYNs are\n"
+"                         counted as untracked (default: 128 MiB of table)\n"
+"  -l, --loglevel=LEVEL   emerg alert crit err warning notice info debug,\n"
+"                         or 0..7 (default notice)\n"
+"  -q, --quiet            no header and no line per handshake on stderr\n"
+"  -j, --json             print the stats document (as GET) on stdout at exit\n"
+"      --promisc          put the interface in promiscuous mode\n"
+"      --icmp             an ICMP unreachable quoting a SYN ends its\n"
+"                         handshake as a failure (unreach)\n"
+"  -h, --help             print this help and exit\n"
+"  -v, --version          print the version and exit\n"
+"\n"
+"expression: [NAME]:RX|TX@ADDR[/LEN]:PORT[:PORT...][,ADDR[/LEN]:PORT...]\n"
+"  RX matches handshakes to a local server (ADDR is the client), TX those\n"
+"  from a local client (ADDR is the server); PORT is the server's port.\n"
+"  '%' and '*' match any address or port.  Without NAME the expression\n"
+"  excludes what it matches from every filter.  The filters RX (RX@*:*)\n"
+"  and TX (TX@*:*) always exist.\n"
+"examples:\n"
+"  tcpeek -i eth0 web:RX@%:80:443\n"
+"  tcpeek -i eth0 lan:TX@192.168.0.0/24:%\n"
+"  tcpeek -i eth0 web:RX@%:80:443 :RX@10.0.0.9:%    (ignore a health checker)\n"
+"  tcpeek -r dump.pcap -L 10.0.0.0/8 -q -j\n"
+"\n"
+"On SIGINT, SIGTERM or SIGHUP (or at the end of a file) tcpeek prints a\n"
+"summary on stderr and exits 0.  Exit status: 0 normal end, 1 runtime\n"
+"error, 64 usage error.\n";
+
+const char *opts_help(void)
+{
+	return help_text;
+}
+
+void opts_defaults(struct peek_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->socket_path = OPTS_DEFAULT_SOCKET;
+	o->csum_mode = 0;
+	o->timeout_sec = 60;
+	o->buffer_mb = 2;
+	o->log_level = LOG_LVL_NOTICE;
+	o->snaplen = 65535;
+	local_init(&o->local);
+}
+
+/* Strict decimal in [lo, hi]: no sign, no spaces, no trailing garbage. */
+static int parse_uint(const char *s, unsigned long long lo, unsigned long long hi,
+                      unsigned long long *out)
+{
+	unsigned long long v = 0;
+
+	if (!s || !*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		if (v > (hi - (unsigned)(*s - '0')) / 10)
+			return -1;      /* would exceed hi (also catches overflow) */
+		v = v * 10 + (unsigned)(*s - '0');
+	}
+	if (v < lo)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int opts_parse_level(const char *s, enum log_level *out)
+{
+	static const struct { const char *name; enum log_level lvl; } names[] = {
+		{ "emerg", LOG_LVL_ERR }, { "alert", LOG_LVL_ERR },
+		{ "crit", LOG_LVL_ERR }, { "err", LOG_LVL_ERR },
+		{ "warning", LOG_LVL_WARN }, { "notice", LOG_LVL_NOTICE },
+		{ "info", LOG_LVL_INFO }, { "debug", LOG_LVL_DEBUG },
+	};
+	unsigned long long n;
+	size_t i;
+
+	if (parse_uint(s, 0, 7, &n) == 0) {
+		*out = names[n].lvl;
+		return 0;
+	}
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		/* accept "LOG_NOTICE" too, as the original's help suggests */
+		const char *t = strncasecmp(s, "LOG_", 4) == 0 ? s + 4 : s;
+
+		if (strcasecmp(t, names[i].name) == 0) {
+			*out = names[i].lvl;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* The option as the user wrote it, for messages. */
+static const char *opt_label(int c, char *buf, size_t len)
+{
+	for (const struct option *lo = long_opts; lo->name; lo++) {
+		if (lo->val != c)
+			continue;
+		if (c < 256)
+			snprintf(buf, len, "-%c/--%s", c, lo->name);
+		else
+			snprintf(buf, len, "--%s", lo->name);
+		return buf;
+	}
+	snprintf(buf, len, "-%c", c);
+	return buf;
+}
+
+enum opts_result opts_parse(int argc, char **argv, struct peek_opts *o,
+                            char *err, size_t errlen)
+{
+	char lbl[32];
+	unsigned long long n;
+	int c;
+
+	opts_defaults(o);
+	optind = 0;             /* glibc: full re-initialisation per call */
+	opterr = 0;             /* messages are ours */
+	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
+		const char *bad = NULL;    /* what was wrong with optarg */
+
+		switch (c) {
+		case 'u':
+			if (!*optarg)
+				bad = "an empty user name";
+			o->user = optarg;
+			break;
+		case 'i':
+			if (!*optarg)
+				bad = "an empty interface name";
+			o->dev = optarg;
+			break;
+		case 'U':
+			if (!*optarg)
+				bad = "an empty path";
+			o->socket_path = optarg;
+			o->socket_given = 1;
+			break;
+		case 'c':
+			if (parse_uint(optarg, 0, 2, &n) != 0)
+				bad = "0, 1 or 2";
+			else
+				o->csum_mode = (int)n;
+			break;
+		case 't':
+			if (parse_uint(optarg, 1, 86400, &n) != 0)
+				bad = "seconds in 1..86400";
+			else
+				o->timeout_sec = (uint32_t)n;
+			break;
+		case 'B':
+			if (parse_uint(optarg, 1, 2048, &n) != 0)
+				bad = "MiB in 1..2048";
+			else
+				o->buffer_mb = (int)n;
+			break;
+		case 's':
+			if (parse_uint(optarg, 64, 262144, &n) != 0)
+				bad = "bytes in 64..262144";
+			else
+				o->snaplen = (int)n;
+			break;
+		case OPT_MAX_SESSIONS:
+			if (parse_uint(optarg, 1, UINT32_MAX, &n) != 0)
+				bad = "a count in 1..4294967295";
+			else
+				o->max_sessions = (uint32_t)n;
+			break;
+		case 'l':
+			if (opts_parse_level(optarg, &o->log_level) != 0)
+				bad = "a syslog level (emerg..debug) or 0..7";
+			break;
+		case 'r':
+			if (!*optarg)
+				bad = "an empty file name";
+			o->read_file = optarg;
+			break;
+		case 'L': {
+			struct local_net net;
+
+			if (local_parse_cidr(optarg, &net) != 0)
+				bad = "an IPv4 address or CIDR (A.B.C.D[/LEN])";
+			else if (local_add(&o->local, &net) != 0)
+				bad = "within the limit of 256 local networks";
+			break;
+		}
+		case 'q':
+			o->quiet = 1;
+			break;
+		case 'j':
+			o->json = 1;
+			break;
+		case OPT_PROMISC:
+			o->promisc = 1;
+			break;
+		case OPT_ICMP:
+			o->icmp = 1;
+			break;
+		case 'h':
+			return OPTS_HELP;
+		case 'v':
+			return OPTS_VERSION;
+		case ':':
+			snprintf(err, errlen, "option %s needs a value", argv[optind - 1]);
+			return OPTS_ERROR;
+		case '?':
+		default:
+			if (optopt && optopt < 256)
+				snprintf(err, errlen, "unknown option -%c", optopt);
+			else
+				snprintf(err, errlen, "unknown or ambiguous option %s",
+				         argv[optind - 1]);
+			return OPTS_ERROR;
+		}
+		if (bad) {
+			snprintf(err, errlen, "invalid %s value '%s': expected %s",
+			         opt_label(c, lbl, sizeof(lbl)), optarg, bad);
+			return OPTS_ERROR;
+		}
+	}
+	if (o->read_file && o->dev) {
+		snprintf(err, errlen, "-i and -r exclude each other: capture live or read a file");
+		return OPTS_ERROR;
+	}
+	o->nfilters = argc - optind;
+	o->filters = argv + optind;
+	return OPTS_RUN;
+}

@@ -1,0 +1,111 @@
+/* tcpeek's table and summary: see output.h. */
+#include "peek/output.h"
+
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include "net/pkt.h"
+
+const char *out_result_str(enum trk_result r)
+{
+	switch (r) {
+	case TRK_SUCCESS: return "     success     ";
+	case TRK_REJECT:  return "failure (reject) ";
+	case TRK_TIMEOUT: return "failure (timeout)";
+	case TRK_UNREACH: return "failure (unreach)";
+	case TRK_ABORT:   return "     abort       ";
+	}
+	return "     unknown     ";
+}
+
+/* Local time of a µs timestamp: the table's short form (YY-MM-DD, as
+ * the original printed it) or the summary's long one (YYYY-MM-DD). */
+static void fmt_time(char *buf, size_t len, int long_year, uint64_t us)
+{
+	time_t t = (time_t)(us / 1000000u);
+	struct tm tm;
+	int year;
+
+	if (!localtime_r(&t, &tm)) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	year = tm.tm_year + 1900;
+	snprintf(buf, len, "%0*d-%02d-%02d %02d:%02d:%02d",
+	         long_year ? 4 : 2, long_year ? year : year % 100,
+	         tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+void out_header(FILE *f, int is_file, const char *source, const char *link_name,
+                const char *link_desc, int snaplen)
+{
+	fprintf(f, "%s %s, link-type %s (%s), capture size %d bytes\n\n",
+	        is_file ? "reading from file" : "listening on", source,
+	        link_name, link_desc, snaplen);
+}
+
+void out_table_header(FILE *f)
+{
+	static const char dashes[OUT_TABLE_WIDTH + 1] =
+		"------------------------------------------------------------"
+		"----------------------------------------------------------";
+
+	fputs(" TIME(s) |       TIMESTAMP       |      SRC IP:PORT            DST IP:PORT     |      RESULTS      | DUP SYN  DUP S/A\n", f);
+	fputs(dashes, f);
+	fputc('\n', f);
+}
+
+void out_table_line(FILE *f, const struct trk_event *ev)
+{
+	char ts[96], cli[PKT_IP4_STRLEN], srv[PKT_IP4_STRLEN];
+	uint64_t dur = ev->end_us >= ev->start_us ? ev->end_us - ev->start_us : 0;
+
+	fmt_time(ts, sizeof(ts) - 4, 0, ev->start_us);
+	snprintf(ts + strlen(ts), 5, ".%03u", (unsigned)(ev->start_us / 1000u % 1000u));
+	fprintf(f, " %7.3f | %s | %15s:%-5u %15s:%-5u | %s | %7u  %7u \n",
+	        (double)dur / 1e6, ts,
+	        pkt_fmt_ip4(cli, ev->cli_addr), (unsigned)ev->cli_port,
+	        pkt_fmt_ip4(srv, ev->srv_addr), (unsigned)ev->srv_port,
+	        out_result_str(ev->result), (unsigned)ev->dupsyn, (unsigned)ev->dupsynack);
+}
+
+static double ms(uint64_t us)
+{
+	return (double)us / 1000.0;
+}
+
+void out_summary(FILE *f, uint64_t from_us, uint64_t to_us,
+                 const struct out_filter *flt, int n)
+{
+	char from[96], to[96];
+	uint64_t span = to_us >= from_us ? to_us - from_us : 0;
+
+	fmt_time(from, sizeof(from), 1, from_us);
+	fmt_time(to, sizeof(to), 1, to_us);
+	fputs("========== TCPEEK SUMMARY ==========\n", f);
+	fprintf(f, "     from : %s\n", from);
+	fprintf(f, "       to : %s\n", to);
+	fprintf(f, "     time : %13.3f (sec)\n", (double)span / 1e6);
+	for (int i = 0; i < n; i++) {
+		const struct stat_counts *c = flt[i].c;
+		const struct hist *h = &c->hs;
+
+		fputs("------------------------------------\n", f);
+		fprintf(f, " %s\n", flt[i].name);
+		fprintf(f, "   Success: %" PRIu64 " session\n", c->success);
+		fprintf(f, "     SYN Segment Duplicate : %6" PRIu64 "\n", c->success_dupsyn);
+		fprintf(f, "     S/A Segment Duplicate : %6" PRIu64 "\n", c->success_dupsynack);
+		fprintf(f, "   Failure: %" PRIu64 " session\n", stat_failures(c));
+		fprintf(f, "     Connection Timed Out  : %6" PRIu64 "\n", c->timeout);
+		fprintf(f, "     Connection Rejected   : %6" PRIu64 "\n", c->reject);
+		fprintf(f, "     ICMP Unreachable      : %6" PRIu64 "\n", c->unreach);
+		fprintf(f, "   Aborted: %" PRIu64 " session\n", c->abort);
+		fprintf(f, "   Open: %" PRIu64 " session\n", flt[i].open);
+		fprintf(f, "   Untracked: %" PRIu64 " session\n", c->untracked);
+		fprintf(f, "   Handshake (ms): p50 %.3f  p90 %.3f  p99 %.3f  max %.3f\n",
+		        ms(hist_quantile(h, 0.50)), ms(hist_quantile(h, 0.90)),
+		        ms(hist_quantile(h, 0.99)), ms(h->max));
+	}
+	fputs("====================================\n", f);
+}

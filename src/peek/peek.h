@@ -1,0 +1,98 @@
+/*
+ * tcpeek's runtime: ties capture -> decode -> tracker -> per-filter stats
+ * -> outputs (table, summary, JSON document, stats socket).  The main
+ * file only parses options and opens resources; everything between a
+ * captured frame and a printed line lives here.
+ */
+#ifndef SYNSCOPE_PEEK_PEEK_H
+#define SYNSCOPE_PEEK_PEEK_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "net/pkt.h"
+#include "peek/ctl.h"
+#include "peek/doc.h"
+#include "peek/filter.h"
+#include "peek/local.h"
+#include "peek/stats.h"
+#include "peek/track.h"
+#include "sys/capture.h"
+
+#define PEEK_ERRLEN 256
+/* The default cap on open sessions: as many as fit in this much table. */
+#define PEEK_DEFAULT_TABLE_BYTES (128u * 1024u * 1024u)
+
+struct peek_config {
+	const struct filt_set *filters;
+	const struct local_set *local;   /* copied */
+	enum pkt_csum_mode csum;
+	uint64_t timeout_us;
+	uint32_t max_sessions;           /* 0: PEEK_DEFAULT_TABLE_BYTES worth */
+	int icmp;
+	FILE *table;                     /* per-handshake lines, NULL: none */
+	int live;                        /* time also advances on a quiet link */
+};
+
+struct peek {
+	const struct filt_set *fs;
+	struct local_set local;
+	enum pkt_link link;
+	enum pkt_csum_mode csum;
+	int live;
+	FILE *table;
+	struct trk *trk;
+	int nfilt;
+	const char *names[FILT_MAX];
+	struct stat_filter *stats;       /* nfilt */
+	uint64_t open[FILT_MAX];         /* filled at answer time */
+	struct cap *cap;                 /* for pcap stats, may be NULL */
+	uint64_t packets, malformed;
+	uint64_t first_ts, last_ts;      /* packet timestamps, µs */
+	uint64_t now_us;                 /* the tracker's time so far */
+	/* live idle ticks: the last packet's capture time and when (on the
+	 * monotonic clock) it was handled */
+	uint64_t anchor_ts, anchor_mono;
+	uint64_t start_wall;
+};
+
+/* 0, or -1 with a one-line reason in err (table allocation). */
+int peek_init(struct peek *p, const struct peek_config *cfg, char *err, size_t errlen);
+void peek_fini(struct peek *p);
+
+/* The capture the frames come from (link type, pcap stats). */
+void peek_set_capture(struct peek *p, struct cap *cap);
+void peek_set_link(struct peek *p, enum pkt_link link);
+
+/* Handle one captured frame (decode, track, count). */
+void peek_frame(struct peek *p, const uint8_t *data, size_t caplen, uint64_t ts_us);
+
+/* Live mode without packets: let the tracker's time follow the clock,
+ * given the monotonic time now. */
+void peek_idle(struct peek *p, uint64_t mono_us);
+
+/* Fill a document source (computes the per-filter open counts now). */
+void peek_doc_src(struct peek *p, struct doc_src *s);
+
+/* The ctl_answer_fn: arg is the struct peek. */
+char *peek_answer(void *arg, enum ctl_method m);
+
+/* The summary block on f: from/to are the first/last packet (file) or
+ * start/now (live). */
+void peek_summary(struct peek *p, FILE *f);
+
+/* Install SIGINT/SIGTERM/SIGHUP handlers that request a clean stop
+ * (and ignore SIGPIPE).  0 or -1 (logged). */
+int peek_signals_install(void);
+int peek_stop_requested(void);
+
+/*
+ * The main loop until a stop signal, the end of a file or a capture
+ * error: poll the capture and the socket (ctl may be NULL), dispatch
+ * frames in batches, tick idle time in live mode, serve the socket.
+ * Returns 0 (stopped or end of file) or -1 (capture error, logged).
+ */
+int peek_run(struct peek *p, struct cap *cap, struct ctl *ctl);
+
+#endif

@@ -1,0 +1,281 @@
+/* libpcap adapter: live interface or saved file, see capture.h. */
+#include "sys/capture.h"
+
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+struct cap {
+	pcap_t *p;
+	int is_file;
+	int fd;
+	int dlt;
+	enum pkt_link link;
+	uint64_t nread;              /* frames delivered (the file's "recv") */
+	/* libpcap's counters are 32-bit: keep the last raw values and sum
+	 * the differences so a long-running daemon does not see them wrap. */
+	unsigned int last_recv, last_drop, last_ifdrop;
+	struct cap_stats acc;
+	/* for cap_dispatch's callback */
+	cap_frame_fn fn;
+	void *arg;
+};
+
+enum pkt_link cap_link_from_dlt(int dlt)
+{
+	switch (dlt) {
+	case DLT_EN10MB:
+		return PKT_LINK_EN10MB;
+	case DLT_RAW:          /* 12 on Linux; 14 on some BSDs; 101 in files */
+	case 14:
+	case 101:
+#ifdef DLT_IPV4
+	case DLT_IPV4:
+#endif
+		return PKT_LINK_RAW;
+	case DLT_LINUX_SLL:
+		return PKT_LINK_SLL;
+#ifdef DLT_LINUX_SLL2
+	case DLT_LINUX_SLL2:
+#else
+	case 276:
+#endif
+		return PKT_LINK_SLL2;
+	default:
+		return 0;
+	}
+}
+
+static struct cap *cap_wrap(pcap_t *p, int is_file)
+{
+	struct cap *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->p = p;
+	c->is_file = is_file;
+	c->fd = -1;
+	c->dlt = pcap_datalink(p);
+	c->link = cap_link_from_dlt(c->dlt);
+	return c;
+}
+
+struct cap *cap_open_live(const struct cap_live_config *cfg, char *err, size_t errlen)
+{
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	pcap_t *p;
+	struct cap *c;
+	int rc;
+
+	p = pcap_create(cfg->dev, ebuf);
+	if (!p) {
+		snprintf(err, errlen, "%s: %s", cfg->dev, ebuf);
+		return NULL;
+	}
+	/* Settings before activation; each failure here is a programming or
+	 * range error that libpcap reports in pcap_geterr. */
+	if (pcap_set_snaplen(p, cfg->snaplen) != 0 ||
+	    pcap_set_promisc(p, cfg->promisc ? 1 : 0) != 0 ||
+	    pcap_set_buffer_size(p, cfg->buffer_mb * 1024 * 1024) != 0 ||
+	    pcap_set_immediate_mode(p, 1) != 0 ||
+	    pcap_set_timeout(p, 100) != 0) {
+		snprintf(err, errlen, "%s: %s", cfg->dev, pcap_geterr(p));
+		pcap_close(p);
+		return NULL;
+	}
+	rc = pcap_activate(p);
+	if (rc < 0) {
+		const char *why = pcap_geterr(p);
+
+		/* pcap_geterr is empty for some of the generic codes */
+		if (!why || !*why || rc == PCAP_ERROR_NO_SUCH_DEVICE ||
+		    rc == PCAP_ERROR_PERM_DENIED)
+			why = rc == PCAP_ERROR_NO_SUCH_DEVICE ? "no such interface" :
+			      rc == PCAP_ERROR_PERM_DENIED ? "permission denied (needs root or CAP_NET_RAW)" :
+			      pcap_statustostr(rc);
+		snprintf(err, errlen, "%s: %s", cfg->dev, why);
+		pcap_close(p);
+		return NULL;
+	}
+	if (pcap_setnonblock(p, 1, ebuf) != 0) {
+		snprintf(err, errlen, "%s: %s", cfg->dev, ebuf);
+		pcap_close(p);
+		return NULL;
+	}
+	c = cap_wrap(p, 0);
+	if (!c) {
+		snprintf(err, errlen, "%s: %s", cfg->dev, strerror(errno));
+		pcap_close(p);
+		return NULL;
+	}
+	c->fd = pcap_get_selectable_fd(p);
+	if (c->fd < 0) {
+		snprintf(err, errlen, "%s: no selectable descriptor", cfg->dev);
+		cap_close(c);
+		return NULL;
+	}
+	return c;
+}
+
+struct cap *cap_open_file(const char *path, char *err, size_t errlen)
+{
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	pcap_t *p;
+	struct cap *c;
+
+	p = pcap_open_offline(path, ebuf);
+	if (!p) {
+		/* libpcap's message already names the file for open errors,
+		 * but not for format errors; name it ourselves once. */
+		if (strstr(ebuf, path))
+			snprintf(err, errlen, "%s", ebuf);
+		else
+			snprintf(err, errlen, "%s: %s", path, ebuf);
+		return NULL;
+	}
+	c = cap_wrap(p, 1);
+	if (!c) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		pcap_close(p);
+		return NULL;
+	}
+	return c;
+}
+
+static int cap_has_ipv4(const pcap_if_t *i)
+{
+	for (const pcap_addr_t *a = i->addresses; a; a = a->next)
+		if (a->addr && a->addr->sa_family == AF_INET)
+			return 1;
+	return 0;
+}
+
+int cap_default_dev(char *dev, size_t devlen, char *err, size_t errlen)
+{
+	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	pcap_if_t *all, *i;
+	int rc = -1;
+
+	if (pcap_findalldevs(&all, ebuf) != 0) {
+		snprintf(err, errlen, "listing interfaces: %s", ebuf);
+		return -1;
+	}
+	for (i = all; i; i = i->next) {
+		if (i->flags & PCAP_IF_LOOPBACK)
+			continue;
+		if (!(i->flags & PCAP_IF_UP) || strcmp(i->name, "any") == 0)
+			continue;
+		/* pseudo devices (nflog, dbus, usbmon) carry no IPv4 address */
+		if (!cap_has_ipv4(i))
+			continue;
+		snprintf(dev, devlen, "%s", i->name);
+		rc = 0;
+		break;
+	}
+	if (rc != 0)
+		snprintf(err, errlen, "no interface to capture on (name one with -i)");
+	pcap_freealldevs(all);
+	return rc;
+}
+
+void cap_close(struct cap *c)
+{
+	if (!c)
+		return;
+	pcap_close(c->p);
+	free(c);
+}
+
+int cap_is_file(const struct cap *c)
+{
+	return c->is_file;
+}
+
+int cap_fd(const struct cap *c)
+{
+	return c->fd;
+}
+
+enum pkt_link cap_link(const struct cap *c)
+{
+	return c->link;
+}
+
+const char *cap_link_name(const struct cap *c)
+{
+	const char *s = pcap_datalink_val_to_name(c->dlt);
+
+	return s ? s : "UNKNOWN";
+}
+
+const char *cap_link_desc(const struct cap *c)
+{
+	const char *s = pcap_datalink_val_to_description(c->dlt);
+
+	return s ? s : "unknown";
+}
+
+int cap_snaplen(const struct cap *c)
+{
+	return pcap_snapshot(c->p);
+}
+
+static void cap_cb(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	struct cap *c = (struct cap *)(void *)user;
+	struct cap_frame f = {
+		.data = bytes,
+		.caplen = h->caplen,
+		.len = h->len,
+		.ts_us = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec,
+	};
+
+	/* A negative tv_sec (corrupt file) must not turn into a huge time. */
+	if (h->ts.tv_sec < 0)
+		f.ts_us = 0;
+	c->nread++;
+	c->fn(c->arg, &f);
+}
+
+int cap_dispatch(struct cap *c, int max, cap_frame_fn fn, void *arg, char *err, size_t errlen)
+{
+	int n;
+
+	c->fn = fn;
+	c->arg = arg;
+	n = pcap_dispatch(c->p, max, cap_cb, (u_char *)c);
+	if (n == PCAP_ERROR_BREAK)
+		return 0;
+	if (n < 0) {
+		snprintf(err, errlen, "%s", pcap_geterr(c->p));
+		return -1;
+	}
+	if (n == 0 && c->is_file)
+		return -2;
+	return n;
+}
+
+void cap_get_stats(struct cap *c, struct cap_stats *out)
+{
+	struct pcap_stat ps;
+
+	if (c->is_file) {
+		out->recv = c->nread;
+		out->drop = 0;
+		out->ifdrop = 0;
+		return;
+	}
+	if (pcap_stats(c->p, &ps) == 0) {
+		/* unsigned subtraction absorbs one wrap between two calls */
+		c->acc.recv += (unsigned int)(ps.ps_recv - c->last_recv);
+		c->acc.drop += (unsigned int)(ps.ps_drop - c->last_drop);
+		c->acc.ifdrop += (unsigned int)(ps.ps_ifdrop - c->last_ifdrop);
+		c->last_recv = ps.ps_recv;
+		c->last_drop = ps.ps_drop;
+		c->last_ifdrop = ps.ps_ifdrop;
+	}
+	*out = c->acc;
+}
