@@ -55,7 +55,7 @@ UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC := $(wildcard tools/*.c bench/*.c)
 TOOLS    := $(foreach t,$(TOOL_SRC),$(BUILD)/tools/$(notdir $(t:.c=)))
 
-.PHONY: all tcp check unit golden nettest demo bench install uninstall clean deps
+.PHONY: fuzz all tcp check unit golden nettest demo bench install uninstall clean deps
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -92,6 +92,17 @@ $(BUILD)/tools/$(notdir $(1:.c=)): $(BUILD)/$(1:.c=.o) $(LIB)
 endef
 $(foreach t,$(TOOL_SRC),$(eval $(call tool_rule,$(t))))
 
+# libFuzzer harnesses (clang): each fuzz/fuzz_*.c with the library sources.
+FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
+FUZZERS  := $(FUZZ_SRC:fuzz/%.c=build-fuzz/%)
+FUZZ_CC  ?= clang
+build-fuzz/%: fuzz/%.c $(LIB_SRC)
+	@mkdir -p build-fuzz
+	$(E) FUZZ $@
+	$(Q)$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -DSYNSCOPE_VERSION='"$(VERSION)"' -Isrc -g -O1 \
+	    -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_SRC) $(LIBS)
+fuzz: $(FUZZERS)
+
 # The tests: unit (cmocka), golden pcaps, then namespace scenarios (root).
 check: all $(UNITS)
 	$(Q)tests/run-unit.sh $(UNITS)
@@ -127,6 +138,6 @@ uninstall:
 	      $(DESTDIR)$(BINDIR)/tcpeekstat
 
 clean:
-	rm -rf build build-san bin
+	rm -rf build build-san build-fuzz bin
 
 -include $(shell find build build-san -name '*.d' 2>/dev/null)
