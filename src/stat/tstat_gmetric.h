@@ -1,0 +1,32 @@
+/*
+ * tcpeekstat -g: one Ganglia gmetric call per success/failure counter of
+ * every filter, run with fork/execv (no shell, so filter names are never
+ * interpreted).  Building the argument vectors is separate from running
+ * them, so tests check the commands without executing anything.
+ */
+#ifndef SYNSCOPE_STAT_TSTAT_GMETRIC_H
+#define SYNSCOPE_STAT_TSTAT_GMETRIC_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "stat/tstat_doc.h"
+
+#define TSTAT_GMETRIC_PATH "/usr/bin/gmetric"
+
+struct tstat_gcmd {
+	char *name;             /* tcpeek_<filter>_<section>_<item> */
+	char value[24];
+	char *argv[8];          /* gmetric -n NAME -v VALUE -t uint32 NULL */
+};
+
+/* The commands for doc, in document order; 0, or -1 if out of memory. */
+int tstat_gmetric_cmds(const struct tstat_doc *doc, const char *gmetric,
+                       struct tstat_gcmd **cmds, size_t *n);
+void tstat_gmetric_free(struct tstat_gcmd *cmds, size_t n);
+
+/* Print each command line to out and run it; returns how many failed
+ * (each reported on stderr). */
+size_t tstat_gmetric_run(const struct tstat_gcmd *cmds, size_t n, FILE *out);
+
+#endif

@@ -1,0 +1,570 @@
+/*
+ * tcpeekstat's modules: parsing and validation of the stats document,
+ * table and Prometheus output compared with literal text, gmetric argv,
+ * and the socket client against a tiny server forked by the test.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "stat/tstat_client.h"
+#include "stat/tstat_doc.h"
+#include "stat/tstat_fmt.h"
+#include "stat/tstat_gmetric.h"
+#include "sys/log.h"
+
+#define FILTER_ZERO                                                                  \
+	"{\"success\":{\"total\":0,\"dupsyn\":0,\"dupsynack\":0},"                   \
+	"\"failure\":{\"total\":0,\"timeout\":0,\"reject\":0,\"unreach\":0,"         \
+	"\"dupsyn\":0,\"dupsynack\":0},\"abort\":0,\"open\":0,\"untracked\":0,"      \
+	"\"handshake_us\":{\"p50\":0,\"p90\":0,\"p99\":0,\"max\":0}}"
+
+/* A GET answer as tcpeek prints it (docs/tcpeek-json.md). */
+static const char GET_DOC[] =
+	"[{\"RX\":{\"success\":{\"total\":12,\"dupsyn\":1,\"dupsynack\":2},"
+	"\"failure\":{\"total\":7,\"timeout\":1,\"reject\":2,\"unreach\":4,"
+	"\"dupsyn\":3,\"dupsynack\":0},\"abort\":5,\"open\":6,\"untracked\":8,"
+	"\"handshake_us\":{\"p50\":1234,\"p90\":5000,\"p99\":1500000,\"max\":2000001}}},"
+	"{\"TX\":" FILTER_ZERO "},"
+	"{\"web\":{\"success\":{\"total\":18446744073709551615,\"dupsyn\":0,\"dupsynack\":0},"
+	"\"failure\":{\"total\":1,\"timeout\":1,\"reject\":0,\"unreach\":0,"
+	"\"dupsyn\":0,\"dupsynack\":0},\"abort\":0,\"open\":0,\"untracked\":0,"
+	"\"handshake_us\":{\"p50\":999,\"p90\":999,\"p99\":999,\"max\":999}}},"
+	"{\"pcap\":{\"stats\":{\"recv\":100,\"drop\":2,\"ifdrop\":3},"
+	"\"tracker\":{\"packets\":100,\"malformed\":1,\"untracked\":8,\"open\":6,"
+	"\"peak\":9,\"max_sessions\":1048576}}}]";
+
+/* What the original tcpeek answered: fewer fields, no pcap.tracker. */
+static const char OLD_DOC[] =
+	"[{\"RX\":{\"success\":{\"total\":3,\"dupsyn\":0,\"dupsynack\":0},"
+	"\"failure\":{\"total\":1,\"timeout\":0,\"reject\":1}}},"
+	"{\"pcap\":{\"stats\":{\"recv\":9,\"drop\":0,\"ifdrop\":0}}}]\n";
+
+static char *capture(void (*fn)(FILE *, const struct tstat_doc *), const struct tstat_doc *d)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	fn(f, d);
+	fclose(f);
+	return buf;
+}
+
+static void prom_void(FILE *f, const struct tstat_doc *d)
+{
+	assert_int_equal(tstat_fmt_prom(f, d), 0);
+}
+
+static void parse_ok(const char *text, struct tstat_doc *d)
+{
+	char err[256] = "";
+
+	if (tstat_parse(text, strlen(text), d, err, sizeof(err)) != 0)
+		fail_msg("parse failed: %s", err);
+}
+
+static void test_parse_get(void **state)
+{
+	struct tstat_doc d;
+	uint64_t v;
+
+	(void)state;
+	parse_ok(GET_DOC, &d);
+	assert_int_equal(d.nelems, 4);
+	assert_string_equal(d.elems[0].name, "RX");
+	assert_string_equal(d.elems[2].name, "web");
+	assert_false(d.elems[0].is_pcap);
+	assert_true(d.elems[3].is_pcap);
+	assert_int_equal(d.elems[0].nitems, 3 + 6 + 3 + 4);
+	assert_true(tstat_get(&d.elems[0], "failure", "unreach", &v));
+	assert_int_equal(v, 4);
+	assert_true(tstat_get(&d.elems[0], "", "open", &v));
+	assert_int_equal(v, 6);
+	assert_true(tstat_get(&d.elems[2], "success", "total", &v));
+	assert_true(v == UINT64_MAX);
+	assert_false(tstat_get(&d.elems[0], "", "total", &v));
+	assert_true(tstat_get(&d.elems[3], "tracker", "max_sessions", &v));
+	assert_int_equal(v, 1048576);
+	/* document order is kept */
+	assert_string_equal(d.elems[0].items[0].section, "success");
+	assert_string_equal(d.elems[0].items[0].key, "total");
+	assert_string_equal(d.elems[0].items[9].section, "");
+	assert_string_equal(d.elems[0].items[9].key, "abort");
+	tstat_doc_free(&d);
+}
+
+static void test_parse_bad(void **state)
+{
+	static const char *bad[] = {
+		"", "   ", "[", "[{\"RX\":{}}", "{\"RX\":{}}", "\"text\"", "42", "null",
+		"[1]", "[[]]", "[{}]", "[{\"RX\":{},\"TX\":{}}]", "[{\"RX\":5}]",
+		"[{\"RX\":{\"abort\":-1}}]", "[{\"RX\":{\"abort\":1.5}}]",
+		"[{\"RX\":{\"abort\":\"3\"}}]", "[{\"RX\":{\"abort\":true}}]",
+		"[{\"RX\":{\"abort\":null}}]",
+		"[{\"RX\":{\"success\":{\"total\":{\"x\":1}}}}]",
+		"[{\"RX\":{\"success\":{\"total\":[1]}}}]",
+		"[{\"RX\":{\"bad key\":1}}]", "[{\"RX\":{\"success\":{\"t-otal\":1}}}]",
+		"[{\"RX\":{\"\":1}}]",
+		"[{\"\":{}}]", "[{\"RX\":{}}] x", "[{\"RX\":{}}][]",
+		"[{\"RX\":{\"a\":1}},]",   /* (json-c 0.16 accepts single quotes even when strict) */
+		"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+		"[{\"R\nX\":{\"abort\":-2}}]",
+		"[{\"RX\":{\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\":1}}]",
+	};
+	struct tstat_doc d;
+	char err[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		if (tstat_parse(bad[i], strlen(bad[i]), &d, err, sizeof(err)) != -1)
+			fail_msg("accepted: %s", bad[i]);
+		assert_true(err[0] != '\0');
+		assert_null(strchr(err, '\n'));         /* one line */
+		assert_int_equal(d.nelems, 0);
+	}
+	/* an embedded NUL */
+	assert_int_equal(tstat_parse("[]\0[]", 5, &d, err, sizeof(err)), -1);
+	assert_string_equal(err, "NUL byte in answer");
+	/* named reasons */
+	tstat_parse("[{\"RX\":{\"abort\":-1}}]", 21, &d, err, sizeof(err));
+	assert_string_equal(err,
+	                    "unexpected JSON: filter \"RX\": abort is not a non-negative integer");
+	tstat_parse("[1]", 3, &d, err, sizeof(err));
+	assert_string_equal(err, "unexpected JSON: element 0 is not a single-key object");
+	/* an empty array is a valid (if odd) document */
+	parse_ok("[]", &d);
+	assert_int_equal(d.nelems, 0);
+	tstat_doc_free(&d);
+}
+
+static void test_table(void **state)
+{
+	struct tstat_doc d;
+	char *out;
+
+	(void)state;
+	parse_ok(GET_DOC, &d);
+	out = capture(tstat_fmt_table, &d);
+	assert_string_equal(out,
+		"FILTER    SUCCESS     DUPSYN  DUPSYNACK    FAILURE    TIMEOUT     REJECT"
+		"    UNREACH      ABORT       OPEN    P50(ms)    P99(ms)\n"
+		"RX             12          1          2          7          1          2"
+		"          4          5          6      1.234   1500.000\n"
+		"TX              0          0          0          0          0          0"
+		"          0          0          0      0.000      0.000\n"
+		"web    18446744073709551615          0          0          1          1"
+		"          0          0          0          0      0.999      0.999\n"
+		"pcap stats: recv 100 drop 2 ifdrop 3\n"
+		"pcap tracker: packets 100 malformed 1 untracked 8 open 6 peak 9"
+		" max_sessions 1048576\n");
+	free(out);
+	tstat_doc_free(&d);
+
+	/* missing fields of an older tcpeek show as "-" */
+	parse_ok(OLD_DOC, &d);
+	out = capture(tstat_fmt_table, &d);
+	assert_string_equal(out,
+		"FILTER    SUCCESS     DUPSYN  DUPSYNACK    FAILURE    TIMEOUT     REJECT"
+		"    UNREACH      ABORT       OPEN    P50(ms)    P99(ms)\n"
+		"RX              3          0          0          1          0          1"
+		"          -          -          -          -          -\n"
+		"pcap stats: recv 9 drop 0 ifdrop 0\n");
+	free(out);
+	tstat_doc_free(&d);
+}
+
+static void test_prom_escape(void **state)
+{
+	char out[64];
+
+	(void)state;
+	assert_int_equal(tstat_prom_escape(out, sizeof(out), "plain"), 5);
+	assert_string_equal(out, "plain");
+	assert_int_equal(tstat_prom_escape(out, sizeof(out), "a\"b\\c\nd"), 10);
+	assert_string_equal(out, "a\\\"b\\\\c\\nd");
+	/* truncation keeps the string terminated and reports the full size */
+	assert_int_equal(tstat_prom_escape(out, 4, "\"\"\""), 6);
+	assert_string_equal(out, "\\\"\\");
+	assert_int_equal(tstat_prom_escape(NULL, 0, "x\"y"), 4);
+}
+
+static void test_prom_exact(void **state)
+{
+	static const char doc[] =
+		"[{\"RX\":{\"success\":{\"total\":3,\"dupsyn\":1},\"open\":2,"
+		"\"handshake_us\":{\"p50\":1500,\"p99\":2000000,\"max\":2500000}}},"
+		"{\"we\\\"b\\\\1\\n\":{\"success\":{\"total\":1,\"dupsyn\":0},\"open\":0,"
+		"\"handshake_us\":{\"p50\":7,\"p99\":7,\"max\":7}}},"
+		"{\"pcap\":{\"stats\":{\"recv\":10,\"drop\":0,\"ifdrop\":1},"
+		"\"tracker\":{\"open\":2}}}]";
+	struct tstat_doc d;
+	char *out;
+
+	(void)state;
+	parse_ok(doc, &d);
+	assert_string_equal(d.elems[1].name, "we\"b\\1\n");
+	out = capture(prom_void, &d);
+	assert_string_equal(out,
+		"# HELP tcpeek_success_total Handshakes completed.\n"
+		"# TYPE tcpeek_success_total counter\n"
+		"tcpeek_success_total{filter=\"RX\"} 3\n"
+		"tcpeek_success_total{filter=\"we\\\"b\\\\1\\n\"} 1\n"
+		"# HELP tcpeek_success_dupsyn Completed handshakes that saw a retransmitted SYN.\n"
+		"# TYPE tcpeek_success_dupsyn counter\n"
+		"tcpeek_success_dupsyn{filter=\"RX\"} 1\n"
+		"tcpeek_success_dupsyn{filter=\"we\\\"b\\\\1\\n\"} 0\n"
+		"# HELP tcpeek_open Handshakes in progress.\n"
+		"# TYPE tcpeek_open gauge\n"
+		"tcpeek_open{filter=\"RX\"} 2\n"
+		"tcpeek_open{filter=\"we\\\"b\\\\1\\n\"} 0\n"
+		"# HELP tcpeek_handshake_seconds Time from first SYN to completing ACK, quantiles.\n"
+		"# TYPE tcpeek_handshake_seconds gauge\n"
+		"tcpeek_handshake_seconds{filter=\"RX\",quantile=\"0.5\"} 0.001500\n"
+		"tcpeek_handshake_seconds{filter=\"RX\",quantile=\"0.99\"} 2.000000\n"
+		"tcpeek_handshake_seconds{filter=\"we\\\"b\\\\1\\n\",quantile=\"0.5\"} 0.000007\n"
+		"tcpeek_handshake_seconds{filter=\"we\\\"b\\\\1\\n\",quantile=\"0.99\"} 0.000007\n"
+		"# HELP tcpeek_handshake_seconds_max Longest time from first SYN to completing ACK.\n"
+		"# TYPE tcpeek_handshake_seconds_max gauge\n"
+		"tcpeek_handshake_seconds_max{filter=\"RX\"} 2.500000\n"
+		"tcpeek_handshake_seconds_max{filter=\"we\\\"b\\\\1\\n\"} 0.000007\n"
+		"# HELP tcpeek_pcap_recv Packets received by the capture.\n"
+		"# TYPE tcpeek_pcap_recv counter\n"
+		"tcpeek_pcap_recv 10\n"
+		"# HELP tcpeek_pcap_drop Packets dropped by the capture buffer.\n"
+		"# TYPE tcpeek_pcap_drop counter\n"
+		"tcpeek_pcap_drop 0\n"
+		"# HELP tcpeek_pcap_ifdrop Packets dropped by the interface.\n"
+		"# TYPE tcpeek_pcap_ifdrop counter\n"
+		"tcpeek_pcap_ifdrop 1\n"
+		"# HELP tcpeek_tracker_open Sessions open.\n"
+		"# TYPE tcpeek_tracker_open gauge\n"
+		"tcpeek_tracker_open 2\n");
+	free(out);
+	tstat_doc_free(&d);
+}
+
+/* Every line of the full document is well formed and grouped. */
+static void test_prom_full(void **state)
+{
+	struct tstat_doc d;
+	char *out, *line, *save = NULL, last_type[96] = "";
+	int samples = 0, types = 0;
+
+	(void)state;
+	parse_ok(GET_DOC, &d);
+	out = capture(prom_void, &d);
+	assert_non_null(strstr(out, "tcpeek_failure_unreach{filter=\"RX\"} 4\n"));
+	assert_non_null(strstr(out, "tcpeek_success_total{filter=\"web\"} 18446744073709551615\n"));
+	assert_non_null(strstr(out, "tcpeek_abort{filter=\"RX\"} 5\n"));
+	assert_non_null(strstr(out, "# TYPE tcpeek_abort counter\n"));
+	assert_non_null(strstr(out, "# TYPE tcpeek_untracked counter\n"));
+	assert_non_null(strstr(out, "tcpeek_handshake_seconds{filter=\"RX\",quantile=\"0.9\"} 0.005000\n"));
+	assert_non_null(strstr(out, "tcpeek_tracker_max_sessions 1048576\n"));
+	assert_non_null(strstr(out, "# TYPE tcpeek_tracker_peak gauge\n"));
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "# TYPE ", 7) == 0) {
+			/* a metric's TYPE appears once: its samples follow it */
+			char name[96];
+
+			sscanf(line + 7, "%95s", name);
+			assert_string_not_equal(name, last_type);
+			snprintf(last_type, sizeof(last_type), "%s", name);
+			types++;
+		} else if (line[0] != '#') {
+			assert_int_equal(strncmp(line, last_type, strlen(last_type)), 0);
+			samples++;
+		}
+	}
+	/* 14 per filter (12 counters + 3 quantiles + max - handshake object) */
+	assert_int_equal(samples, 3 * (3 + 6 + 3 + 4) + 3 + 6);
+	assert_int_equal(types, 3 + 6 + 3 + 2 + 3 + 6);
+	free(out);
+	tstat_doc_free(&d);
+}
+
+static void test_gmetric_argv(void **state)
+{
+	static const char refresh[] =
+		"[{\"RX\":{\"success\":{\"total\":4,\"dupsyn\":1,\"dupsynack\":0},"
+		"\"failure\":{\"total\":2,\"timeout\":0,\"reject\":2,\"unreach\":0,"
+		"\"dupsyn\":0,\"dupsynack\":0},\"abort\":1,\"open\":3,\"untracked\":0,"
+		"\"handshake_us\":{\"p50\":10,\"p90\":10,\"p99\":10,\"max\":10}}},"
+		"{\"TX\":" FILTER_ZERO "},{\"a b;rm -rf\":" FILTER_ZERO "},"
+		"{\"pcap\":{\"stats\":{\"recv\":1,\"drop\":0,\"ifdrop\":0}}}]";
+	struct tstat_gcmd *c;
+	struct tstat_doc d;
+	size_t n;
+
+	(void)state;
+	parse_ok(refresh, &d);
+	assert_int_equal(tstat_gmetric_cmds(&d, "/opt/ganglia/bin/gmetric", &c, &n), 0);
+	assert_int_equal(n, 3 * 9);     /* success 3 + failure 6, pcap skipped */
+	assert_string_equal(c[0].argv[0], "/opt/ganglia/bin/gmetric");
+	assert_string_equal(c[0].argv[1], "-n");
+	assert_string_equal(c[0].argv[2], "tcpeek_RX_success_total");
+	assert_string_equal(c[0].argv[3], "-v");
+	assert_string_equal(c[0].argv[4], "4");
+	assert_string_equal(c[0].argv[5], "-t");
+	assert_string_equal(c[0].argv[6], "uint32");
+	assert_null(c[0].argv[7]);
+	assert_string_equal(c[1].argv[2], "tcpeek_RX_success_dupsyn");
+	assert_string_equal(c[1].argv[4], "1");
+	assert_string_equal(c[4].argv[2], "tcpeek_RX_failure_timeout");
+	assert_string_equal(c[5].argv[2], "tcpeek_RX_failure_reject");
+	assert_string_equal(c[5].argv[4], "2");
+	assert_string_equal(c[9].argv[2], "tcpeek_TX_success_total");
+	/* the name is one argument, never split or interpreted */
+	assert_string_equal(c[18].argv[2], "tcpeek_a b;rm -rf_success_total");
+	assert_string_equal(c[26].argv[2], "tcpeek_a b;rm -rf_failure_dupsynack");
+	tstat_gmetric_free(c, n);
+	tstat_doc_free(&d);
+}
+
+static void test_gmetric_run(void **state)
+{
+	static const char doc[] = "[{\"RX\":{\"success\":{\"total\":4}}}]";
+	struct tstat_gcmd *c;
+	struct tstat_doc d;
+	char *buf = NULL;
+	size_t n, len;
+	FILE *f;
+
+	(void)state;
+	parse_ok(doc, &d);
+	assert_int_equal(tstat_gmetric_cmds(&d, "/bin/true", &c, &n), 0);
+	f = open_memstream(&buf, &len);
+	assert_int_equal(tstat_gmetric_run(c, n, f), 0);
+	fclose(f);
+	assert_string_equal(buf, "/bin/true -n tcpeek_RX_success_total -v 4 -t uint32\n");
+	free(buf);
+	tstat_gmetric_free(c, n);
+
+	assert_int_equal(tstat_gmetric_cmds(&d, "/bin/false", &c, &n), 0);
+	f = open_memstream(&buf, &len);
+	assert_int_equal(tstat_gmetric_run(c, n, f), 1);
+	fclose(f);
+	free(buf);
+	tstat_gmetric_free(c, n);
+
+	assert_int_equal(tstat_gmetric_cmds(&d, "/nonexistent/gmetric", &c, &n), 0);
+	f = open_memstream(&buf, &len);
+	assert_int_equal(tstat_gmetric_run(c, n, f), 1);
+	fclose(f);
+	free(buf);
+	tstat_gmetric_free(c, n);
+	tstat_doc_free(&d);
+}
+
+/* ---- the client against a forked one-shot server ----------------------- */
+
+enum srv_mode { SRV_ANSWER, SRV_SILENT, SRV_HUGE, SRV_CLOSE };
+
+static char dir[48], path[96];
+
+static int listen_at(const char *p)
+{
+	struct sockaddr_un sa;
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", p);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(fd, 4), 0);
+	return fd;
+}
+
+/* The child: accept one client, check its request line, act per mode.
+ * Exit status 0 only if the request was exactly what tcpeek expects. */
+static pid_t server(int lfd, enum srv_mode mode, const char *want)
+{
+	pid_t pid = fork();
+	char req[64];
+	size_t n = 0;
+	ssize_t r;
+	int fd;
+
+	assert_true(pid >= 0);
+	if (pid > 0) {
+		close(lfd);
+		return pid;
+	}
+	fd = accept(lfd, NULL, NULL);
+	while (n < strlen(want) && (r = read(fd, req + n, sizeof(req) - 1 - n)) > 0)
+		n += (size_t)r;
+	req[n] = '\0';
+	if (strcmp(req, want) != 0)
+		_exit(2);
+	if (mode == SRV_ANSWER) {
+		if (write(fd, GET_DOC, strlen(GET_DOC)) != (ssize_t)strlen(GET_DOC))
+			_exit(3);
+	} else if (mode == SRV_SILENT) {
+		pause();
+	} else if (mode == SRV_HUGE) {
+		char big[8192];
+
+		memset(big, ' ', sizeof(big));
+		while (write(fd, big, sizeof(big)) > 0)
+			;
+	}
+	close(fd);
+	_exit(0);
+}
+
+/* Wait for the child; stop it first if it would wait forever. */
+static int reap(pid_t pid, int stop)
+{
+	int st;
+
+	if (stop)
+		kill(pid, SIGTERM);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int csetup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/test_tstat.XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	snprintf(path, sizeof(path), "%s/s.sock", dir);
+	return 0;
+}
+
+static int cteardown(void **state)
+{
+	(void)state;
+	unlink(path);
+	return rmdir(dir);
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void test_client_get(void **state)
+{
+	pid_t pid;
+	char *out;
+	size_t len;
+
+	(void)state;
+	pid = server(listen_at(path), SRV_ANSWER, "GET\r\n");
+	assert_int_equal(tstat_fetch(path, "GET", 3000, TSTAT_MAX_ANSWER, &out, &len), 0);
+	assert_int_equal(len, strlen(GET_DOC));
+	assert_string_equal(out, GET_DOC);
+	free(out);
+	assert_int_equal(reap(pid, 0), 0);
+}
+
+static void test_client_refresh_close(void **state)
+{
+	pid_t pid;
+	char *out;
+	size_t len;
+
+	(void)state;
+	/* tcpeek closes without answering a request it refuses */
+	pid = server(listen_at(path), SRV_CLOSE, "REFRESH\r\n");
+	assert_int_equal(tstat_fetch(path, "REFRESH", 3000, TSTAT_MAX_ANSWER, &out, &len), 0);
+	assert_int_equal(len, 0);
+	free(out);
+	assert_int_equal(reap(pid, 0), 0);
+}
+
+static void test_client_timeout(void **state)
+{
+	uint64_t t0, dt;
+	pid_t pid;
+	char *out;
+	size_t len;
+
+	(void)state;
+	pid = server(listen_at(path), SRV_SILENT, "GET\r\n");
+	t0 = mono_ms();
+	assert_int_equal(tstat_fetch(path, "GET", 300, TSTAT_MAX_ANSWER, &out, &len), -1);
+	dt = mono_ms() - t0;
+	assert_null(out);
+	/* the promised deadline: not before it, and not long after */
+	assert_true(dt >= 300);
+	assert_true(dt < 2000);
+	reap(pid, 1);
+}
+
+static void test_client_too_big(void **state)
+{
+	pid_t pid;
+	char *out;
+	size_t len;
+
+	(void)state;
+	pid = server(listen_at(path), SRV_HUGE, "GET\r\n");
+	assert_int_equal(tstat_fetch(path, "GET", 3000, 100000, &out, &len), -1);
+	assert_null(out);
+	reap(pid, 1);
+}
+
+static void test_client_errors(void **state)
+{
+	char *out, longp[200];
+	size_t len;
+	int fd;
+
+	(void)state;
+	/* no socket file */
+	assert_int_equal(tstat_fetch(path, "GET", 1000, TSTAT_MAX_ANSWER, &out, &len), -1);
+	/* a socket file nobody listens on: refused */
+	fd = listen_at(path);
+	close(fd);
+	assert_int_equal(tstat_fetch(path, "GET", 1000, TSTAT_MAX_ANSWER, &out, &len), -1);
+	/* too long for sun_path */
+	memset(longp, 'a', sizeof(longp) - 1);
+	longp[sizeof(longp) - 1] = '\0';
+	assert_int_equal(tstat_fetch(longp, "GET", 1000, TSTAT_MAX_ANSWER, &out, &len), -1);
+	assert_null(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_get),
+		cmocka_unit_test(test_parse_bad),
+		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_prom_escape),
+		cmocka_unit_test(test_prom_exact),
+		cmocka_unit_test(test_prom_full),
+		cmocka_unit_test(test_gmetric_argv),
+		cmocka_unit_test(test_gmetric_run),
+		cmocka_unit_test_setup_teardown(test_client_get, csetup, cteardown),
+		cmocka_unit_test_setup_teardown(test_client_refresh_close, csetup, cteardown),
+		cmocka_unit_test_setup_teardown(test_client_timeout, csetup, cteardown),
+		cmocka_unit_test_setup_teardown(test_client_too_big, csetup, cteardown),
+		cmocka_unit_test_setup_teardown(test_client_errors, csetup, cteardown),
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	log_init("test_tcpeekstat", LOG_LVL_ERR);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
