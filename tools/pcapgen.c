@@ -1,0 +1,1095 @@
+/*
+ * pcapgen: deterministic pcap files for tcpeek's golden tests and
+ * benchmarks.
+ *
+ *   pcapgen --list
+ *   pcapgen SCENARIO OUT.pcap                 (test scenarios)
+ *   pcapgen bench-NAME OUT.pcap [N [K]]       (benchmark scenarios)
+ *
+ * Everything is fixed: timestamps start at 2024-01-01 00:00:00 UTC, ISNs and
+ * addresses come from a seeded generator, so every run writes the same
+ * bytes (tests/data/regen.sh --check relies on it).  A test scenario also
+ * writes OUT.truth beside the pcap: the counters tcpeek must report, known
+ * from construction rather than from running tcpeek, as FILTER.path=value
+ * lines with the paths of docs/tcpeek-json.md; and OUT.args when tcpeek
+ * needs options for it.
+ *
+ * Only frames are written here; what the counters mean is the tracker's
+ * contract (src/peek/track.h), which the truth follows:
+ *  - a handshake that must time out gets a later unrelated frame (ARP)
+ *    more than 60 s (the default -t) after its last SYN, added
+ *    automatically, so the timer fires before the end of the file;
+ *  - a handshake that must stay open ends the file less than 55 s after
+ *    its last SYN, and generation fails if a scenario breaks that.
+ */
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/pkt.h"
+
+#define EPOCH_US (UINT64_C(1704067200) * 1000000)   /* 2024-01-01 00:00:00 UTC */
+#define SEC (UINT64_C(1000000))
+#define MS (UINT64_C(1000))
+#define TIMEOUT_US (60 * SEC)
+#define TIMEOUT_MARGIN (5 * SEC)
+#define SNAPLEN 65535
+#define FRAME_MAX 2048
+#define NFILT_MAX 8
+
+#define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+
+static const char *progname = "pcapgen";
+
+/* ---- deterministic randomness (splitmix64) ---------------------------- */
+
+static uint64_t rng_state;
+
+static uint64_t rng(void)
+{
+	uint64_t z = (rng_state += UINT64_C(0x9e3779b97f4a7c15));
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+static uint32_t rnd(uint32_t n)
+{
+	return (uint32_t)(rng() % n);
+}
+
+/* ---- output ----------------------------------------------------------- */
+
+__attribute__((format(printf, 1, 2), noreturn))
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+/* A MAC derived from the IPv4 address, so frames are stable and readable. */
+static void mac_of(uint8_t mac[6], uint32_t addr)
+{
+	mac[0] = 0x02;
+	mac[1] = 0x00;
+	mac[2] = (uint8_t)(addr >> 24);
+	mac[3] = (uint8_t)(addr >> 16);
+	mac[4] = (uint8_t)(addr >> 8);
+	mac[5] = (uint8_t)addr;
+}
+
+static void dump(pcap_dumper_t *d, uint64_t ts, const uint8_t *buf, size_t len, size_t caplen)
+{
+	struct pcap_pkthdr h;
+
+	h.ts.tv_sec = (time_t)(ts / SEC);
+	h.ts.tv_usec = (suseconds_t)(ts % SEC);
+	h.caplen = (bpf_u_int32)caplen;
+	h.len = (bpf_u_int32)len;
+	pcap_dump((u_char *)d, &h, buf);
+}
+
+/* ---- test scenarios: a packet list, sorted by time, and the truth ----- */
+
+struct rec {
+	uint64_t ts;
+	uint32_t order;          /* insertion order: ties keep it */
+	uint32_t len, caplen;
+	uint8_t *data;
+};
+
+struct cnt {
+	uint64_t succ, s_dsyn, s_dsa;
+	uint64_t timeout, reject, unreach, f_dsyn, f_dsa;
+	uint64_t abort, open;
+	uint64_t hs_max;
+};
+
+enum outcome {
+	O_SUCCESS,
+	O_REJECT,
+	O_ABORT_EARLY,     /* initiator RST before any SYN/ACK */
+	O_ABORT,           /* initiator RST answering the SYN/ACK */
+	O_TIMEOUT,         /* SYN (and retransmissions) never answered */
+	O_UNREACH_PORT,    /* ICMP port unreachable from the server */
+	O_UNREACH_HOST,    /* ICMP host unreachable from a router */
+	O_BADACK_SA,       /* SYN/ACK acking the wrong seq, then client ACK */
+	O_BADACK_CLI,      /* good SYN/ACK, client ACK acking the wrong seq */
+	O_OPEN_SYN,        /* only the SYN, file ends soon after */
+	O_OPEN_SYNACK,     /* SYN and SYN/ACK, file ends soon after */
+};
+
+struct hs {
+	uint64_t t;              /* first SYN */
+	uint32_t cli, srv;
+	uint16_t cport, sport;
+	enum outcome o;
+	int dupsyn, dupsa;       /* retransmissions */
+	bool ecn;
+	uint16_t vlan;
+	bool qinq;               /* add an outer 802.1ad tag (needs vlan) */
+	uint32_t data;           /* complete with a data segment of this size */
+	uint32_t cut;            /* capture only this much of the data segment */
+	uint32_t rtt;            /* server answer delay, us */
+};
+
+struct gen {
+	struct rec *recs;
+	size_t nrecs, cap;
+	uint32_t ip_id;
+	/* truth */
+	int nfilt;
+	const char *fname[NFILT_MAX];
+	uint64_t (*member)(uint32_t cli, uint32_t srv, uint16_t sport);
+	struct cnt c[NFILT_MAX];
+	uint64_t malformed, tracker_open;
+	uint64_t need_end;       /* the file must reach this (timeouts) */
+	uint64_t open_limit;     /* and end before this (open sessions) */
+	const char *args;        /* tcpeek options for this scenario */
+	/* the last TCP frame pushed, for ICMP errors that quote it */
+	uint8_t last[FRAME_MAX];
+	size_t last_len, last_l3;
+};
+
+static void push(struct gen *g, uint64_t ts, const uint8_t *buf, size_t len, size_t caplen)
+{
+	struct rec *r;
+
+	if (g->nrecs == g->cap) {
+		g->cap = g->cap ? g->cap * 2 : 256;
+		g->recs = realloc(g->recs, g->cap * sizeof(*g->recs));
+		if (g->recs == NULL)
+			die("%s", "out of memory");
+	}
+	r = &g->recs[g->nrecs];
+	r->ts = ts;
+	r->order = (uint32_t)g->nrecs;
+	r->len = (uint32_t)len;
+	r->caplen = (uint32_t)caplen;
+	r->data = malloc(caplen ? caplen : 1);
+	if (r->data == NULL)
+		die("%s", "out of memory");
+	memcpy(r->data, buf, caplen);
+	g->nrecs++;
+}
+
+static size_t tcp_frame(struct gen *g, uint8_t *buf, uint32_t sa, uint16_t sp, uint32_t da,
+                        uint16_t dp, uint32_t seq, uint32_t ack, uint8_t flags,
+                        uint16_t vlan, const uint8_t *pay, size_t paylen)
+{
+	uint8_t sm[6], dm[6];
+	struct pkt_tcp_spec s = {
+		.smac = sm, .dmac = dm, .vlan = vlan,
+		.saddr = sa, .daddr = da, .sport = sp, .dport = dp,
+		.seq = seq, .ack = ack, .flags = flags,
+		.ip_id = (uint16_t)++g->ip_id,
+		.payload = pay, .paylen = paylen,
+	};
+
+	mac_of(sm, sa);
+	mac_of(dm, da);
+	if (flags & PKT_TH_SYN) {
+		s.mss = 1460;
+		s.win = (flags & PKT_TH_ACK) ? 65160 : 64240;
+	} else {
+		s.win = 502;
+	}
+	return pkt_build_tcp(buf, FRAME_MAX, &s);
+}
+
+/* Insert an outer 802.1ad tag in front of the 802.1Q one. */
+static size_t add_qinq(uint8_t *buf, size_t n, uint16_t outer)
+{
+	memmove(buf + 16, buf + 12, n - 12);
+	buf[12] = PKT_ETHERTYPE_QINQ >> 8;
+	buf[13] = PKT_ETHERTYPE_QINQ & 0xff;
+	buf[14] = (uint8_t)(outer >> 8);
+	buf[15] = (uint8_t)outer;
+	return n + 4;
+}
+
+static void push_tcp(struct gen *g, const struct hs *h, uint64_t ts, bool from_cli,
+                     uint32_t seq, uint32_t ack, uint8_t flags,
+                     const uint8_t *pay, size_t paylen, size_t cut)
+{
+	uint8_t buf[FRAME_MAX];
+	size_t n;
+
+	if (from_cli)
+		n = tcp_frame(g, buf, h->cli, h->cport, h->srv, h->sport, seq, ack, flags,
+		              h->vlan, pay, paylen);
+	else
+		n = tcp_frame(g, buf, h->srv, h->sport, h->cli, h->cport, seq, ack, flags,
+		              h->vlan, pay, paylen);
+	if (n == 0)
+		die("%s", "frame does not fit");
+	if (h->qinq)
+		n = add_qinq(buf, n, 10);
+	push(g, ts, buf, n, cut && cut < n ? cut : n);
+	memcpy(g->last, buf, n);
+	g->last_len = n;
+	g->last_l3 = 14 + (h->vlan ? 4 : 0) + (h->qinq ? 4 : 0);
+}
+
+static void record(struct gen *g, const struct hs *h, enum outcome result, uint64_t dur)
+{
+	uint64_t m = g->member ? g->member(h->cli, h->srv, h->sport) : 1;
+
+	if (result == O_OPEN_SYN && m != 0)
+		g->tracker_open++;
+	for (int i = 0; i < g->nfilt; i++) {
+		struct cnt *c = &g->c[i];
+		if (!(m >> i & 1))
+			continue;
+		switch (result) {
+		case O_SUCCESS:
+			c->succ++;
+			c->s_dsyn += h->dupsyn > 0;
+			c->s_dsa += h->dupsa > 0;
+			if (dur > c->hs_max)
+				c->hs_max = dur;
+			break;
+		case O_REJECT:
+		case O_TIMEOUT:
+		case O_UNREACH_PORT:
+			if (result == O_REJECT)
+				c->reject++;
+			else if (result == O_TIMEOUT)
+				c->timeout++;
+			else
+				c->unreach++;
+			c->f_dsyn += h->dupsyn > 0;
+			c->f_dsa += h->dupsa > 0;
+			break;
+		case O_ABORT:
+			c->abort++;
+			break;
+		default:    /* O_OPEN_SYN stands for every open session */
+			c->open++;
+			break;
+		}
+	}
+}
+
+/* SYN retransmission times: 1 s, 3 s, 7 s... after the first (doubling RTO). */
+static uint64_t syn_time(const struct hs *h, int i)
+{
+	return h->t + ((UINT64_C(1) << i) - 1) * SEC;
+}
+
+/* Build one handshake's frames and account for its expected outcome. */
+static void handshake(struct gen *g, const struct hs *h)
+{
+	uint32_t ci = (uint32_t)rng();
+	uint32_t si = (uint32_t)rng();
+	uint8_t synf = PKT_TH_SYN | (h->ecn ? PKT_TH_ECE | PKT_TH_CWR : 0);
+	uint8_t saf = PKT_TH_SYN | PKT_TH_ACK | (h->ecn ? PKT_TH_ECE : 0);
+	uint32_t rtt = h->rtt ? h->rtt : 300;
+	uint64_t last_syn = syn_time(h, h->dupsyn), t;
+	int nsyn = h->dupsyn;
+
+	/* an early abort or an unreachable answer comes before retransmissions */
+	if (h->o == O_ABORT_EARLY || h->o == O_UNREACH_PORT || h->o == O_UNREACH_HOST)
+		nsyn = 0, last_syn = h->t;
+	for (int i = 0; i <= nsyn; i++)
+		push_tcp(g, h, syn_time(h, i), true, ci, 0, synf, NULL, 0, 0);
+	t = last_syn + rtt;
+
+	switch (h->o) {
+	case O_SUCCESS:
+	case O_BADACK_CLI:
+	case O_BADACK_SA: {
+		uint32_t sa_ack = h->o == O_BADACK_SA ? ci + 5 : ci + 1;
+		uint32_t cli_ack = h->o == O_BADACK_CLI ? si + 7 : si + 1;
+		for (int i = 0; i <= h->dupsa; i++)
+			push_tcp(g, h, t + (uint64_t)i * SEC, false, si, sa_ack, saf, NULL, 0, 0);
+		t += (uint64_t)h->dupsa * SEC + 60;
+		if (h->data) {
+			uint8_t pay[1500];
+			for (uint32_t i = 0; i < h->data && i < sizeof(pay); i++)
+				pay[i] = (uint8_t)('a' + i % 26);
+			push_tcp(g, h, t, true, ci + 1, cli_ack, PKT_TH_ACK | PKT_TH_PUSH,
+			         pay, h->data, h->cut);
+		} else {
+			push_tcp(g, h, t, true, ci + 1, cli_ack, PKT_TH_ACK, NULL, 0, 0);
+		}
+		if (h->o == O_SUCCESS) {
+			record(g, h, O_SUCCESS, t - h->t);
+		} else {
+			/* not completed: the default timeout ends it */
+			if (last_syn + TIMEOUT_US + TIMEOUT_MARGIN > g->need_end)
+				g->need_end = last_syn + TIMEOUT_US + TIMEOUT_MARGIN;
+			record(g, h, O_TIMEOUT, 0);
+		}
+		break;
+	}
+	case O_REJECT:
+		push_tcp(g, h, t, false, 0, ci + 1, PKT_TH_RST | PKT_TH_ACK, NULL, 0, 0);
+		record(g, h, O_REJECT, 0);
+		break;
+	case O_ABORT_EARLY:
+		push_tcp(g, h, h->t + 500 * MS, true, ci + 1, 0, PKT_TH_RST, NULL, 0, 0);
+		record(g, h, O_ABORT, 0);
+		break;
+	case O_ABORT:
+		push_tcp(g, h, t, false, si, ci + 1, saf, NULL, 0, 0);
+		push_tcp(g, h, t + 80, true, ci + 1, 0, PKT_TH_RST, NULL, 0, 0);
+		record(g, h, O_ABORT, 0);
+		break;
+	case O_TIMEOUT:
+		if (last_syn + TIMEOUT_US + TIMEOUT_MARGIN > g->need_end)
+			g->need_end = last_syn + TIMEOUT_US + TIMEOUT_MARGIN;
+		record(g, h, O_TIMEOUT, 0);
+		break;
+	case O_UNREACH_PORT:
+	case O_UNREACH_HOST: {
+		/* quote the SYN just pushed, from its IP header on */
+		uint8_t buf[FRAME_MAX], sm[6], dm[6];
+		bool port = h->o == O_UNREACH_PORT;
+		uint32_t from = port ? h->srv : (h->srv & 0xffffff00u) | 1;
+		/* a router quotes the minimum (IP header + 8 bytes), a host more */
+		size_t qlen = port ? g->last_len - g->last_l3 : 28;
+		size_t n;
+		mac_of(sm, from);
+		mac_of(dm, h->cli);
+		n = pkt_build_icmp4(buf, sizeof(buf), sm, dm, from, h->cli, PKT_ICMP_UNREACH,
+		                    port ? 3 : 1, g->last + g->last_l3, qlen);
+		push(g, t, buf, n, n);
+		record(g, h, O_UNREACH_PORT, 0);
+		break;
+	}
+	case O_OPEN_SYNACK:
+		push_tcp(g, h, t, false, si, ci + 1, saf, NULL, 0, 0);
+		/* fall through */
+	case O_OPEN_SYN:
+		if (g->open_limit == 0 || last_syn + TIMEOUT_US - TIMEOUT_MARGIN < g->open_limit)
+			g->open_limit = last_syn + TIMEOUT_US - TIMEOUT_MARGIN;
+		record(g, h, O_OPEN_SYN, 0);
+		break;
+	}
+}
+
+static void push_arp(struct gen *g, uint64_t ts)
+{
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static const uint8_t zero[6];
+	uint8_t buf[64], sm[6];
+	size_t n;
+
+	mac_of(sm, IP(10, 0, 0, 1));
+	n = pkt_build_arp(buf, sizeof(buf), 1, sm, IP(10, 0, 0, 1), bcast, zero, IP(10, 0, 0, 99));
+	push(g, ts, buf, n, n);
+}
+
+/* An IPv6 TCP SYN: counted as a packet, never decoded or tracked. */
+static void push_ipv6(struct gen *g, uint64_t ts)
+{
+	uint8_t buf[14 + 40 + 20];
+	uint8_t *ip = buf + 14, *th = ip + 40;
+
+	memset(buf, 0, sizeof(buf));
+	mac_of(buf, IP(10, 0, 0, 10));
+	mac_of(buf + 6, IP(192, 168, 1, 66));
+	buf[12] = 0x86;
+	buf[13] = 0xdd;
+	ip[0] = 0x60;
+	ip[5] = 20;              /* payload length */
+	ip[6] = PKT_IPPROTO_TCP;
+	ip[7] = 64;
+	ip[8] = 0x20, ip[9] = 0x01, ip[10] = 0x0d, ip[11] = 0xb8, ip[23] = 1;
+	ip[24] = 0x20, ip[25] = 0x01, ip[26] = 0x0d, ip[27] = 0xb8, ip[39] = 2;
+	th[0] = 0xc3, th[1] = 0x50, th[3] = 80, th[12] = 0x50, th[13] = PKT_TH_SYN;
+	push(g, ts, buf, sizeof(buf), sizeof(buf));
+}
+
+enum malformed {
+	M_SHORT_ETH,       /* frame shorter than an Ethernet header */
+	M_IHL,             /* IHL < 5 */
+	M_DOFF,            /* TCP data offset < 5 */
+	M_TOTLEN,          /* IP total length smaller than the header */
+	M_CUT_TCP,         /* capture ends inside the TCP header */
+	M_CUT_IP,          /* capture ends inside the IP header */
+	M_COUNT
+};
+
+/* A frame tcpeek must count as malformed (pkt_decode fails on it). */
+static void push_malformed(struct gen *g, uint64_t ts, enum malformed kind)
+{
+	uint8_t buf[FRAME_MAX];
+	struct hs h = { .cli = IP(192, 168, 1, 250), .srv = IP(10, 0, 0, 10),
+	                .cport = (uint16_t)(50000 + kind), .sport = 80 };
+	size_t n = tcp_frame(g, buf, h.cli, h.cport, h.srv, h.sport, (uint32_t)rng(), 0,
+	                     PKT_TH_SYN, 0, NULL, 0);
+	size_t cap = n;
+
+	switch (kind) {
+	case M_SHORT_ETH:
+		cap = n = 10;
+		break;
+	case M_IHL:
+		buf[14] = 0x44;
+		break;
+	case M_DOFF:
+		buf[14 + 20 + 12] = 0x40;
+		break;
+	case M_TOTLEN:
+		buf[14 + 2] = 0;
+		buf[14 + 3] = 16;
+		break;
+	case M_CUT_TCP:
+		cap = 14 + 20 + 10;
+		break;
+	case M_CUT_IP:
+		cap = 14 + 12;
+		break;
+	default:
+		break;
+	}
+	push(g, ts, buf, n, cap);
+	g->malformed++;
+}
+
+static int rec_cmp(const void *a, const void *b)
+{
+	const struct rec *x = a, *y = b;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static char *with_ext(const char *pcap, const char *ext)
+{
+	size_t n = strlen(pcap);
+	char *s;
+
+	if (n > 5 && strcmp(pcap + n - 5, ".pcap") == 0)
+		n -= 5;
+	s = malloc(n + strlen(ext) + 1);
+	if (s == NULL)
+		die("%s", "out of memory");
+	memcpy(s, pcap, n);
+	strcpy(s + n, ext);
+	return s;
+}
+
+static void write_truth(const struct gen *g, const char *path)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL)
+		die("cannot write %s", path);
+	for (int i = 0; i < g->nfilt; i++) {
+		const struct cnt *c = &g->c[i];
+		const char *n = g->fname[i];
+		fprintf(f, "%s.success.total=%llu\n", n, (unsigned long long)c->succ);
+		fprintf(f, "%s.success.dupsyn=%llu\n", n, (unsigned long long)c->s_dsyn);
+		fprintf(f, "%s.success.dupsynack=%llu\n", n, (unsigned long long)c->s_dsa);
+		fprintf(f, "%s.failure.total=%llu\n", n,
+		        (unsigned long long)(c->timeout + c->reject + c->unreach));
+		fprintf(f, "%s.failure.timeout=%llu\n", n, (unsigned long long)c->timeout);
+		fprintf(f, "%s.failure.reject=%llu\n", n, (unsigned long long)c->reject);
+		fprintf(f, "%s.failure.unreach=%llu\n", n, (unsigned long long)c->unreach);
+		fprintf(f, "%s.failure.dupsyn=%llu\n", n, (unsigned long long)c->f_dsyn);
+		fprintf(f, "%s.failure.dupsynack=%llu\n", n, (unsigned long long)c->f_dsa);
+		fprintf(f, "%s.abort=%llu\n", n, (unsigned long long)c->abort);
+		fprintf(f, "%s.open=%llu\n", n, (unsigned long long)c->open);
+		fprintf(f, "%s.untracked=0\n", n);
+		fprintf(f, "%s.handshake_us.max=%llu\n", n, (unsigned long long)c->hs_max);
+	}
+	fprintf(f, "pcap.stats.recv=%zu\n", g->nrecs);
+	fprintf(f, "pcap.stats.drop=0\n");
+	fprintf(f, "pcap.stats.ifdrop=0\n");
+	fprintf(f, "pcap.tracker.packets=%zu\n", g->nrecs);
+	fprintf(f, "pcap.tracker.malformed=%llu\n", (unsigned long long)g->malformed);
+	fprintf(f, "pcap.tracker.untracked=0\n");
+	fprintf(f, "pcap.tracker.open=%llu\n", (unsigned long long)g->tracker_open);
+	if (fclose(f) != 0)
+		die("cannot write %s", path);
+}
+
+/* Sort, add the trailing frame timeouts need, check opens, write. */
+static void finish(struct gen *g, const char *out)
+{
+	pcap_t *p;
+	pcap_dumper_t *d;
+	char *path;
+	uint64_t last = 0;
+
+	for (size_t i = 0; i < g->nrecs; i++)
+		if (g->recs[i].ts > last)
+			last = g->recs[i].ts;
+	if (g->need_end > last) {
+		push_arp(g, g->need_end);
+		last = g->need_end;
+	}
+	if (g->open_limit != 0 && last >= g->open_limit)
+		die("%s: a session meant to stay open would time out", out);
+	qsort(g->recs, g->nrecs, sizeof(*g->recs), rec_cmp);
+
+	p = pcap_open_dead(DLT_EN10MB, SNAPLEN);
+	if (p == NULL)
+		die("%s", "pcap_open_dead failed");
+	d = pcap_dump_open(p, out);
+	if (d == NULL)
+		die("%s", pcap_geterr(p));
+	for (size_t i = 0; i < g->nrecs; i++) {
+		dump(d, g->recs[i].ts, g->recs[i].data, g->recs[i].len, g->recs[i].caplen);
+		free(g->recs[i].data);
+	}
+	if (pcap_dump_flush(d) != 0)
+		die("cannot write %s", out);
+	pcap_dump_close(d);
+	pcap_close(p);
+
+	path = with_ext(out, ".truth");
+	write_truth(g, path);
+	free(path);
+	path = with_ext(out, ".args");
+	if (g->args != NULL) {
+		FILE *f = fopen(path, "w");
+		if (f == NULL || fprintf(f, "%s\n", g->args) < 0 || fclose(f) != 0)
+			die("cannot write %s", path);
+	}
+	free(path);
+	free(g->recs);
+}
+
+/* ---- the test scenarios ---------------------------------------------- */
+
+static const uint32_t SRV = IP(10, 0, 0, 10);
+
+static struct hs H(uint64_t t_ms, uint32_t cli, uint16_t cport, uint16_t sport, enum outcome o)
+{
+	struct hs h = { .t = EPOCH_US + t_ms * MS, .cli = cli, .srv = SRV,
+	                .cport = cport, .sport = sport, .o = o };
+	return h;
+}
+
+static void sc_success(struct gen *g)
+{
+	static const uint16_t ports[] = { 80, 443, 22, 8080, 3306 };
+	for (int i = 0; i < 5; i++) {
+		struct hs h = H((uint64_t)i * 250, IP(192, 168, 1, 20 + i),
+		                (uint16_t)(40000 + i * 1111), ports[i], O_SUCCESS);
+		h.rtt = 200 + (uint32_t)i * 150;
+		handshake(g, &h);
+	}
+}
+
+static void sc_reject(struct gen *g)
+{
+	struct hs h;
+	for (int i = 0; i < 2; i++) {
+		h = H((uint64_t)i * 100, IP(192, 168, 1, 30), (uint16_t)(41000 + i), 81, O_REJECT);
+		handshake(g, &h);
+	}
+	h = H(300, IP(192, 168, 1, 31), 41010, 25, O_REJECT);
+	h.dupsyn = 1;            /* retransmitted, then refused */
+	handshake(g, &h);
+	h = H(400, IP(192, 168, 1, 32), 41020, 80, O_SUCCESS);
+	handshake(g, &h);
+}
+
+static void sc_abort(struct gen *g)
+{
+	struct hs h = H(0, IP(192, 168, 1, 40), 42000, 80, O_ABORT);
+	handshake(g, &h);
+	h = H(100, IP(192, 168, 1, 41), 42001, 443, O_ABORT_EARLY);
+	handshake(g, &h);
+	h = H(200, IP(192, 168, 1, 42), 42002, 80, O_SUCCESS);
+	handshake(g, &h);
+}
+
+static void sc_timeout(struct gen *g)
+{
+	struct hs h = H(0, IP(192, 168, 1, 50), 43000, 80, O_TIMEOUT);
+	h.dupsyn = 3;
+	handshake(g, &h);
+	h = H(500, IP(192, 168, 1, 51), 43001, 8443, O_TIMEOUT);
+	handshake(g, &h);
+	h = H(1000, IP(192, 168, 1, 52), 43002, 80, O_SUCCESS);
+	handshake(g, &h);
+}
+
+static void sc_unreach(struct gen *g)
+{
+	struct hs h = H(0, IP(192, 168, 1, 60), 44000, 9999, O_UNREACH_PORT);
+	handshake(g, &h);
+	h = H(100, IP(192, 168, 1, 61), 44001, 80, O_UNREACH_HOST);
+	h.srv = IP(10, 0, 5, 77);
+	handshake(g, &h);
+	h = H(200, IP(192, 168, 1, 62), 44002, 80, O_SUCCESS);
+	handshake(g, &h);
+	g->args = "--icmp";
+}
+
+static void sc_retrans(struct gen *g)
+{
+	struct hs h = H(0, IP(192, 168, 1, 70), 45000, 80, O_SUCCESS);
+	h.dupsyn = 1;
+	handshake(g, &h);
+	h = H(100, IP(192, 168, 1, 71), 45001, 80, O_SUCCESS);
+	h.dupsa = 1;
+	handshake(g, &h);
+	h = H(200, IP(192, 168, 1, 72), 45002, 443, O_SUCCESS);
+	h.dupsyn = 2;
+	h.dupsa = 1;
+	handshake(g, &h);
+}
+
+static void sc_ecn(struct gen *g)
+{
+	for (int i = 0; i < 2; i++) {
+		struct hs h = H((uint64_t)i * 100, IP(192, 168, 1, 80 + i),
+		                (uint16_t)(46000 + i), 80, O_SUCCESS);
+		h.ecn = true;
+		handshake(g, &h);
+	}
+	struct hs r = H(200, IP(192, 168, 1, 82), 46002, 81, O_REJECT);
+	r.ecn = true;
+	handshake(g, &r);
+}
+
+static void sc_datacomplete(struct gen *g)
+{
+	struct hs h = H(0, IP(192, 168, 1, 90), 47000, 80, O_SUCCESS);
+	h.data = 1460;           /* a full 1500-byte IP packet */
+	handshake(g, &h);
+	h = H(100, IP(192, 168, 1, 91), 47001, 80, O_SUCCESS);
+	h.data = 78;
+	handshake(g, &h);
+	h = H(200, IP(192, 168, 1, 92), 47002, 443, O_SUCCESS);
+	h.data = 1460;
+	h.cut = 96;              /* captured with a small snaplen */
+	handshake(g, &h);
+}
+
+static void sc_badack(struct gen *g)
+{
+	struct hs h = H(0, IP(192, 168, 1, 100), 48000, 80, O_BADACK_SA);
+	handshake(g, &h);
+	h = H(100, IP(192, 168, 1, 101), 48001, 80, O_BADACK_CLI);
+	handshake(g, &h);
+	h = H(200, IP(192, 168, 1, 102), 48002, 80, O_SUCCESS);
+	handshake(g, &h);
+}
+
+/*
+ * Simultaneous open on one 4-tuple: A sends a SYN, B a SYN of its own,
+ * each answers with a SYN/ACK.  A sent the first SYN, so A is the
+ * initiator; B's SYN/ACK acknowledges A's SYN, and A's SYN/ACK then
+ * acknowledges B's ISN: one success, 400 us after the first SYN, and
+ * nothing left open (the trailing ARP 65 s later would show a second
+ * session as a timeout).
+ */
+static void sc_simopen(struct gen *g)
+{
+	struct hs h = H(0, IP(192, 168, 1, 110), 49000, 5000, O_SUCCESS);
+	uint32_t a = (uint32_t)rng();
+	uint32_t b = (uint32_t)rng();
+	uint64_t t = h.t;
+
+	h.srv = IP(10, 0, 0, 11);
+	push_tcp(g, &h, t, true, a, 0, PKT_TH_SYN, NULL, 0, 0);
+	push_tcp(g, &h, t + 100, false, b, 0, PKT_TH_SYN, NULL, 0, 0);
+	push_tcp(g, &h, t + 300, false, b, a + 1, PKT_TH_SYN | PKT_TH_ACK, NULL, 0, 0);
+	push_tcp(g, &h, t + 400, true, a, b + 1, PKT_TH_SYN | PKT_TH_ACK, NULL, 0, 0);
+	/* A's SYN/ACK acknowledging B's ISN completes it (track.c's rule for
+	 * simultaneous open); A's later ACK changes nothing */
+	push_tcp(g, &h, t + 500, true, a + 1, b + 1, PKT_TH_ACK, NULL, 0, 0);
+	record(g, &h, O_SUCCESS, 400);
+	g->need_end = t + TIMEOUT_US + TIMEOUT_MARGIN;
+	h = H(1000, IP(192, 168, 1, 111), 49001, 80, O_SUCCESS);
+	handshake(g, &h);
+}
+
+static void sc_vlan(struct gen *g)
+{
+	for (int i = 0; i < 3; i++) {
+		struct hs h = H((uint64_t)i * 100, IP(192, 168, 1, 120 + i),
+		                (uint16_t)(50100 + i), 80, O_SUCCESS);
+		h.vlan = 100;
+		handshake(g, &h);
+	}
+	struct hs h = H(300, IP(192, 168, 1, 123), 50103, 81, O_REJECT);
+	h.vlan = 200;
+	handshake(g, &h);
+	h = H(400, IP(192, 168, 1, 124), 50104, 443, O_SUCCESS);
+	h.vlan = 300;
+	h.qinq = true;
+	handshake(g, &h);
+}
+
+static void sc_truncated(struct gen *g)
+{
+	for (int i = 0; i < 3; i++) {
+		struct hs h = H((uint64_t)i * 10, IP(192, 168, 1, 130 + i),
+		                (uint16_t)(51000 + i), 80, O_SUCCESS);
+		h.rtt = 3000;
+		handshake(g, &h);
+	}
+	/* malformed frames land between those SYNs and their answers */
+	for (int k = 0; k < M_COUNT; k++)
+		push_malformed(g, EPOCH_US + 1 * MS + (uint64_t)k * 100, (enum malformed)k);
+	struct hs h = H(100, IP(192, 168, 1, 140), 51010, 80, O_REJECT);
+	handshake(g, &h);
+}
+
+static void sc_open(struct gen *g)
+{
+	struct hs h = H(0, IP(192, 168, 1, 150), 52000, 80, O_OPEN_SYN);
+	handshake(g, &h);
+	h = H(100, IP(192, 168, 1, 151), 52001, 443, O_OPEN_SYN);
+	h.dupsyn = 1;
+	handshake(g, &h);
+	h = H(200, IP(192, 168, 1, 152), 52002, 80, O_OPEN_SYNACK);
+	handshake(g, &h);
+	h = H(300, IP(192, 168, 1, 153), 52003, 80, O_SUCCESS);
+	handshake(g, &h);
+}
+
+/* Filters: web:RX@%:80:443 lan:RX@192.168.1.0/24:% :RX@*:22 */
+static uint64_t filters_member(uint32_t cli, uint32_t srv, uint16_t sport)
+{
+	uint64_t m = 1;          /* RX */
+
+	(void)srv;
+	if (sport == 22)
+		return 0;        /* the exclusion drops it everywhere */
+	if (sport == 80 || sport == 443)
+		m |= 1 << 2;
+	if ((cli & 0xffffff00u) == IP(192, 168, 1, 0))
+		m |= 1 << 3;
+	return m;
+}
+
+static void sc_filters(struct gen *g)
+{
+	static const uint16_t ports[] = { 22, 80, 443, 8080 };
+	uint64_t t = 0;
+
+	g->nfilt = 4;
+	g->fname[2] = "web";
+	g->fname[3] = "lan";
+	g->member = filters_member;
+	g->args = "web:RX@%:80:443 lan:RX@192.168.1.0/24:% :RX@*:22";
+	for (int net = 0; net < 2; net++)
+		for (int p = 0; p < 4; p++)
+			for (int k = 0; k < 3; k++) {
+				uint32_t cli = net == 0 ? IP(192, 168, 1, 10 + k) : IP(172, 16, 5, 10 + k);
+				/* every third handshake to 443 and 8080 is refused */
+				enum outcome o = (k == 2 && p >= 2) ? O_REJECT : O_SUCCESS;
+				struct hs h = H(t, cli, (uint16_t)(53000 + t), ports[p], o);
+				h.rtt = 100 + (uint32_t)(net * 40 + p * 10 + k);
+				handshake(g, &h);
+				t += 20;
+			}
+}
+
+/* A bit of everything, interleaved, with --icmp. */
+static void sc_mixed(struct gen *g)
+{
+	static const uint32_t clinets[] = { IP(192, 168, 1, 0), IP(172, 16, 0, 0), IP(198, 51, 100, 0) };
+	static const uint16_t ports[] = { 80, 443, 22, 8080, 3306 };
+
+	g->args = "--icmp";
+	for (int i = 0; i < 200; i++) {
+		/* one draw per statement: argument order is unspecified in C */
+		uint32_t r = rnd(100);
+		uint64_t t = (uint64_t)i * 100 + rnd(50);
+		uint32_t cli = clinets[rnd(3)];
+		cli |= 1 + rnd(250);
+		uint16_t port = ports[rnd(5)];
+		struct hs h = H(t, cli, (uint16_t)(20000 + i), port, O_SUCCESS);
+		h.srv = IP(10, 0, 0, 10 + rnd(2));
+		h.rtt = 100 + rnd(5000);
+		if (r < 60) {
+			uint32_t v = rnd(10);
+			if (v == 0)
+				h.dupsyn = 1 + (int)rnd(2);
+			else if (v == 1)
+				h.dupsa = 1;
+			else if (v == 2)
+				h.ecn = true;
+			else if (v == 3)
+				h.data = 1 + rnd(1460);
+			else if (v == 4)
+				h.vlan = 100;
+			else if (v == 5)
+				h.data = 1460, h.cut = 128;
+		} else if (r < 70) {
+			h.o = O_REJECT;
+			h.dupsyn = rnd(4) == 0;
+		} else if (r < 76) {
+			h.o = rnd(2) ? O_ABORT : O_ABORT_EARLY;
+		} else if (r < 82) {
+			h.o = O_TIMEOUT;
+			h.dupsyn = (int)rnd(3);
+		} else if (r < 88) {
+			h.o = rnd(2) ? O_UNREACH_PORT : O_UNREACH_HOST;
+		} else if (r < 94) {
+			h.o = rnd(2) ? O_BADACK_SA : O_BADACK_CLI;
+		} else {
+			h.vlan = 200;
+			h.ecn = true;
+		}
+		handshake(g, &h);
+	}
+	for (int k = 0; k < M_COUNT; k++)
+		push_malformed(g, EPOCH_US + (uint64_t)(k + 1) * 3 * SEC, (enum malformed)k);
+	push_ipv6(g, EPOCH_US + 5 * SEC);
+	push_ipv6(g, EPOCH_US + 15 * SEC);
+	push_arp(g, EPOCH_US + 7 * SEC);
+	/* a later burst, after every timeout fired: some still open at the end */
+	for (int i = 0; i < 6; i++) {
+		struct hs h = H(100000 + (uint64_t)i * 200, IP(192, 168, 1, 200 + i),
+		                (uint16_t)(30000 + i), 80,
+		                i < 2 ? O_OPEN_SYN : i < 3 ? O_OPEN_SYNACK : O_SUCCESS);
+		handshake(g, &h);
+	}
+}
+
+/* ---- benchmark scenarios (streamed, never held in memory) ------------ */
+
+struct bench {
+	pcap_t *p;
+	pcap_dumper_t *d;
+	uint64_t ts;
+	uint32_t ip_id;
+};
+
+static void bench_open(struct bench *b, const char *out)
+{
+	b->p = pcap_open_dead(DLT_EN10MB, SNAPLEN);
+	if (b->p == NULL)
+		die("%s", "pcap_open_dead failed");
+	b->d = pcap_dump_open(b->p, out);
+	if (b->d == NULL)
+		die("%s", pcap_geterr(b->p));
+	b->ts = EPOCH_US;
+}
+
+static void bench_close(struct bench *b, const char *out)
+{
+	if (pcap_dump_flush(b->d) != 0)
+		die("cannot write %s", out);
+	pcap_dump_close(b->d);
+	pcap_close(b->p);
+}
+
+/* Client i of a benchmark: distinct 4-tuples for 2^32 handshakes. */
+static void bench_tuple(uint64_t i, uint32_t *cli, uint16_t *cport)
+{
+	*cli = IP(100, 64, 0, 0) | (uint32_t)((i / 50000) & 0x3fffff);
+	*cport = (uint16_t)(10000 + i % 50000);
+}
+
+static uint32_t isn(uint64_t i, uint32_t salt)
+{
+	uint64_t z = i * UINT64_C(0x9e3779b97f4a7c15) ^ salt;
+	z ^= z >> 29;
+	return (uint32_t)(z * UINT64_C(0xbf58476d1ce4e5b9) >> 32);
+}
+
+static void bench_pkt(struct bench *b, uint64_t i, int step)
+{
+	uint8_t buf[128], cm[6], sm[6];
+	uint32_t cli, ci = isn(i, 0x1234), si = isn(i, 0x5678);
+	uint16_t cport;
+	struct pkt_tcp_spec s = { .smac = cm, .dmac = sm, .ip_id = (uint16_t)++b->ip_id };
+	size_t n;
+
+	bench_tuple(i, &cli, &cport);
+	mac_of(cm, cli);
+	mac_of(sm, SRV);
+	if (step == 1) {
+		s.smac = sm, s.dmac = cm;
+		s.saddr = SRV, s.daddr = cli, s.sport = 80, s.dport = cport;
+		s.seq = si, s.ack = ci + 1, s.flags = PKT_TH_SYN | PKT_TH_ACK;
+		s.win = 65160, s.mss = 1460;
+	} else {
+		s.saddr = cli, s.daddr = SRV, s.sport = cport, s.dport = 80;
+		if (step == 0)
+			s.seq = ci, s.flags = PKT_TH_SYN, s.win = 64240, s.mss = 1460;
+		else
+			s.seq = ci + 1, s.ack = si + 1, s.flags = PKT_TH_ACK, s.win = 502;
+	}
+	n = pkt_build_tcp(buf, sizeof(buf), &s);
+	dump(b->d, b->ts++, buf, n, n);
+}
+
+/*
+ * n successful handshakes with about k in flight: at each slot j the SYN
+ * of handshake j, the SYN/ACK of j - k/2 and the ACK of j - k go out.
+ */
+static void bench_handshakes(const char *out, uint64_t n, uint64_t k)
+{
+	struct bench b;
+	uint64_t half;
+
+	if (k < 2)
+		k = 2;
+	half = k / 2;
+	bench_open(&b, out);
+	for (uint64_t j = 0; j < n + k; j++) {
+		if (j < n)
+			bench_pkt(&b, j, 0);
+		if (j >= half && j - half < n)
+			bench_pkt(&b, j - half, 1);
+		if (j >= k && j - k < n)
+			bench_pkt(&b, j - k, 2);
+	}
+	bench_close(&b, out);
+}
+
+/* n SYNs from random sources to one port, never answered. */
+static void bench_flood(const char *out, uint64_t n)
+{
+	struct bench b;
+	uint8_t buf[128], cm[6], sm[6];
+
+	bench_open(&b, out);
+	mac_of(sm, SRV);
+	memcpy(cm, (const uint8_t[6]){ 0x02, 0, 0, 0, 0, 0xfe }, 6);
+	rng_state = 0xf100d;
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t r = rng();
+		struct pkt_tcp_spec s = {
+			.smac = cm, .dmac = sm,
+			.saddr = (uint32_t)r, .daddr = SRV,
+			.sport = (uint16_t)(1024 + (r >> 32) % 64512), .dport = 80,
+			.seq = (uint32_t)(r >> 40), .flags = PKT_TH_SYN,
+			.win = 64240, .mss = 1460, .ip_id = (uint16_t)i,
+		};
+		size_t len = pkt_build_tcp(buf, sizeof(buf), &s);
+		dump(b.d, b.ts++, buf, len, len);
+	}
+	bench_close(&b, out);
+}
+
+/* ---- command line ----------------------------------------------------- */
+
+struct scenario {
+	const char *name;
+	void (*fn)(struct gen *g);
+	const char *what;
+};
+
+static const struct scenario scenarios[] = {
+	{ "success", sc_success, "plain handshakes to varied ports" },
+	{ "reject", sc_reject, "RST/ACK from the server, one after a retransmitted SYN" },
+	{ "abort", sc_abort, "client RST before completion" },
+	{ "timeout", sc_timeout, "unanswered SYNs, a later frame lets the 60 s timeout fire" },
+	{ "unreach", sc_unreach, "ICMP port/host unreachable quoting the SYN (--icmp)" },
+	{ "retrans", sc_retrans, "duplicate SYN and SYN/ACK before success" },
+	{ "ecn", sc_ecn, "SYN|ECE|CWR handshakes" },
+	{ "datacomplete", sc_datacomplete, "handshakes completed by a data segment" },
+	{ "badack", sc_badack, "SYN/ACK or client ACK with a wrong ack: not a success" },
+	{ "simopen", sc_simopen, "simultaneous open" },
+	{ "vlan", sc_vlan, "802.1Q and 802.1ad tagged handshakes" },
+	{ "truncated", sc_truncated, "malformed and cut frames between real handshakes" },
+	{ "open", sc_open, "handshakes still open at the end of the file" },
+	{ "filters", sc_filters, "ports 22/80/443/8080 from two subnets, with user filters" },
+	{ "mixed", sc_mixed, "about 200 interleaved handshakes of every kind" },
+};
+#define NSCEN (sizeof(scenarios) / sizeof(scenarios[0]))
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: %s --list\n"
+	        "       %s SCENARIO OUT.pcap\n"
+	        "       %s bench-handshakes OUT.pcap [HANDSHAKES [IN_FLIGHT]]  (1000000 1000)\n"
+	        "       %s bench-open400k OUT.pcap [HANDSHAKES [IN_FLIGHT]]    (1000000 400000)\n"
+	        "       %s bench-flood OUT.pcap [SYNS]                         (1000000)\n",
+	        progname, progname, progname, progname, progname);
+}
+
+static uint64_t num_arg(const char *s)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v == 0 || v > (UINT64_C(1) << 32) ||
+	    s[0] == '-')
+		die("bad count \"%s\" (1 to 2^32)", s);
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && strcmp(argv[1], "--list") == 0) {
+		for (size_t i = 0; i < NSCEN; i++)
+			printf("%s\t%s\n", scenarios[i].name, scenarios[i].what);
+		printf("bench-handshakes\tbenchmark: successful handshakes, about 1 k in flight\n");
+		printf("bench-open400k\tbenchmark: successful handshakes, about 400 k in flight\n");
+		printf("bench-flood\tbenchmark: SYNs from random sources, never answered\n");
+		return 0;
+	}
+	if (argc == 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc < 3) {
+		usage(stderr);
+		return 64;
+	}
+	const char *name = argv[1], *out = argv[2];
+
+	if (strcmp(name, "bench-handshakes") == 0 || strcmp(name, "bench-open400k") == 0) {
+		uint64_t n = 1000000, k = name[6] == 'h' ? 1000 : 400000;
+		if (argc > 5) {
+			usage(stderr);
+			return 64;
+		}
+		if (argc > 3)
+			n = num_arg(argv[3]);
+		if (argc > 4)
+			k = num_arg(argv[4]);
+		bench_handshakes(out, n, k);
+		return 0;
+	}
+	if (strcmp(name, "bench-flood") == 0) {
+		uint64_t n = 1000000;
+		if (argc > 4) {
+			usage(stderr);
+			return 64;
+		}
+		if (argc > 3)
+			n = num_arg(argv[3]);
+		bench_flood(out, n);
+		return 0;
+	}
+	if (argc != 3) {
+		usage(stderr);
+		return 64;
+	}
+	for (size_t i = 0; i < NSCEN; i++) {
+		if (strcmp(scenarios[i].name, name) != 0)
+			continue;
+		struct gen g;
+		memset(&g, 0, sizeof(g));
+		rng_state = 0x5eed0000u + i;
+		g.nfilt = 2;
+		g.fname[0] = "RX";
+		g.fname[1] = "TX";
+		scenarios[i].fn(&g);
+		finish(&g, out);
+		return 0;
+	}
+	fprintf(stderr, "%s: unknown scenario \"%s\" (see --list)\n", progname, name);
+	return 64;
+}
