@@ -120,8 +120,8 @@ int chk_resolve(const char *what, const char *host, uint32_t *out)
 enum { OPT_USAGE_ONLY = 0x100 };
 
 static const char doc[] =
-	"check_tcp_raw -- LVS-DR health check of one real server over a raw socket"
-	"\v"
+	"\ncheck_tcp_raw -- LVS-DR health check of one real server over a raw socket"
+	"\n\n"
 	"Resolves the MAC address of REAL_SERVER with an ARP request on SOURCE_IFACE, "
 	"then sends a TCP SYN straight to that MAC with VIRTUAL_IP:PORT as its IP "
 	"destination, the way a direct-routing load balancer forwards traffic. A "
@@ -150,7 +150,7 @@ static const char doc[] =
 	"  PORT            TCP port to check, 1 to 65535 (e.g. 80).\n\n"
 	"============================\n"
 	"OPTIONS\n"
-	"----------------------------\n";
+	"----------------------------";
 
 static const char args_doc[] = "SOURCE_IFACE REAL_SERVER VIRTUAL_IP PORT";
 
@@ -182,10 +182,8 @@ static const struct argp_option options[] = {
 
 static void usage_error(struct argp_state *st, const char *msg)
 {
-	/* One line naming the culprit, then the usual hint. */
-	fprintf(stderr, "%s: %s\n", st->name, msg);
-	fprintf(stderr, "Try '%s --help' or '%s --usage' for more information.\n",
-	        st->name, st->name);
+	/* One line naming the culprit and where to read more. */
+	fprintf(stderr, "%s: %s (see --help)\n", st->name, msg);
 	exit(CHK_EXIT_USAGE);
 }
 
