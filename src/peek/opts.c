@@ -113,11 +113,15 @@ static int parse_uint(const char *s, unsigned long long lo, unsigned long long h
 	if (!s || !*s)
 		return -1;
 	for (; *s; s++) {
+		unsigned d;
+
 		if (*s < '0' || *s > '9')
 			return -1;
-		if (v > (hi - (unsigned)(*s - '0')) / 10)
-			return -1;      /* would exceed hi (also catches overflow) */
-		v = v * 10 + (unsigned)(*s - '0');
+		d = (unsigned)(*s - '0');
+		/* v * 10 + d must stay <= hi (which also rules out overflow) */
+		if (v > hi / 10 || d > hi - v * 10)
+			return -1;
+		v = v * 10 + d;
 	}
 	if (v < lo)
 		return -1;

@@ -168,14 +168,16 @@ void peek_frame(struct peek *p, const uint8_t *data, size_t caplen, uint64_t ts_
 		p->anchor_mono = clock_mono_us();
 	}
 	e = pkt_decode(p->link, data, caplen, p->csum, &f);
-	if (e != PKT_OK) {
-		/* other protocols (IPv6, ...) are not errors, only not ours */
-		if (e != PKT_UNSUPPORTED)
-			p->malformed++;
+	if (e == PKT_OK && (f.has_tcp || f.has_icmp)) {
+		trk_packet(p->trk, &f, ts_us);
 		return;
 	}
-	if (f.has_tcp || f.has_icmp)
-		trk_packet(p->trk, &f, ts_us);
+	/* other protocols (IPv6, ARP...) are not errors, only not ours */
+	if (e != PKT_OK && e != PKT_UNSUPPORTED)
+		p->malformed++;
+	/* Any frame is a tick of the clock: a handshake's timeout fires at
+	 * the first frame after its deadline, whatever that frame is. */
+	trk_advance(p->trk, ts_us);
 }
 
 void peek_idle(struct peek *p, uint64_t mono_us)

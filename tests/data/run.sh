@@ -1,25 +1,231 @@
 #!/usr/bin/env bash
-# Golden tests: for every tests/data/NAME.pcap with NAME.json beside it,
-# `tcpeek -r NAME.pcap -q -j` must print exactly that JSON (compared after
-# normalising with python's json module is NOT used: byte comparison of a
-# canonical pretty print made by tcpeek itself).
+# Golden tests of tcpeek on pcap files with known ground truth.
+#
+# For every tests/data/NAME.pcap, `TZ=UTC tcpeek -r NAME.pcap -q -j ARGS`
+# (ARGS from NAME.args) must exit 0 and:
+#   (a) hold every `path=value` line of NAME.truth (ground truth written by
+#       tools/pcapgen from construction, checked with tools/jsonq);
+#   (b) print exactly NAME.json (a regression guard made from tcpeek's own
+#       output after checking it against the truth by hand);
+#   (c) where NAME.table exists, print exactly it on stderr without -q.
+# Then a few option and error-path checks (exit statuses, -t, caps,
+# pcapng), and tests/data/regen.sh --check when it exists.
+# Prints `ok - ...` / `not ok - ...` and `N passed, N failed`.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-pass=0; fail=0
-for exp in "$here"/*.json; do
-	[ -e "$exp" ] || continue
-	name=$(basename "$exp" .json)
-	pcap="$here/$name.pcap"
-	args=()
-	[ -f "$here/$name.args" ] && read -r -a args < "$here/$name.args"
-	out=$(TZ=UTC "$root/bin/tcpeek" -r "$pcap" -q -j "${args[@]}" 2>/dev/null)
-	if [ "$out" == "$(cat "$exp")" ]; then
-		echo "ok - golden $name"; pass=$((pass + 1))
-	else
-		echo "not ok - golden $name"; fail=$((fail + 1))
-		diff <(echo "$out") "$exp" | head -20
+build="$root/${BUILD:-build}"
+tcpeek="$root/bin/tcpeek"
+jsonq="$build/tools/jsonq"
+pass=0
+fail=0
+tmp=$(mktemp -d /tmp/synscope-golden.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+
+ok() { echo "ok - $*"; pass=$((pass + 1)); }
+notok() { echo "not ok - $*"; fail=$((fail + 1)); }
+
+for t in "$tcpeek" "$jsonq"; do
+	if [ ! -x "$t" ]; then
+		echo "golden: $t is missing (run make first)" >&2
+		exit 1
 	fi
 done
+
+# Options of a scenario, one word per whitespace-separated field.
+args_of() {
+	local name=$1
+	ARGS=()
+	[ -f "$here/$name.args" ] && read -r -a ARGS < "$here/$name.args"
+	return 0
+}
+
+# Run from tests/data so that file names in the output are relative.
+run_tcpeek() {
+	(cd "$here" && TZ=UTC "$tcpeek" "$@")
+}
+
+# ---- per-scenario checks ------------------------------------------------
+shopt -s nullglob
+for pcap in "$here"/*.pcap; do
+	name=$(basename "$pcap" .pcap)
+	args_of "$name"
+	out="$tmp/$name.json"
+	err="$tmp/$name.err"
+	run_tcpeek -r "$name.pcap" -q -j "${ARGS[@]}" > "$out" 2> "$err"
+	rc=$?
+	if [ "$rc" -ne 0 ]; then
+		notok "$name: tcpeek exited $rc: $(head -1 "$err")"
+		continue
+	fi
+
+	# (a) ground truth
+	if [ -f "$here/$name.truth" ]; then
+		bad=0
+		nlines=0
+		while IFS= read -r line || [ -n "$line" ]; do
+			case "$line" in ''|'#'*) continue ;; esac
+			path=${line%=*}
+			want=${line##*=}
+			nlines=$((nlines + 1))
+			got=$("$jsonq" "$out" "$path" 2>&1)
+			if [ "$got" != "$want" ]; then
+				[ "$bad" -lt 5 ] && echo "#   $name: $path = $got, truth says $want"
+				bad=$((bad + 1))
+			fi
+		done < "$here/$name.truth"
+		if [ "$bad" -eq 0 ] && [ "$nlines" -gt 0 ]; then
+			ok "$name: $nlines truth values hold"
+		else
+			notok "$name: $bad of $nlines truth values differ"
+		fi
+	else
+		notok "$name: no $name.truth beside the pcap"
+	fi
+
+	# (b) whole document
+	if [ -f "$here/$name.json" ]; then
+		if cmp -s "$out" "$here/$name.json"; then
+			ok "$name: JSON document matches $name.json"
+		else
+			notok "$name: JSON document differs from $name.json"
+			diff <(tr ',' '\n' < "$here/$name.json") <(tr ',' '\n' < "$out") | head -10 | sed 's/^/#   /'
+		fi
+	else
+		notok "$name: no expected $name.json"
+	fi
+
+	# (c) table and summary on stderr
+	if [ -f "$here/$name.table" ]; then
+		run_tcpeek -r "$name.pcap" "${ARGS[@]}" > /dev/null 2> "$tmp/$name.table"
+		if cmp -s "$tmp/$name.table" "$here/$name.table"; then
+			ok "$name: table and summary match $name.table"
+		else
+			notok "$name: table and summary differ from $name.table"
+			diff "$here/$name.table" "$tmp/$name.table" | head -10 | sed 's/^/#   /'
+		fi
+	fi
+done
+
+# ---- behaviour of options, from the same files ----------------------------
+# Each check: expect_rc RC "what" args... ; stderr must be exactly one line
+# for a failure (the one-line error contract).
+expect_rc() {
+	local want=$1 what=$2
+	shift 2
+	run_tcpeek "$@" > "$tmp/rc.out" 2> "$tmp/rc.err"
+	local rc=$? lines
+	lines=$(wc -l < "$tmp/rc.err")
+	if [ "$rc" -ne "$want" ]; then
+		notok "$what: exit $rc, want $want ($(head -1 "$tmp/rc.err"))"
+	elif [ "$want" -ne 0 ] && [ "$lines" -ne 1 ]; then
+		notok "$what: exit $rc but $lines lines on stderr, want one"
+	else
+		ok "$what: exit $rc"
+	fi
+}
+
+some=$(cd "$here" && ls *.pcap 2>/dev/null | head -1)
+: "${some:=none.pcap}"
+expect_rc 64 "bad -t value" -r "$some" -q -t 0
+expect_rc 64 "-t above 86400" -r "$some" -q -t 86401
+expect_rc 64 "bad -c value" -r "$some" -q -c 3
+expect_rc 64 "bad -B value" -r "$some" -q -B 0
+expect_rc 64 "bad -s value" -r "$some" -q -s 63
+expect_rc 64 "bad -l value" -r "$some" -q -l loud
+expect_rc 64 "bad -L value" -r "$some" -q -L 10.0.0.0/33
+expect_rc 64 "bad --max-sessions" -r "$some" -q --max-sessions 0
+expect_rc 64 "unknown option" -r "$some" -q --frobnicate
+expect_rc 64 "missing option value" -r "$some" -q -t
+expect_rc 64 "bad filter expression" -r "$some" -q 'web:XX@*:80'
+expect_rc 64 "-i with -r" -r "$some" -q -i lo
+expect_rc 1 "missing file" -r no-such-file.pcap -q
+printf 'this is not a capture file\n' > "$tmp/garbage.pcap"
+expect_rc 1 "not a pcap file" -r "$tmp/garbage.pcap" -q
+expect_rc 0 "-h" -h
+expect_rc 0 "--version" --version
+if grep -qx "tcpeek [0-9][0-9.]*" "$tmp/rc.out"; then
+	ok "--version prints 'tcpeek VERSION'"
+else
+	notok "--version printed '$(head -1 "$tmp/rc.out")'"
+fi
+run_tcpeek -h > "$tmp/help.txt" 2>&1
+missing=""
+for o in --user --interface --socket --checksum --timeout --buffer --loglevel \
+         --quiet --promisc --icmp --help --version --read --local --json \
+         --snaplen --max-sessions; do
+	grep -q -- "$o" "$tmp/help.txt" || missing="$missing $o"
+done
+if [ -z "$missing" ]; then ok "-h lists every long option"; else notok "-h misses$missing"; fi
+
+# -t is a promise: with a timeout longer than the file, the handshakes the
+# truth calls timeouts are still open at the end, never failures.
+if [ -f "$here/timeout.pcap" ] && [ -f "$here/timeout.truth" ]; then
+	args_of timeout
+	run_tcpeek -r timeout.pcap -q -j "${ARGS[@]}" -t 86400 > "$tmp/t.json" 2>/dev/null
+	want_open=$(( $(grep '^RX.failure.timeout=' "$here/timeout.truth" | cut -d= -f2) + \
+	              $(grep '^RX.open=' "$here/timeout.truth" | cut -d= -f2) ))
+	got_to=$("$jsonq" "$tmp/t.json" RX.failure.timeout)
+	got_open=$("$jsonq" "$tmp/t.json" RX.open)
+	if [ "$got_to" = 0 ] && [ "$got_open" = "$want_open" ] && [ "$want_open" -gt 0 ]; then
+		ok "-t 86400: no timeouts, $got_open handshakes open"
+	else
+		notok "-t 86400: timeout=$got_to open=$got_open, want 0 and $want_open"
+	fi
+fi
+
+# --max-sessions: beyond the cap SYNs are untracked, per filter and overall.
+if [ -f "$here/mixed.pcap" ]; then
+	args_of mixed
+	run_tcpeek -r mixed.pcap -q -j "${ARGS[@]}" --max-sessions 1 > "$tmp/cap.json" 2>/dev/null
+	u=$("$jsonq" "$tmp/cap.json" pcap.tracker.untracked)
+	ru=$("$jsonq" "$tmp/cap.json" RX.untracked)
+	peak=$("$jsonq" "$tmp/cap.json" pcap.tracker.peak)
+	if [ "${u:-0}" -gt 0 ] && [ "$ru" = "$u" ] && [ "$peak" = 1 ]; then
+		ok "--max-sessions 1: $u SYNs untracked, peak 1"
+	else
+		notok "--max-sessions 1: untracked=$u RX.untracked=$ru peak=$peak"
+	fi
+	# -L decides the direction.  mixed's servers sit in 10.0.0.0/8, its
+	# clients elsewhere: servers local -> all RX as without -L; an
+	# unrelated local address -> neither direction, nothing counted;
+	# the clients' 172.16.0.0/12 local -> those handshakes become TX.
+	run_tcpeek -r mixed.pcap -q -j "${ARGS[@]}" -L 10.0.0.0/8 > "$tmp/l1.json" 2>/dev/null
+	run_tcpeek -r mixed.pcap -q -j "${ARGS[@]}" -L 192.0.2.1 > "$tmp/l2.json" 2>/dev/null
+	run_tcpeek -r mixed.pcap -q -j "${ARGS[@]}" -L 172.16.0.0/12 > "$tmp/l3.json" 2>/dev/null
+	rx1=$("$jsonq" "$tmp/l1.json" RX.success.total)
+	tx1=$("$jsonq" "$tmp/l1.json" TX.success.total)
+	rx2=$("$jsonq" "$tmp/l2.json" RX.success.total)
+	tx2=$("$jsonq" "$tmp/l2.json" TX.success.total)
+	rx3=$("$jsonq" "$tmp/l3.json" RX.success.total)
+	tx3=$("$jsonq" "$tmp/l3.json" TX.success.total)
+	want=$("$jsonq" "$tmp/mixed.json" RX.success.total)
+	if [ "$rx1" = "$want" ] && [ "$tx1" = 0 ] && [ "$rx2" = 0 ] && [ "$tx2" = 0 ] &&
+	   [ "$rx3" = 0 ] && [ "${tx3:-0}" -gt 0 ] && [ "$tx3" -lt "$want" ]; then
+		ok "-L: servers local RX=$rx1; unrelated 0/0; clients' net local TX=$tx3"
+	else
+		notok "-L: RX=$rx1 TX=$tx1 (want $want, 0); unrelated $rx2/$tx2 (want 0/0); clients' net RX=$rx3 TX=$tx3"
+	fi
+	# pcapng input gives the same document as the pcap it was made from.
+	if [ -x "$build/tools/pcap2ng" ]; then
+		"$build/tools/pcap2ng" "$here/mixed.pcap" "$tmp/mixed.pcapng"
+		(cd "$tmp" && TZ=UTC "$tcpeek" -r mixed.pcapng -q -j "${ARGS[@]}") > "$tmp/ng.json" 2>/dev/null
+		if cmp -s "$tmp/ng.json" "$tmp/mixed.json"; then
+			ok "pcapng input: same document as the pcap"
+		else
+			notok "pcapng input: document differs from the pcap's"
+		fi
+	fi
+fi
+
+# ---- the generator's own reproducibility check ---------------------------
+if [ -x "$here/regen.sh" ]; then
+	if BUILD="${BUILD:-build}" "$here/regen.sh" --check > "$tmp/regen.out" 2>&1; then
+		ok "regen.sh --check: pcaps and truth are reproducible"
+	else
+		notok "regen.sh --check failed: $(tail -1 "$tmp/regen.out")"
+	fi
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
