@@ -32,11 +32,16 @@ for t in "$tcpeek" "$jsonq"; do
 	fi
 done
 
-# Options of a scenario, one word per whitespace-separated field.
+# Options of a scenario (NAME.args, whitespace-separated words), plus a
+# pinned --max-sessions: the default cap derives from the engine's session
+# size, which must not churn every expected document when it changes (the
+# default itself is checked below).
+GOLDEN_CAP=65536
 args_of() {
 	local name=$1
 	ARGS=()
 	[ -f "$here/$name.args" ] && read -r -a ARGS < "$here/$name.args"
+	ARGS+=(--max-sessions "$GOLDEN_CAP")
 	return 0
 }
 
@@ -215,6 +220,18 @@ if [ -f "$here/mixed.pcap" ]; then
 		else
 			notok "pcapng input: document differs from the pcap's"
 		fi
+	fi
+fi
+
+# The default cap: 128 MiB of table at <= 96 bytes a session (track.h)
+# gives at least 1398101 sessions, and never more than 128 Mi.
+if [ -n "$some" ] && [ -f "$here/$some" ]; then
+	run_tcpeek -r "$some" -q -j > "$tmp/def.json" 2>/dev/null
+	m=$("$jsonq" "$tmp/def.json" pcap.tracker.max_sessions)
+	if [ "${m:-0}" -ge 1398101 ] && [ "$m" -le 134217728 ]; then
+		ok "default --max-sessions sizes 128 MiB of table: $m"
+	else
+		notok "default --max-sessions is '$m'"
 	fi
 fi
 
