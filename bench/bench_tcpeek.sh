@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# tcpeek file-mode throughput against a bare libpcap read loop (the floor),
+# both measured in this run on the same files.
+#
+#   bench/bench_tcpeek.sh        (make bench runs it)
+#   BENCH_N=200000 BENCH_RUNS=5 bench/bench_tcpeek.sh
+#
+# Three pcaps are generated into a temp dir (deleted at the end):
+#   handshakes  BENCH_N successful handshakes, ~1 k in flight
+#   open400k    BENCH_N successful handshakes, ~400 k in flight
+#   flood       BENCH_N SYNs from random sources, never answered
+# For each: median wall time of BENCH_RUNS runs of build/tools/pcap_floor
+# and of `bin/tcpeek -r FILE -q`, packets/s for both, their ratio, and the
+# peak RSS (GNU time).  The target checks print PASS or MISS; a MISS does
+# not fail the script (speed is reported, not asserted), a broken run does.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+build="$root/${BUILD:-build}"
+gen="$build/tools/pcapgen"
+floor="$build/tools/pcap_floor"
+tcpeek="$root/bin/tcpeek"
+N=${BENCH_N:-1000000}
+RUNS=${BENCH_RUNS:-3}
+gtime=/usr/bin/time
+
+for f in "$gen" "$floor" "$tcpeek"; do
+	if [ ! -x "$f" ]; then
+		echo "bench_tcpeek: $f is missing (run make)" >&2
+		exit 1
+	fi
+done
+if ! "$gtime" -f %M true >/dev/null 2>&1; then
+	echo "bench_tcpeek: GNU time not found at $gtime: peak RSS not measured" >&2
+	gtime=""
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench_tcpeek.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+
+# now in microseconds (bash 5's EPOCHREALTIME, else date)
+now_us() {
+	if [ -n "${EPOCHREALTIME:-}" ]; then
+		local t=${EPOCHREALTIME/[.,]/}
+		echo "$t"
+	else
+		date +%s%6N
+	fi
+}
+
+# run_timed OUTVAR_US OUTVAR_KB cmd...: one run, wall time and peak RSS
+run_timed() {
+	local -n _us=$1 _kb=$2
+	shift 2
+	local t0 t1
+	t0=$(now_us)
+	if [ -n "$gtime" ]; then
+		"$gtime" -f %M -o "$tmp/rss" "$@" >/dev/null 2>"$tmp/err" || return 1
+	else
+		"$@" >/dev/null 2>"$tmp/err" || return 1
+	fi
+	t1=$(now_us)
+	_us=$((t1 - t0))
+	if [ -n "$gtime" ]; then _kb=$(tail -1 "$tmp/rss"); else _kb=0; fi
+}
+
+median() {
+	printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
+# measure NAME FILE: sets pps_floor_NAME pps_peek_NAME rss_NAME
+declare -A PPS_FLOOR PPS_PEEK RSS_PEEK
+measure() {
+	local name=$1 file=$2 pk us kb i
+	local -a tf=() tp=() rss=()
+	pk=$("$floor" "$file" | awk '{ print $2 }')
+	if [ -z "$pk" ] || [ "$pk" -eq 0 ]; then
+		echo "bench_tcpeek: pcap_floor read nothing from $file" >&2
+		return 1
+	fi
+	for ((i = 0; i < RUNS; i++)); do
+		run_timed us kb "$floor" "$file" || { echo "bench_tcpeek: pcap_floor failed on $name" >&2; return 1; }
+		tf+=("$us")
+		if ! run_timed us kb "$tcpeek" -r "$file" -q; then
+			echo "bench_tcpeek: tcpeek failed on $name: $(head -1 "$tmp/err")" >&2
+			return 1
+		fi
+		tp+=("$us")
+		rss+=("$kb")
+	done
+	local mf mp mr
+	mf=$(median "${tf[@]}")
+	mp=$(median "${tp[@]}")
+	mr=$(median "${rss[@]}")
+	PPS_FLOOR[$name]=$(awk -v p="$pk" -v u="$mf" 'BEGIN { printf "%.0f", p / (u / 1e6) }')
+	PPS_PEEK[$name]=$(awk -v p="$pk" -v u="$mp" 'BEGIN { printf "%.0f", p / (u / 1e6) }')
+	RSS_PEEK[$name]=$mr
+	awk -v n="$name" -v p="$pk" -v f="${PPS_FLOOR[$name]}" -v t="${PPS_PEEK[$name]}" \
+	    -v mf="$mf" -v mp="$mp" -v r="$mr" 'BEGIN {
+		printf "%-11s %9d pkts  floor %6.2f Mpps (%6.3f s)  tcpeek %6.2f Mpps (%6.3f s)  ratio %.2f  rss %.1f MB\n",
+		    n, p, f / 1e6, mf / 1e6, t / 1e6, mp / 1e6, t / f, r / 1024 }'
+}
+
+# the counts must be right, or the speed means nothing
+verify() {
+	local name=$1 file=$2 path=$3 want=$4 got
+	got=$("$tcpeek" -r "$file" -q -j 2>/dev/null | "$build/tools/jsonq" - "$path" 2>/dev/null)
+	if [ "$got" != "$want" ]; then
+		echo "bench_tcpeek: $name: $path is '$got', expected $want" >&2
+		return 1
+	fi
+}
+
+echo "bench_tcpeek: $N handshakes/SYNs per file, median of $RUNS runs"
+status=0
+for s in handshakes open400k flood; do
+	t0=$(now_us)
+	case $s in
+	handshakes) "$gen" bench-handshakes "$tmp/$s.pcap" "$N" 1000 ;;
+	open400k) "$gen" bench-open400k "$tmp/$s.pcap" "$N" $((N * 2 / 5)) ;;
+	flood) "$gen" bench-flood "$tmp/$s.pcap" "$N" ;;
+	esac || { echo "bench_tcpeek: pcapgen $s failed" >&2; exit 1; }
+	t1=$(now_us)
+	printf 'generated %-10s in %.2f s\n' "$s" "$(awk -v u=$((t1 - t0)) 'BEGIN { print u / 1e6 }')"
+done
+if [ -x "$build/tools/jsonq" ]; then
+	verify handshakes "$tmp/handshakes.pcap" RX.success.total "$N" || status=1
+	verify open400k "$tmp/open400k.pcap" RX.success.total "$N" || status=1
+	verify flood "$tmp/flood.pcap" pcap.tracker.packets "$N" || status=1
+fi
+for s in handshakes open400k flood; do
+	measure "$s" "$tmp/$s.pcap" || { status=1; break; }
+done
+# the fixed cost inside those times: tcpeek on a file of 3 packets
+"$gen" bench-handshakes "$tmp/tiny.pcap" 1 2 >/dev/null || status=1
+tt=()
+for ((i = 0; i < RUNS; i++)); do
+	run_timed us kb "$tcpeek" -r "$tmp/tiny.pcap" -q && tt+=("$us")
+done
+[ "${#tt[@]}" -gt 0 ] && printf 'startup     tcpeek on a 3-packet file: %.1f ms (median)\n' \
+	"$(awk -v u="$(median "${tt[@]}")" 'BEGIN { print u / 1000 }')"
+[ "$status" -eq 0 ] || exit "$status"
+
+check() {   # check LABEL COND(awk) 
+	if awk "BEGIN { exit !($2) }"; then echo "PASS  $1"; else echo "MISS  $1"; fi
+}
+h=${PPS_PEEK[handshakes]} hf=${PPS_FLOOR[handshakes]}
+o=${PPS_PEEK[open400k]} f=${PPS_PEEK[flood]} fr=${RSS_PEEK[flood]}
+check "handshakes: tcpeek $(awk -v a="$h" -v b="$hf" 'BEGIN { printf "%.2f", a / b }')x floor (target >= 0.6x)" "$h >= 0.6 * $hf"
+check "open400k: $(awk -v a="$o" -v b="$h" 'BEGIN { printf "%.2f", a / b }')x the 1k-open rate (target >= 0.8x)" "$o >= 0.8 * $h"
+check "flood: $(awk -v a="$f" 'BEGIN { printf "%.2f", a / 1e6 }') Mpps (target >= 5 Mpps)" "$f >= 5000000"
+if [ -n "$gtime" ]; then
+	check "flood: peak RSS $(awk -v a="$fr" 'BEGIN { printf "%.1f", a / 1024 }') MB (target <= 128 MB)" "$fr <= 131072"
+else
+	echo "MISS  flood: peak RSS not measured (no GNU time)"
+fi
+exit 0
