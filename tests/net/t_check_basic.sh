@@ -92,3 +92,11 @@ if [ "$ms" -ge 450 ] && [ "$ms" -le 600 ]; then ok "-R 2: deadline kept (${ms} m
 # no ARP answer at all (address nobody has) -> timeout naming ARP
 chk -t 300 $LAB_IF 10.9.0.77 $LAB_VIP 8080 2>"$T/a"; rc=$?
 [ $rc -eq 1 ] && grep -q 'timeout after 300 ms waiting for ARP reply' "$T/a" && ok "unanswered ARP: timeout naming the ARP reply" || fail "unanswered ARP: rc $rc: $(cat "$T/a")"
+
+# ICMP port unreachable quoting our SYN (nft reject in the real server)
+NS rs1 nft insert rule inet "${P}bh" in tcp dport 8083 reject with icmp type port-unreachable
+chk -t 2000 $LAB_IF "$RS1" $LAB_VIP 8083 2>"$T/i"; rc=$?
+ms=$(cat "$T/ms")
+[ $rc -eq 1 ] && grep -qx 'check_tcp_raw: failure: ICMP destination unreachable: port unreachable (type 3 code 3)' "$T/i" \
+	&& ok "ICMP port unreachable: immediate failure naming type and code" || fail "ICMP: rc $rc: $(cat "$T/i")"
+[ "$ms" -lt 500 ] && ok "ICMP: verdict in ${ms} ms, not at the 2000 ms timeout" || fail "ICMP: took ${ms} ms"
