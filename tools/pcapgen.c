@@ -6,6 +6,8 @@
  *   pcapgen SCENARIO OUT.pcap                 (test scenarios)
  *   pcapgen bench-NAME OUT.pcap [N [K]]       (benchmark scenarios)
  *
+ * Exit status: 0 written, 1 cannot write, 64 usage (unknown scenario, bad
+ * count).
  * Everything is fixed: timestamps start at 2024-01-01 00:00:00 UTC, ISNs and
  * addresses come from a seeded generator, so every run writes the same
  * bytes (tests/data/regen.sh --check relies on it).  A test scenario also
@@ -1016,6 +1018,13 @@ static void usage(FILE *f)
 	        progname, progname, progname, progname, progname);
 }
 
+static int bad_usage(void)
+{
+	fprintf(stderr, "%s: expected SCENARIO OUT.pcap [COUNTS] (%s -h for the forms, "
+	        "--list for the scenarios)\n", progname, progname);
+	return 64;
+}
+
 static uint64_t num_arg(const char *s)
 {
 	char *end;
@@ -1024,8 +1033,10 @@ static uint64_t num_arg(const char *s)
 	errno = 0;
 	v = strtoull(s, &end, 10);
 	if (errno != 0 || end == s || *end != '\0' || v == 0 || v > (UINT64_C(1) << 32) ||
-	    s[0] == '-')
-		die("bad count \"%s\" (1 to 2^32)", s);
+	    s[0] == '-') {
+		fprintf(stderr, "%s: count \"%s\" is not 1 to 2^32\n", progname, s);
+		exit(64);
+	}
 	return v;
 }
 
@@ -1044,16 +1055,14 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc < 3) {
-		usage(stderr);
-		return 64;
+		return bad_usage();
 	}
 	const char *name = argv[1], *out = argv[2];
 
 	if (strcmp(name, "bench-handshakes") == 0 || strcmp(name, "bench-open400k") == 0) {
 		uint64_t n = 1000000, k = name[6] == 'h' ? 1000 : 400000;
 		if (argc > 5) {
-			usage(stderr);
-			return 64;
+			return bad_usage();
 		}
 		if (argc > 3)
 			n = num_arg(argv[3]);
@@ -1065,8 +1074,7 @@ int main(int argc, char **argv)
 	if (strcmp(name, "bench-flood") == 0) {
 		uint64_t n = 1000000;
 		if (argc > 4) {
-			usage(stderr);
-			return 64;
+			return bad_usage();
 		}
 		if (argc > 3)
 			n = num_arg(argv[3]);
@@ -1074,8 +1082,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc != 3) {
-		usage(stderr);
-		return 64;
+		return bad_usage();
 	}
 	for (size_t i = 0; i < NSCEN; i++) {
 		if (strcmp(scenarios[i].name, name) != 0)
