@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
@@ -52,6 +53,41 @@ uint64_t sess_slots_for(uint32_t max)
 	return n;
 }
 
+/*
+ * Big arrays come straight from mmap: zeroed for free, untouched pages
+ * cost no memory, and they can ask for transparent huge pages.  Lookups
+ * land on random slots of a table sized for the cap, so with 4 KiB pages
+ * nearly every packet would also miss the TLB.
+ */
+static void *big_alloc(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	if (len >= (2u << 20))
+		(void)madvise(p, len, MADV_HUGEPAGE);
+#endif
+	return p;
+}
+
+static void big_free(void *p, size_t len)
+{
+	if (p)
+		munmap(p, len);
+}
+
+static size_t pool_bytes(uint32_t max)
+{
+	return (size_t)max * sizeof(struct sess);
+}
+
+static size_t slot_bytes(uint32_t mask)
+{
+	return ((size_t)mask + 1) * sizeof(struct sess_slot);
+}
+
 int sess_init(struct sess_tab *tb, uint32_t max, uint64_t seed)
 {
 	uint64_t nslots, x;
@@ -62,18 +98,18 @@ int sess_init(struct sess_tab *tb, uint32_t max, uint64_t seed)
 		return -1;
 	}
 	nslots = sess_slots_for(max);
-	/* The pool is left uninitialised: pages are touched only as sessions
-	 * are first used, so a large cap costs no memory until it fills. */
-	tb->pool = malloc((size_t)max * sizeof(struct sess));
-	tb->slot = calloc((size_t)nslots, sizeof(struct sess_slot));
+	/* Pool pages are touched only as sessions are first used, so a large
+	 * cap costs no memory until it fills. */
+	tb->mask = (uint32_t)(nslots - 1);
+	tb->pool = big_alloc(pool_bytes(max));
+	tb->slot = big_alloc(slot_bytes(tb->mask));
 	if (!tb->pool || !tb->slot) {
-		free(tb->pool);
-		free(tb->slot);
+		big_free(tb->pool, pool_bytes(max));
+		big_free(tb->slot, slot_bytes(tb->mask));
 		memset(tb, 0, sizeof(*tb));
 		errno = ENOMEM;
 		return -1;
 	}
-	tb->mask = (uint32_t)(nslots - 1);
 	tb->max = max;
 	tb->free_head = SESS_NONE;
 	x = seed ? seed : random_seed();
@@ -89,8 +125,10 @@ int sess_init(struct sess_tab *tb, uint32_t max, uint64_t seed)
 
 void sess_fini(struct sess_tab *tb)
 {
-	free(tb->pool);
-	free(tb->slot);
+	if (tb->pool) {
+		big_free(tb->pool, pool_bytes(tb->max));
+		big_free(tb->slot, slot_bytes(tb->mask));
+	}
 	memset(tb, 0, sizeof(*tb));
 }
 
@@ -218,8 +256,7 @@ size_t sess_memory(const struct sess_tab *tb)
 {
 	if (!tb->pool)
 		return 0;
-	return (size_t)tb->max * sizeof(struct sess) +
-	       ((size_t)tb->mask + 1) * sizeof(struct sess_slot);
+	return pool_bytes(tb->max) + slot_bytes(tb->mask);
 }
 
 uint32_t sess_max_probe(const struct sess_tab *tb)
