@@ -271,8 +271,14 @@ enum opts_result opts_parse(int argc, char **argv, struct peek_opts *o,
 			return OPTS_ERROR;
 		case '?':
 		default:
-			if (optopt && optopt < 256)
+			/* A short option unknown to us reports its letter.  A
+			 * long one reports optopt 0 (unknown, ambiguous) or its
+			 * own value (a value given to a flag): name the word. */
+			if (optopt > 0 && optopt < 256 && optopt != ':' &&
+			    !strchr(short_opts, optopt))
 				snprintf(err, errlen, "unknown option -%c", optopt);
+			else if (optopt != 0)
+				snprintf(err, errlen, "option %s takes no value", argv[optind - 1]);
 			else
 				snprintf(err, errlen, "unknown or ambiguous option %s",
 				         argv[optind - 1]);

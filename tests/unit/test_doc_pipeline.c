@@ -1,0 +1,271 @@
+/*
+ * The runtime's wiring, frame to document: codec-built frames go through
+ * peek_frame (decode, direction from the local set, filters, tracker,
+ * per-filter stats, table line) and come out in the GET/REFRESH answers.
+ * Fake time: the timestamps handed with the frames.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <json-c/json.h>
+
+#include "peek/peek.h"
+
+#define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
+#define T0 (UINT64_C(1704067200) * 1000000)
+#define SRV IP(10, 0, 0, 10)
+
+static const uint8_t MAC_C[6] = { 2, 0, 0, 0, 0, 0x0c };
+static const uint8_t MAC_S[6] = { 2, 0, 0, 0, 0, 0x05 };
+
+struct fx {
+	struct filt_set *fs;
+	struct local_set ls;
+	struct peek p;
+	char *tbuf;
+	size_t tlen;
+	FILE *table;
+};
+
+static int setup(void **state)
+{
+	struct fx *x = calloc(1, sizeof(*x));
+	char err[256];
+
+	if (!x)
+		return -1;
+	setenv("TZ", "UTC", 1);
+	x->fs = filt_new();
+	if (!x->fs || filt_add(x->fs, "web:RX@%:80", err, sizeof(err)) != 0 ||
+	    filt_add(x->fs, "out:TX@%:%", err, sizeof(err)) != 0 ||
+	    filt_add(x->fs, ":RX@192.0.2.99:%", err, sizeof(err)) != 0)
+		return -1;
+	local_init(&x->ls);
+	x->table = open_memstream(&x->tbuf, &x->tlen);
+	*state = x;
+	return x->table ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	struct fx *x = *state;
+
+	peek_fini(&x->p);
+	filt_free(x->fs);
+	fclose(x->table);
+	free(x->tbuf);
+	free(x);
+	return 0;
+}
+
+static void start(struct fx *x, const char *local_cidr, uint64_t timeout_s)
+{
+	struct local_net n;
+	struct peek_config pc = {
+		.filters = x->fs, .local = &x->ls, .csum = PKT_CSUM_IP_TCP,
+		.timeout_us = timeout_s * 1000000, .max_sessions = 64, .icmp = 1,
+		.table = x->table, .live = 0,
+	};
+	char err[PEEK_ERRLEN];
+
+	if (local_cidr) {
+		assert_int_equal(local_parse_cidr(local_cidr, &n), 0);
+		assert_int_equal(local_add(&x->ls, &n), 0);
+	}
+	assert_int_equal(peek_init(&x->p, &pc, err, sizeof(err)), 0);
+	peek_set_link(&x->p, PKT_LINK_EN10MB);
+}
+
+static void tcp(struct fx *x, uint64_t t, uint32_t from, uint16_t fport, uint32_t to,
+                uint16_t tport, uint32_t seq, uint32_t ack, uint8_t flags)
+{
+	uint8_t buf[256];
+	struct pkt_tcp_spec s = {
+		.smac = MAC_C, .dmac = MAC_S, .saddr = from, .daddr = to,
+		.sport = fport, .dport = tport, .seq = seq, .ack = ack,
+		.flags = flags, .win = 1000,
+	};
+	size_t n = pkt_build_tcp(buf, sizeof(buf), &s);
+
+	assert_true(n > 0);
+	peek_frame(&x->p, buf, n, t);
+}
+
+/* A full handshake from cli:cport to srv:sport starting at t. */
+static void handshake(struct fx *x, uint64_t t, uint32_t cli, uint16_t cport,
+                      uint32_t srv, uint16_t sport)
+{
+	tcp(x, t, cli, cport, srv, sport, 1000, 0, PKT_TH_SYN);
+	tcp(x, t + 300, srv, sport, cli, cport, 5000, 1001, PKT_TH_SYN | PKT_TH_ACK);
+	tcp(x, t + 500, cli, cport, srv, sport, 1001, 5001, PKT_TH_ACK);
+}
+
+static json_object *get(struct fx *x, enum ctl_method m)
+{
+	char *text = peek_answer(&x->p, m);
+	json_object *o;
+
+	assert_non_null(text);
+	o = json_tokener_parse(text);
+	free(text);
+	assert_non_null(o);
+	return o;
+}
+
+/* Value at filter index i, then keys. */
+static uint64_t val(json_object *doc, int i, const char *k1, const char *k2)
+{
+	json_object *el = json_object_array_get_idx(doc, (size_t)i), *v = NULL;
+
+	assert_non_null(el);
+	json_object_object_foreach(el, key, inner) {
+		(void)key;
+		v = inner;
+	}
+	assert_true(json_object_object_get_ex(v, k1, &v));
+	if (k2)
+		assert_true(json_object_object_get_ex(v, k2, &v));
+	return json_object_get_uint64(v);
+}
+
+/* Direction from -L, filters by port, an exclusion, TX to the outside. */
+static void test_directions_and_filters(void **state)
+{
+	struct fx *x = *state;
+	json_object *doc;
+
+	start(x, "10.0.0.0/24", 60);
+	handshake(x, T0, IP(198, 51, 100, 1), 40000, SRV, 80);         /* RX web */
+	handshake(x, T0 + 1000, IP(198, 51, 100, 2), 40001, SRV, 22);  /* RX */
+	handshake(x, T0 + 2000, IP(192, 0, 2, 99), 40002, SRV, 80);    /* excluded */
+	handshake(x, T0 + 3000, SRV, 50000, IP(203, 0, 113, 5), 443);  /* TX out */
+	handshake(x, T0 + 4000, IP(1, 1, 1, 1), 1, IP(2, 2, 2, 2), 80); /* transit */
+	doc = get(x, CTL_GET);
+	assert_int_equal(json_object_array_length(doc), 5);    /* RX TX web out pcap */
+	assert_int_equal(val(doc, 0, "success", "total"), 2);
+	assert_int_equal(val(doc, 1, "success", "total"), 1);
+	assert_int_equal(val(doc, 2, "success", "total"), 1);
+	assert_int_equal(val(doc, 3, "success", "total"), 1);
+	assert_int_equal(val(doc, 0, "handshake_us", "max"), 500);
+	assert_int_equal(val(doc, 4, "tracker", "packets"), 15);
+	assert_int_equal(val(doc, 4, "stats", "recv"), 15);
+	assert_int_equal(val(doc, 4, "tracker", "malformed"), 0);
+	json_object_put(doc);
+	fflush(x->table);
+	/* one table line per tracked handshake: 3 (neither the excluded
+	 * nor the transit one is tracked) */
+	{
+		int lines = 0;
+
+		for (const char *c = x->tbuf; c && *c; c++)
+			lines += *c == '\n';
+		assert_int_equal(lines, 3);
+		assert_null(strstr(x->tbuf, "192.0.2.99"));
+		assert_non_null(strstr(x->tbuf, "  198.51.100.1:40000       10.0.0.10:80    |      success      |"));
+	}
+}
+
+/* Without -L every responder is local: all RX, TX stays 0. */
+static void test_no_local_all_rx(void **state)
+{
+	struct fx *x = *state;
+	json_object *doc;
+
+	start(x, NULL, 60);
+	handshake(x, T0, SRV, 50000, IP(203, 0, 113, 5), 443);
+	handshake(x, T0 + 1000, IP(1, 1, 1, 1), 1, IP(2, 2, 2, 2), 80);
+	doc = get(x, CTL_GET);
+	assert_int_equal(val(doc, 0, "success", "total"), 2);
+	assert_int_equal(val(doc, 1, "success", "total"), 0);
+	assert_int_equal(val(doc, 2, "success", "total"), 1);    /* web: port 80 */
+	json_object_put(doc);
+}
+
+/* Malformed frames are counted, never tracked; other protocols are
+ * packets, not malformed; any frame moves time so a timeout fires; an
+ * open handshake is open, not a failure; REFRESH resets deltas. */
+static void test_malformed_time_open_refresh(void **state)
+{
+	struct fx *x = *state;
+	uint8_t buf[256];
+	struct pkt_tcp_spec s = {
+		.smac = MAC_C, .dmac = MAC_S, .saddr = IP(198, 51, 100, 7), .daddr = SRV,
+		.sport = 1234, .dport = 80, .seq = 1, .flags = PKT_TH_SYN, .win = 1,
+	};
+	uint8_t ip6[60] = { 2, 0, 0, 0, 0, 5, 2, 0, 0, 0, 0, 0x0c, 0x86, 0xdd, 0x60 };
+	size_t n;
+	json_object *doc;
+
+	start(x, NULL, 5);
+	n = pkt_build_tcp(buf, sizeof(buf), &s);
+	peek_frame(&x->p, buf, 20, T0);                   /* cut in the IP header */
+	buf[14] = 0x44;                                   /* IHL 4 */
+	peek_frame(&x->p, buf, n, T0 + 1);
+	buf[14] = 0x45;
+	buf[n - 1] ^= 0xff;                               /* bad TCP checksum (-c 2) */
+	peek_frame(&x->p, buf, n, T0 + 2);
+	peek_frame(&x->p, ip6, sizeof(ip6), T0 + 3);      /* IPv6: not ours */
+	tcp(x, T0 + 10, IP(198, 51, 100, 8), 2000, SRV, 80, 77, 0, PKT_TH_SYN);
+	doc = get(x, CTL_GET);
+	assert_int_equal(val(doc, 4, "tracker", "packets"), 5);
+	assert_int_equal(val(doc, 4, "tracker", "malformed"), 3);
+	assert_int_equal(val(doc, 0, "open", NULL), 1);
+	assert_int_equal(val(doc, 2, "open", NULL), 1);
+	assert_int_equal(val(doc, 1, "open", NULL), 0);
+	assert_int_equal(val(doc, 0, "failure", "timeout"), 0);
+	json_object_put(doc);
+	/* 4 s later: still open; 6 s later, any frame (here IPv6) fires it */
+	peek_frame(&x->p, ip6, sizeof(ip6), T0 + 4000000);
+	doc = get(x, CTL_GET);
+	assert_int_equal(val(doc, 0, "open", NULL), 1);
+	json_object_put(doc);
+	peek_frame(&x->p, ip6, sizeof(ip6), T0 + 6000000);
+	doc = get(x, CTL_REFRESH);
+	assert_int_equal(json_object_array_length(doc), 4);     /* no pcap */
+	assert_int_equal(val(doc, 0, "open", NULL), 0);
+	assert_int_equal(val(doc, 0, "failure", "timeout"), 1);
+	assert_int_equal(val(doc, 2, "failure", "timeout"), 1);
+	json_object_put(doc);
+	doc = get(x, CTL_REFRESH);
+	assert_int_equal(val(doc, 0, "failure", "timeout"), 0);
+	json_object_put(doc);
+	doc = get(x, CTL_GET);
+	assert_int_equal(val(doc, 0, "failure", "timeout"), 1);
+	assert_int_equal(val(doc, 0, "failure", "total"), 1);
+	json_object_put(doc);
+}
+
+/* The cap: SYNs beyond max_sessions are untracked, per filter. */
+static void test_untracked(void **state)
+{
+	struct fx *x = *state;
+	json_object *doc;
+
+	start(x, NULL, 60);
+	for (uint16_t i = 0; i < 70; i++)
+		tcp(x, T0 + i, IP(198, 51, 100, 9), (uint16_t)(3000 + i), SRV, 80, 9, 0, PKT_TH_SYN);
+	doc = get(x, CTL_GET);
+	assert_int_equal(val(doc, 4, "tracker", "untracked"), 6);
+	assert_int_equal(val(doc, 4, "tracker", "open"), 64);
+	assert_int_equal(val(doc, 0, "untracked", NULL), 6);
+	assert_int_equal(val(doc, 2, "untracked", NULL), 6);
+	assert_int_equal(val(doc, 0, "open", NULL), 64);
+	json_object_put(doc);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_directions_and_filters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_local_all_rx, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_malformed_time_open_refresh, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_untracked, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
