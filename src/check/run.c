@@ -187,6 +187,6 @@ int chk_run_raw(const struct chk_opts *o, uint32_t rs_ip, uint32_t vip,
 	rc = 0;
 out:
 	r->elapsed_us = clock_mono_us() - t0;
-	close(fd);
+	pktsock_close_deferred(fd);
 	return rc;
 }

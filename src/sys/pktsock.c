@@ -1,5 +1,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <string.h>
@@ -74,6 +76,50 @@ ssize_t pktsock_recv(int fd, void *buf, size_t cap)
 	if (from.sll_pkttype == PACKET_OUTGOING)
 		return 0;
 	return n;
+}
+
+/* Close every descriptor but A and B (A < B). */
+static void close_all_but(int a, int b)
+{
+	if (a > 0)
+		close_range(0, (unsigned)a - 1, 0);
+	if (b > a + 1)
+		close_range((unsigned)a + 1, (unsigned)b - 1, 0);
+	close_range((unsigned)b + 1, UINT_MAX, 0);
+}
+
+void pktsock_close_deferred(int fd)
+{
+	int p[2];
+	pid_t pid;
+	char c;
+
+	if (pipe2(p, O_CLOEXEC) != 0) {
+		close(fd);
+		return;
+	}
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		close(fd);
+		return;
+	}
+	if (pid == 0) {
+		close(p[1]);
+		if (fd < p[0])
+			close_all_but(fd, p[0]);
+		else
+			close_all_but(p[0], fd);
+		/* EOF once the parent dropped its reference: ours is the last. */
+		while (read(p[0], &c, 1) < 0 && errno == EINTR)
+			;
+		close(fd);
+		_exit(0);
+	}
+	close(p[0]);
+	close(fd);
+	close(p[1]);
 }
 
 #define STMT(c, k) ((struct sock_filter)BPF_STMT((c), (k)))

@@ -21,6 +21,14 @@ int pktsock_send(int fd, const void *frame, size_t len);
  * queued or it was one of ours, -1 on error (errno). */
 ssize_t pktsock_recv(int fd, void *buf, size_t cap);
 
+/* Close FD without making the caller wait for it.  Releasing an AF_PACKET
+ * socket waits for an RCU grace period (packet_release -> synchronize_net),
+ * 8-16 ms here: more than the whole check.  A forked child holding the
+ * last reference does that wait instead, after the caller's own reference
+ * is gone; the child keeps no other descriptor (so nobody reading our
+ * stdout waits for it) and exits right after.  Falls back to close(). */
+void pktsock_close_deferred(int fd);
+
 /* The check's receive filter: ARP; IPv4 TCP from VIP:PORT to OUR_IP:SPORT
  * (first fragments only); ICMP to OUR_IP.  Writes at most PKTSOCK_CHECK_LEN
  * instructions to OUT and returns the count.  Addresses in host order. */
