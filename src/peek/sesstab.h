@@ -87,6 +87,31 @@ static inline struct sess *sess_at(const struct sess_tab *tb, uint32_t idx)
 	return &tb->pool[idx];
 }
 
+/* Prefetch hints for batched lookups (sess_find stays the only reader
+ * that counts).  First the home slot of hash h; later, once that line has
+ * arrived, the session of a slot near home carrying h's tag. */
+static inline void sess_prefetch_slot(const struct sess_tab *tb, uint64_t h)
+{
+	__builtin_prefetch(&tb->slot[(uint32_t)(h >> 32) & tb->mask]);
+}
+
+static inline void sess_prefetch_sess(const struct sess_tab *tb, uint64_t h)
+{
+	uint32_t tag = (uint32_t)(h >> 32);
+	uint32_t pos = tag & tb->mask;
+
+	for (int i = 0; i < 4; i++, pos = (pos + 1) & tb->mask) {
+		struct sess_slot sl = tb->slot[pos];
+
+		if (!sl.idx1)
+			return;
+		if (sl.tag == tag) {
+			__builtin_prefetch(&tb->pool[sl.idx1 - 1]);
+			return;
+		}
+	}
+}
+
 /* Bytes allocated (pool + slots). */
 size_t sess_memory(const struct sess_tab *tb);
 

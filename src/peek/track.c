@@ -288,6 +288,46 @@ void trk_packet(struct trk *t, const struct pkt_frame *f, uint64_t ts_us)
 		on_icmp(t, f);
 }
 
+/* The endpoints a frame would be looked up by; 0 if it needs no lookup. */
+static int frame_key(const struct trk *t, const struct pkt_frame *f, uint64_t *h)
+{
+	if (!f->has_ip4)
+		return 0;
+	if (f->has_tcp) {
+		if (!(f->tcp.flags & (PKT_TH_SYN | PKT_TH_RST | PKT_TH_ACK)))
+			return 0;
+		*h = sess_hash(&t->tab, f->ip4.src, f->tcp.sport, f->ip4.dst, f->tcp.dport);
+		return 1;
+	}
+	if (f->has_icmp && t->cfg.icmp && f->icmp.has_quote) {
+		*h = sess_hash(&t->tab, f->icmp.q_ip.src, f->icmp.q_sport,
+		               f->icmp.q_ip.dst, f->icmp.q_dport);
+		return 1;
+	}
+	return 0;
+}
+
+/* Prefetch distances in frames: the slot line is asked for far ahead, the
+ * session line (whose index is in the slot) once the slot has arrived. */
+#define TRK_PF_SLOT 12
+#define TRK_PF_SESS 6
+
+void trk_packet_batch(struct trk *t, const struct pkt_frame *f, const uint64_t *ts_us, size_t n)
+{
+	uint64_t h;
+
+	for (size_t i = 0; i < n && i < TRK_PF_SLOT; i++)
+		if (frame_key(t, &f[i], &h))
+			sess_prefetch_slot(&t->tab, h);
+	for (size_t i = 0; i < n; i++) {
+		if (i + TRK_PF_SLOT < n && frame_key(t, &f[i + TRK_PF_SLOT], &h))
+			sess_prefetch_slot(&t->tab, h);
+		if (i + TRK_PF_SESS < n && frame_key(t, &f[i + TRK_PF_SESS], &h))
+			sess_prefetch_sess(&t->tab, h);
+		trk_packet(t, &f[i], ts_us[i]);
+	}
+}
+
 void trk_foreach_open(const struct trk *t, void (*fn)(void *arg, uint64_t filters), void *arg)
 {
 	for (uint32_t i = wheel_first(&t->wh); i != SESS_NONE; i = wheel_next(&t->wh, i))

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -696,6 +697,184 @@ static void test_flood_small_cap(void **state)
 	fx_free(f);
 }
 
+/* ---- trk_packet_batch: the same events as frame by frame ------------- */
+
+struct evlog {
+	struct trk_event *ev;
+	size_t n, cap;
+};
+
+static uint64_t log_classify(void *arg, uint32_t ca, uint16_t cp, uint32_t sa, uint16_t sp)
+{
+	(void)arg, (void)ca, (void)sa, (void)sp;
+	return cp % 5 == 0 ? 0 : (uint64_t)1 << (cp % 7);   /* some not tracked */
+}
+
+static void log_done(void *arg, const struct trk_event *ev)
+{
+	struct evlog *l = arg;
+	if (l->n < l->cap)
+		l->ev[l->n] = *ev;
+	l->n++;
+}
+
+static void log_untracked(void *arg, uint64_t filters)
+{
+	struct evlog *l = arg;
+	struct trk_event ev = { .result = (enum trk_result)99, .filters = filters };
+	log_done(l, &ev);
+}
+
+static void mk_frame(struct pkt_frame *out, uint32_t sa, uint16_t sp, uint32_t da, uint16_t dp,
+                     uint32_t seq, uint32_t ack, uint8_t flags)
+{
+	uint8_t buf[128];
+	struct pkt_tcp_spec s = {
+		.smac = MAC_A, .dmac = MAC_B, .saddr = sa, .daddr = da, .sport = sp,
+		.dport = dp, .seq = seq, .ack = ack, .flags = flags, .win = 1024,
+	};
+	size_t n = pkt_build_tcp(buf, sizeof(buf), &s);
+
+	assert_int_equal(pkt_decode(PKT_LINK_EN10MB, buf, n, PKT_CSUM_NONE, out), PKT_OK);
+}
+
+static void mk_icmp(struct pkt_frame *out, uint32_t ca, uint16_t cp, uint32_t sa, uint16_t sp,
+                    uint32_t qseq)
+{
+	uint8_t syn[64], buf[160];
+	struct pkt_tcp_spec s = { .saddr = ca, .daddr = sa, .sport = cp, .dport = sp,
+	                          .seq = qseq, .flags = PKT_TH_SYN, .win = 1 };
+	size_t qn = pkt_build_tcp(syn, sizeof(syn), &s);
+	size_t n = pkt_build_icmp4(buf, sizeof(buf), MAC_B, MAC_A, RTR, ca, 3, 1, syn, qn);
+
+	assert_int_equal(pkt_decode(PKT_LINK_EN10MB, buf, n, PKT_CSUM_NONE, out), PKT_OK);
+}
+
+static void test_batch_equals_single(void **state)
+{
+	enum { NFR = 40000, NCLI = 60 };
+	struct pkt_frame *fr = calloc(NFR, sizeof(*fr));
+	uint64_t *ts = calloc(NFR, sizeof(*ts));
+	struct evlog la = { calloc(NFR, sizeof(struct trk_event)), 0, NFR };
+	struct evlog lb = { calloc(NFR, sizeof(struct trk_event)), 0, NFR };
+	struct trk_config cfg = { .timeout_us = 5 * SEC, .max_sessions = 10, .icmp = 1 };
+	const struct trk_ops ops = { log_classify, log_done, log_untracked };
+	uint32_t isn_c[NCLI] = { 0 }, isn_s[NCLI] = { 0 };
+	uint64_t x = 0xdeadbeefcafef00dull, now = 1000;
+	struct trk *a, *b;
+	struct trk_stats sa, sb;
+	(void)state;
+	assert_non_null(fr);
+	assert_non_null(ts);
+	assert_non_null(la.ev);
+	assert_non_null(lb.ev);
+
+	/* A random mix of every kind of segment on a few tuples, so that
+	 * sessions collide, restart, time out and hit the cap. */
+	for (int i = 0; i < NFR; i++) {
+		uint32_t c, ca, r;
+		uint16_t cp;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		c = (uint32_t)(x % NCLI);
+		ca = 0x0a000100u + c / 3;
+		cp = (uint16_t)(2000 + c);
+		r = (uint32_t)(x >> 32);
+		now += (x >> 20) % 40000;
+		ts[i] = (x >> 50) % 16 == 0 ? now - 50000 : now;   /* a few go backwards */
+		switch ((x >> 8) % 12) {
+		case 0: case 1:
+			if ((r & 3) == 0)
+				isn_c[c] = r;
+			mk_frame(&fr[i], ca, cp, SRV, SP, isn_c[c], 0, PKT_TH_SYN);
+			break;
+		case 2: case 3:
+			if ((r & 3) == 0)
+				isn_s[c] = r;
+			mk_frame(&fr[i], SRV, SP, ca, cp, isn_s[c], isn_c[c] + 1 + (r % 8 == 0),
+			         PKT_TH_SYN | PKT_TH_ACK);
+			break;
+		case 4: case 5:
+			mk_frame(&fr[i], ca, cp, SRV, SP, isn_c[c] + 1, isn_s[c] + 1 + (r % 8 == 0),
+			         PKT_TH_ACK);
+			break;
+		case 6:
+			mk_frame(&fr[i], SRV, SP, ca, cp, 0, isn_c[c] + 1 + (r % 4 == 0),
+			         PKT_TH_RST | PKT_TH_ACK);
+			break;
+		case 7:
+			mk_frame(&fr[i], ca, cp, SRV, SP, isn_c[c] + (r % 3), 0, PKT_TH_RST);
+			break;
+		case 8:
+			mk_icmp(&fr[i], ca, cp, SRV, SP, isn_c[c] + (r % 4 == 0));
+			break;
+		case 9:
+			mk_frame(&fr[i], SRV, SP, ca, cp, isn_s[c], 0, PKT_TH_SYN);  /* crossing SYN */
+			break;
+		case 10:
+			mk_frame(&fr[i], ca, cp, SRV, SP, isn_c[c], isn_s[c] + 1, PKT_TH_SYN | PKT_TH_ACK);
+			break;
+		default:
+			memset(&fr[i], 0, sizeof(fr[i]));   /* a frame that only ticks */
+			break;
+		}
+	}
+	a = trk_new(&cfg, &ops, &la);
+	b = trk_new(&cfg, &ops, &lb);
+	assert_non_null(a);
+	assert_non_null(b);
+	for (int i = 0; i < NFR; i++)
+		trk_packet(a, &fr[i], ts[i]);
+	for (int i = 0; i < NFR;) {
+		int n;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		n = (int)(x % 300);
+		if (n > NFR - i)
+			n = NFR - i;
+		trk_packet_batch(b, &fr[i], &ts[i], (size_t)n);
+		i += n;
+	}
+	assert_true(la.n > 1000);
+	assert_true(la.n <= la.cap);
+	assert_int_equal(la.n, lb.n);
+	for (size_t i = 0; i < la.n; i++) {
+		const struct trk_event *p = &la.ev[i], *q = &lb.ev[i];
+
+		assert_int_equal(p->result, q->result);
+		assert_int_equal(p->cli_addr, q->cli_addr);
+		assert_int_equal(p->srv_addr, q->srv_addr);
+		assert_int_equal(p->cli_port, q->cli_port);
+		assert_int_equal(p->srv_port, q->srv_port);
+		assert_int_equal(p->start_us, q->start_us);
+		assert_int_equal(p->end_us, q->end_us);
+		assert_int_equal(p->dupsyn, q->dupsyn);
+		assert_int_equal(p->dupsynack, q->dupsynack);
+		assert_int_equal(p->filters, q->filters);
+		assert_int_equal(p->icmp_code, q->icmp_code);
+		assert_true(p->end_us >= p->start_us);
+	}
+	/* Every kind of ending happened, so the comparison covered them. */
+	for (int r = TRK_SUCCESS; r <= TRK_ABORT; r++) {
+		size_t k = 0;
+		while (k < la.n && la.ev[k].result != (enum trk_result)r)
+			k++;
+		assert_true(k < la.n);
+	}
+	trk_get_stats(a, &sa);
+	trk_get_stats(b, &sb);
+	assert_int_equal(sa.open, sb.open);
+	assert_int_equal(sa.peak, sb.peak);
+	assert_int_equal(sa.untracked, sb.untracked);
+	assert_true(sa.untracked > 0);
+	trk_free(a);
+	trk_free(b);
+	free(la.ev);
+	free(lb.ev);
+	free(fr);
+	free(ts);
+}
+
 static void test_session_size(void **state)
 {
 	(void)state;
@@ -736,6 +915,7 @@ int main(void)
 		cmocka_unit_test(test_timeouts_in_time_order),
 		cmocka_unit_test(test_other_frames),
 		cmocka_unit_test(test_flood_small_cap),
+		cmocka_unit_test(test_batch_equals_single),
 		cmocka_unit_test(test_session_size),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
