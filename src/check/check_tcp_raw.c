@@ -11,18 +11,18 @@
 #include "sys/log.h"
 
 /* 1 MASTER, 0 BACKUP, -1 unreadable (logged). */
-static int read_role(const char *path)
+static int read_role(const char *path, struct chk_report *r)
 {
 	FILE *f = fopen(path, "r");
 	int ch;
 
 	if (f == NULL) {
-		log_warn("role file '%s'", path);
+		chk_error(r, errno, "role file '%s'", path);
 		return -1;
 	}
 	ch = fgetc(f);
 	if (ch == EOF && ferror(f)) {
-		log_warn("reading role file '%s'", path);
+		chk_error(r, errno, "reading role file '%s'", path);
 		fclose(f);
 		return -1;
 	}
@@ -69,17 +69,20 @@ int main(int argc, char **argv)
 	if ((rc = chk_resolve("REAL_SERVER", o.real_server, &rs_ip)) != 0 ||
 	    (rc = chk_resolve("VIRTUAL_IP", o.virtual_ip, &vip)) != 0)
 		return rc;
-	if (o.role_file != NULL) {
-		master = read_role(o.role_file);
-		if (master < 0)
-			return CHK_EXIT_FAIL;
-	}
 	memset(&r, 0, sizeof(r));
-	rc = master ? chk_run_raw(&o, rs_ip, vip, &r) : chk_run_connect(&o, rs_ip, &r);
-	if (rc != 0)
-		return rc;
+	r.mode = "raw";
+	if (o.role_file != NULL) {
+		master = read_role(o.role_file, &r);
+		if (master < 0)
+			rc = CHK_EXIT_FAIL;
+	}
+	if (rc == 0)
+		rc = master ? chk_run_raw(&o, rs_ip, vip, &r) : chk_run_connect(&o, rs_ip, &r);
+	/* A runtime error was reported already; -j still gets its object. */
 	if (o.json)
 		print_json(&r);
+	if (rc != 0)
+		return rc;
 	if (!r.success) {
 		log_warnx("failure: %s", r.reason);
 		return CHK_EXIT_FAIL;

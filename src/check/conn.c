@@ -27,7 +27,7 @@ int chk_run_connect(const struct chk_opts *o, uint32_t rs_ip, struct chk_report 
 	r->mode = "connect";
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		log_warn("socket(AF_INET, SOCK_STREAM)");
+		chk_error(r, errno, "socket(AF_INET, SOCK_STREAM)");
 		return CHK_EXIT_FAIL;
 	}
 	memset(&sin, 0, sizeof(sin));
@@ -35,7 +35,7 @@ int chk_run_connect(const struct chk_opts *o, uint32_t rs_ip, struct chk_report 
 	if (o->source_ip != NULL) {
 		sin.sin_addr.s_addr = htonl(o->source_addr);
 		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
-			log_warn("bind to --source-ip %s", o->source_ip);
+			chk_error(r, errno, "bind to --source-ip %s", o->source_ip);
 			goto out;
 		}
 	}
@@ -60,14 +60,14 @@ int chk_run_connect(const struct chk_opts *o, uint32_t rs_ip, struct chk_report 
 			}
 			n = poll(&pfd, 1, ms);
 			if (n < 0 && errno != EINTR) {
-				log_warn("poll on TCP socket");
+				chk_error(r, errno, "poll on TCP socket");
 				goto out;
 			}
 			if (n > 0)
 				break;
 		}
 		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) != 0) {
-			log_warn("getsockopt(SO_ERROR)");
+			chk_error(r, errno, "getsockopt(SO_ERROR)");
 			goto out;
 		}
 	}
@@ -84,7 +84,7 @@ verdict:
 			struct linger lg = { .l_onoff = 1, .l_linger = 0 };
 
 			if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) != 0)
-				log_warn("setsockopt(SO_LINGER)");
+				log_warn("setsockopt(SO_LINGER) on the TCP socket");
 		}
 	} else if (err == ECONNREFUSED) {
 		snprintf(r->reason, sizeof(r->reason), "connection refused");

@@ -1,5 +1,6 @@
 /* The raw check's driver: sockets, time and printing around chk.c. */
 #include <errno.h>
+#include <stdarg.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +14,21 @@
 #include "sys/pktsock.h"
 #include "sys/priv.h"
 #include "sys/rand.h"
+
+void chk_error(struct chk_report *r, int err, const char *fmt, ...)
+{
+	va_list ap;
+	size_t n;
+
+	va_start(ap, fmt);
+	vsnprintf(r->reason, sizeof(r->reason), fmt, ap);
+	va_end(ap);
+	n = strlen(r->reason);
+	if (err != 0 && n < sizeof(r->reason))
+		snprintf(r->reason + n, sizeof(r->reason) - n, ": %s", strerror(err));
+	r->success = 0;
+	log_warnx("%s", r->reason);
+}
 
 /* Print one frame at the verbosity it deserves: TCP and ICMP at -v, ARP
  * at -vv; PREFIX marks ignored frames. */
@@ -41,11 +57,11 @@ static void show(int verbose, const uint8_t *buf, size_t len, const char *why)
 		fprintf(stderr, "%s\n", line);
 }
 
-static int send_all(int fd, const struct chk_out *out, int verbose)
+static int send_all(int fd, const struct chk_out *out, int verbose, struct chk_report *r)
 {
 	for (int i = 0; i < out->ntx; i++) {
 		if (pktsock_send(fd, out->tx[i].buf, out->tx[i].len) != 0) {
-			log_warn("send on packet socket");
+			chk_error(r, errno, "send on packet socket");
 			return -1;
 		}
 		show(verbose, out->tx[i].buf, out->tx[i].len, NULL);
@@ -56,7 +72,7 @@ static int send_all(int fd, const struct chk_out *out, int verbose)
 /* Wait for the socket until WAKE (monotonic µs, CHK_NO_WAKE = forever).
  * The remaining time is recomputed by the caller before every wait, so a
  * stream of unrelated frames cannot stretch the deadline. */
-static int wait_readable(int fd, uint64_t wake)
+static int wait_readable(int fd, uint64_t wake, struct chk_report *r)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
 	struct timespec ts, *tsp = NULL;
@@ -72,7 +88,7 @@ static int wait_readable(int fd, uint64_t wake)
 	}
 	n = ppoll(&pfd, 1, tsp, NULL);
 	if (n < 0 && errno != EINTR) {
-		log_warn("ppoll on packet socket");
+		chk_error(r, errno, "ppoll on packet socket");
 		return -1;
 	}
 	return 0;
@@ -96,21 +112,21 @@ int chk_run_raw(const struct chk_opts *o, uint32_t rs_ip, uint32_t vip,
 	switch (ifinfo_get(o->iface, &ifi)) {
 	case IFINFO_OK: break;
 	case IFINFO_NO_SUCH:
-		log_warnx("SOURCE_IFACE '%s': no such interface", o->iface);
+		chk_error(r, 0, "SOURCE_IFACE '%s': no such interface", o->iface);
 		return CHK_EXIT_FAIL;
 	case IFINFO_NOT_ETHER:
-		log_warnx("SOURCE_IFACE '%s': not an Ethernet interface", o->iface);
+		chk_error(r, 0, "SOURCE_IFACE '%s': not an Ethernet interface", o->iface);
 		return CHK_EXIT_FAIL;
 	default:
-		log_warn("SOURCE_IFACE '%s'", o->iface);
+		chk_error(r, errno, "SOURCE_IFACE '%s'", o->iface);
 		return CHK_EXIT_FAIL;
 	}
 	if (!ifi.up) {
-		log_warnx("SOURCE_IFACE '%s': interface is down", o->iface);
+		chk_error(r, 0, "SOURCE_IFACE '%s': interface is down", o->iface);
 		return CHK_EXIT_FAIL;
 	}
 	if (o->source_ip == NULL && !ifi.has_ip4) {
-		log_warnx("SOURCE_IFACE '%s': interface has no IPv4 address (use --source-ip)",
+		chk_error(r, 0, "SOURCE_IFACE '%s': interface has no IPv4 address (use --source-ip)",
 		          o->iface);
 		return CHK_EXIT_FAIL;
 	}
@@ -122,8 +138,10 @@ int chk_run_raw(const struct chk_opts *o, uint32_t rs_ip, uint32_t vip,
 	cfg.port = o->port;
 	/* Fresh, unpredictable port, ISN and IP ID for every check: a stale
 	 * or forged reply must not be able to guess them. */
-	if (rand_bytes(rnd, sizeof(rnd)) != 0)
+	if (rand_bytes(rnd, sizeof(rnd)) != 0) {
+		snprintf(r->reason, sizeof(r->reason), "getrandom failed");
 		return CHK_EXIT_FAIL;
+	}
 	cfg.sport = (uint16_t)(1024 + ((uint32_t)rnd[0] << 8 | rnd[1]) % (65536 - 1024));
 	memcpy(&cfg.isn, rnd + 2, 4);
 	memcpy(&cfg.ip_id, rnd + 6, 2);
@@ -136,31 +154,33 @@ int chk_run_raw(const struct chk_opts *o, uint32_t rs_ip, uint32_t vip,
 	fd = pktsock_open(ifi.index, prog, plen);
 	if (fd < 0) {
 		if (errno == EPERM || errno == EACCES)
-			log_warnx("opening a packet socket needs CAP_NET_RAW: run as root, or "
+			chk_error(r, 0, "opening a packet socket needs CAP_NET_RAW: run as root, or "
 			          "grant it once with 'setcap cap_net_raw+ep check_tcp_raw'");
 		else
-			log_warn("opening a packet socket on '%s'", o->iface);
+			chk_error(r, errno, "opening a packet socket on '%s'", o->iface);
 		return CHK_EXIT_FAIL;
 	}
 	/* The socket is all we needed privileges for. */
-	if (priv_keep_caps(keep, 1) != 0)
+	if (priv_keep_caps(keep, 1) != 0) {
+		snprintf(r->reason, sizeof(r->reason), "could not drop capabilities");
 		goto out;
+	}
 
 	r->sport = cfg.sport;
 	chk_start(&c, &cfg, clock_mono_us(), &out);
-	if (send_all(fd, &out, o->verbose) != 0)
+	if (send_all(fd, &out, o->verbose, r) != 0)
 		goto out;
 	while (c.state != CHK_ST_DONE) {
 		uint64_t now;
 		ssize_t n;
 
-		if (wait_readable(fd, chk_next_wake(&c)) != 0)
+		if (wait_readable(fd, chk_next_wake(&c), r) != 0)
 			goto out;
 		/* Drain what is queued, then let time act. */
 		while (c.state != CHK_ST_DONE &&
 		       (n = pktsock_recv(fd, frame, sizeof(frame))) != 0) {
 			if (n < 0) {
-				log_warn("receive on packet socket");
+				chk_error(r, errno, "receive on packet socket");
 				goto out;
 			}
 			chk_on_frame(&c, frame, (size_t)n, clock_mono_us(), &out);
@@ -168,13 +188,13 @@ int chk_run_raw(const struct chk_opts *o, uint32_t rs_ip, uint32_t vip,
 				show(o->verbose, frame, (size_t)n, NULL);
 			else if (out.ignored[0] && (!out.is_arp || o->verbose >= 2))
 				show(o->verbose, frame, (size_t)n, out.ignored);
-			if (send_all(fd, &out, o->verbose) != 0)
+			if (send_all(fd, &out, o->verbose, r) != 0)
 				goto out;
 		}
 		now = clock_mono_us();
 		if (c.state != CHK_ST_DONE && now >= chk_next_wake(&c)) {
 			chk_on_tick(&c, now, &out);
-			if (send_all(fd, &out, o->verbose) != 0)
+			if (send_all(fd, &out, o->verbose, r) != 0)
 				goto out;
 		}
 	}

@@ -21,9 +21,14 @@ struct chk_report {
 	uint64_t elapsed_us;
 };
 
+/* A runtime error: one line on stderr (with strerror(ERR) when ERR is not
+ * 0), kept as R's reason for the JSON output. */
+void chk_error(struct chk_report *r, int err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Each returns 0 when a verdict was reached (success or failure, in R),
- * or an exit status (1) after logging a runtime error that prevented the
- * check from running at all. */
+ * or an exit status (1) after reporting a runtime error (chk_error) that
+ * prevented the check from running at all. */
 int chk_run_raw(const struct chk_opts *o, uint32_t rs_ip, uint32_t vip,
                 struct chk_report *r);
 int chk_run_connect(const struct chk_opts *o, uint32_t rs_ip, struct chk_report *r);

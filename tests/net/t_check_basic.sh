@@ -63,9 +63,14 @@ rst1=$(lab_count 1 rst); fin1=$(lab_count 1 fin)
 check "-c: the server's FIN was received and acknowledged" bash -c "grep -q '$LAB_VIP:8080 > .* Flags \[F\.\]' '$T/c' && tail -2 '$T/c' | grep -q 'Flags \[\.\]'"
 
 # no listener: RST, fast
-chk -t 2000 $LAB_IF "$RS1" $LAB_VIP 8081 2>"$T/r"; rc=$?
+chk -j -t 2000 $LAB_IF "$RS1" $LAB_VIP 8081 >"$T/rj" 2>"$T/r"; rc=$?
 [ $rc -eq 1 ] && ok "no listener: exit 1" || fail "no listener: exit $rc"
 check "no listener: 'connection refused' on one line" grep -qx 'check_tcp_raw: failure: connection refused' "$T/r"
+check "no listener -j: failure verdict with the reason, MAC known, no RTT" python3 -c '
+import json, sys
+o = json.loads(open(sys.argv[1]).read())
+assert o["verdict"] == "failure" and o["reason"] == "connection refused", o
+assert o["real_server_mac"] and o["rtt_us"] is None, o' "$T/rj"
 ms=$(cat "$T/ms")
 [ "$ms" -lt 500 ] && ok "no listener: verdict in ${ms} ms, well under the 2000 ms timeout" || fail "no listener: took ${ms} ms"
 
