@@ -1,6 +1,6 @@
 /* The check's kernel filter, run through libpcap's classic-BPF interpreter
  * (same instruction set and layout as the kernel's sock_filter) against
- * frames built with the codec. */
+ * frames built with the codec; and the deferred release of the socket. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +8,11 @@
 #include <string.h>
 #include <cmocka.h>
 #include <pcap/pcap.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "net/pkt.h"
 #include "sys/pktsock.h"
@@ -105,12 +110,38 @@ static void test_ip_options(void **state)
 	assert_false(run(n + 4));
 }
 
+/* 1 if FD reads EOF within a second. */
+static int eof_soon(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char c;
+
+	return poll(&p, 1, 1000) == 1 && read(fd, &c, 1) == 0;
+}
+
+/* The descriptor is really closed in the end (by the helper child), and
+ * our own copy is gone at once. */
+static void test_close_deferred(void **state)
+{
+	int sp[2];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
+	pktsock_close_deferred(sp[0]);
+	assert_int_equal(fcntl(sp[0], F_GETFD), -1);
+	assert_true(eof_soon(sp[1]));
+	close(sp[1]);
+	while (waitpid(-1, NULL, 0) > 0)
+		;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_accepts_ours, setup),
 		cmocka_unit_test_setup(test_rejects_others, setup),
 		cmocka_unit_test_setup(test_ip_options, setup),
+		cmocka_unit_test(test_close_deferred),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
