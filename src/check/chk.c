@@ -276,11 +276,8 @@ static void on_fin_wait(struct chk *c, const struct pkt_tcp *t, struct chk_out *
 		ignore(out, "SYN/ACK retransmission during close");
 		return;
 	}
-	if ((t->flags & PKT_TH_ACK) == 0 || SEQ_LT(t->ack, fin_seq) ||
-	    SEQ_LT(after_fin, t->ack)) {
-		ignore(out, "segment acknowledges %u, outside %u..%u", t->ack, fin_seq, after_fin);
-		return;
-	}
+	/* An RST is judged by its sequence number alone (RFC 5961 §3: exactly
+	 * the next expected one), as a server may reset without an ACK. */
 	if ((t->flags & PKT_TH_RST) != 0) {
 		if (t->seq != c->rcv_nxt) {
 			ignore(out, "RST with sequence %u, expected %u", t->seq, c->rcv_nxt);
@@ -288,6 +285,11 @@ static void on_fin_wait(struct chk *c, const struct pkt_tcp *t, struct chk_out *
 		}
 		out->accepted = 1;
 		finish(c, CHK_FAILURE, "connection reset by the server during clean close");
+		return;
+	}
+	if ((t->flags & PKT_TH_ACK) == 0 || SEQ_LT(t->ack, fin_seq) ||
+	    SEQ_LT(after_fin, t->ack)) {
+		ignore(out, "segment acknowledges %u, outside %u..%u", t->ack, fin_seq, after_fin);
 		return;
 	}
 	if (t->seq != c->rcv_nxt) {

@@ -238,6 +238,35 @@ static void test_clean_close_out_of_order(void **state)
 	assert_tcp_sent(0, PKT_TH_ACK, ISN + 2, SRV_ISN + 1);  /* duplicate ACK */
 }
 
+/* A reset during the close: only one at the expected sequence counts. */
+static void test_clean_close_reset(void **state)
+{
+	(void)state;
+	to_fin_wait();
+	feed(srv(PKT_TH_RST, SRV_ISN + 5, 0), 2500);
+	assert_false(out.accepted);
+	assert_non_null(strstr(out.ignored, "RST with sequence"));
+	assert_int_equal(c.result, CHK_PENDING);
+	feed(srv(PKT_TH_RST, SRV_ISN + 1, 0), 2600);
+	assert_true(out.accepted);
+	assert_int_equal(c.result, CHK_FAILURE);
+	assert_string_equal(c.reason, "connection reset by the server during clean close");
+}
+
+/* An ACK from beyond what we sent, and a segment without ACK, are ignored. */
+static void test_clean_close_bad_ack(void **state)
+{
+	(void)state;
+	to_fin_wait();
+	feed(srv(PKT_TH_FIN | PKT_TH_ACK, SRV_ISN + 1, ISN + 3), 2500);
+	assert_false(out.accepted);
+	assert_non_null(strstr(out.ignored, "outside"));
+	feed(srv(PKT_TH_FIN, SRV_ISN + 1, 0), 2600);
+	assert_false(out.accepted);
+	assert_int_equal(c.result, CHK_PENDING);
+	assert_false(c.peer_fin);
+}
+
 static void test_clean_close_fin_timeout(void **state)
 {
 	(void)state;
@@ -517,6 +546,8 @@ int main(void)
 		cmocka_unit_test(test_clean_close_fin_before_ack),
 		cmocka_unit_test(test_clean_close_data_then_fin),
 		cmocka_unit_test(test_clean_close_out_of_order),
+		cmocka_unit_test(test_clean_close_reset),
+		cmocka_unit_test(test_clean_close_bad_ack),
 		cmocka_unit_test(test_clean_close_fin_timeout),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_rst_not_acking_ignored),
