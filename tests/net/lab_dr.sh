@@ -40,14 +40,13 @@ lab_dr_up() {
 		NS "rs$k" ip addr add "$(lab_rs_ip "$k")/24" dev $LAB_IF
 		NS "rs$k" ip link set $LAB_IF up
 	done
-	# Wait for the links (and the bridge ports) to forward.
+	# Wait until every link reports carrier (no STP: bridge ports forward
+	# at once); the check retransmits its ARP request anyway.
 	for k in $(seq 50); do
-		NS dir ping -c1 -W1 -q "$(lab_rs_ip 1)" >/dev/null 2>&1 && break
+		! NS br ip -br link show | grep -v '^lo ' | grep -qv ' UP ' &&
+			! ip -n "$P-dir" -br link show $LAB_IF | grep -qv ' UP ' && break
 		sleep 0.1
 	done
-	# The ping filled the director's neighbour cache; flush it so each check
-	# shows its own ARP exchange (it never uses the kernel's cache anyway).
-	NS dir ip neigh flush dev $LAB_IF
 }
 
 lab_rs_vip() {
