@@ -176,20 +176,24 @@ int chk_run_raw(const struct chk_opts *o, uint32_t rs_ip, uint32_t vip,
 
 		if (wait_readable(fd, chk_next_wake(&c), r) != 0)
 			goto out;
-		/* Drain what is queued, then let time act. */
+		/* Drain what is queued, then let time act; a queue that never
+		 * empties (a flood) is left as soon as a deadline is due. */
 		while (c.state != CHK_ST_DONE &&
 		       (n = pktsock_recv(fd, frame, sizeof(frame))) != 0) {
 			if (n < 0) {
 				chk_error(r, errno, "receive on packet socket");
 				goto out;
 			}
-			chk_on_frame(&c, frame, (size_t)n, clock_mono_us(), &out);
+			now = clock_mono_us();
+			chk_on_frame(&c, frame, (size_t)n, now, &out);
 			if (out.accepted)
 				show(o->verbose, frame, (size_t)n, NULL);
 			else if (out.ignored[0] && (!out.is_arp || o->verbose >= 2))
 				show(o->verbose, frame, (size_t)n, out.ignored);
 			if (send_all(fd, &out, o->verbose, r) != 0)
 				goto out;
+			if (now >= chk_next_wake(&c))
+				break;
 		}
 		now = clock_mono_us();
 		if (c.state != CHK_ST_DONE && now >= chk_next_wake(&c)) {
