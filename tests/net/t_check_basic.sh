@@ -37,6 +37,12 @@ sleep 0.1
 rst=$(lab_count 1 rst)
 [ "${rst:-0}" -ge 1 ] && ok "default close: the server saw an RST ($rst)" || fail "default close: no RST seen (${rst:-none})"
 
+# -s: another source address of the director
+NS dir ip addr add $LAB_NET.5/24 dev $LAB_IF
+chk -v -s $LAB_NET.5 -t 500 $LAB_IF "$RS1" $LAB_VIP 8080 2>"$T/s"; rc=$?
+[ $rc -eq 0 ] && grep -q "$LAB_NET.5:[0-9]* > $LAB_VIP:8080 .* Flags \[S\]" "$T/s" && grep -q "$LAB_VIP:8080 > $LAB_NET.5:" "$T/s" \
+	&& ok "-s: check from a secondary address succeeds" || fail "-s: rc $rc: $(cat "$T/s")"
+
 # -j: one JSON object, success
 chk -j -t 500 $LAB_IF "$RS1" $LAB_VIP 8080 >"$T/j" 2>"$T/je"; rc=$?
 check "-j: exit 0 and valid JSON with verdict success, raw mode, MAC and RTT" python3 - "$T/j" <<'PY'
