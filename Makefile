@@ -108,6 +108,7 @@ check: all $(UNITS)
 	$(Q)tests/run-unit.sh $(UNITS)
 	$(Q)BUILD=$(BUILD) tests/data/run.sh
 	$(Q)BUILD=$(BUILD) tests/net/run.sh
+	$(Q)if [ -x tests/misc/run.sh ]; then BUILD=$(BUILD) tests/misc/run.sh; fi
 
 unit: $(UNITS)
 	$(Q)tests/run-unit.sh $(UNITS)
