@@ -20,6 +20,15 @@
  *    initiator answers the last one it got).
  *  - Capture timestamps that run backwards are clamped to the latest one
  *    seen, so deadlines stay ordered and durations never go negative.
+ *  - A SYN repeating the ISN of a handshake on the same tuple that already
+ *    ended (success, reject, unreach, abort) less than timeout_us after
+ *    that handshake's last SYN is a retransmission of it, not a new
+ *    handshake: it is ignored.  Linux retransmits its SYN once when the
+ *    ICMP error arrives while connect() still holds the socket, and some
+ *    stacks retry after an RST; counting each of those as another failure
+ *    would double the failures.  The memory of ended handshakes is a
+ *    small direct-mapped cache (TRK_ENDED entries), so under heavy churn
+ *    an entry may be overwritten and the retransmission counted anew.
  */
 #include "peek/track.h"
 
@@ -33,6 +42,15 @@
 
 static_assert(sizeof(struct sess) <= 96, "contract: <= 96 bytes a session");
 
+/* Recently ended handshakes, to recognise their retransmitted SYNs. */
+#define TRK_ENDED 16384
+struct ended {
+	uint32_t cli_addr, srv_addr;
+	uint16_t cli_port, srv_port;
+	uint32_t isn;
+	uint64_t until_us;       /* last SYN + timeout; 0 = empty */
+};
+
 struct trk {
 	struct trk_config cfg;
 	struct trk_ops ops;
@@ -42,6 +60,7 @@ struct trk {
 	uint64_t now;
 	uint64_t peak;
 	uint64_t untracked;
+	struct ended ended[TRK_ENDED];
 };
 
 size_t trk_session_size(void)
@@ -92,6 +111,19 @@ void trk_free(struct trk *t)
 	free(t);
 }
 
+/* Where an ended handshake is remembered.  Unkeyed on purpose: which
+ * entries overwrite each other must not depend on the table's random key,
+ * or two runs over the same capture could count differently.  A chosen
+ * collision only makes a retransmission count as a new handshake. */
+static inline uint32_t ended_slot(uint32_t ca, uint16_t cp, uint32_t sa, uint16_t sp)
+{
+	uint64_t x = ((uint64_t)ca << 32 | sa) ^ ((uint64_t)cp << 16 | sp) * 0x9e3779b97f4a7c15ull;
+
+	x ^= x >> 29;
+	x *= 0xbf58476d1ce4e5b9ull;
+	return (uint32_t)(x >> 40) & (TRK_ENDED - 1);
+}
+
 /* End session idx: take it out of the queue and the table, then report. */
 static void finish(struct trk *t, uint32_t idx, enum trk_result res, uint64_t end_us,
                    uint8_t icmp_type, uint8_t icmp_code)
@@ -108,6 +140,17 @@ static void finish(struct trk *t, uint32_t idx, enum trk_result res, uint64_t en
 		.icmp_type = icmp_type, .icmp_code = icmp_code,
 	};
 
+	if (res != TRK_TIMEOUT) {
+		struct ended *e = &t->ended[ended_slot(s->cli_addr, s->cli_port,
+		                                       s->srv_addr, s->srv_port)];
+
+		e->cli_addr = s->cli_addr;
+		e->srv_addr = s->srv_addr;
+		e->cli_port = s->cli_port;
+		e->srv_port = s->srv_port;
+		e->isn = s->cli_isn;
+		e->until_us = s->deadline_us;
+	}
 	wheel_unlink(&t->wh, idx);
 	sess_remove(&t->tab, idx);
 	if (t->ops.done)
@@ -137,14 +180,28 @@ void trk_advance(struct trk *t, uint64_t now_us)
 	}
 }
 
+/* Is this SYN a retransmission of a handshake that already ended? */
+static int ended_before(const struct trk *t, const struct pkt_frame *f)
+{
+	const struct ended *e = &t->ended[ended_slot(f->ip4.src, f->tcp.sport,
+	                                             f->ip4.dst, f->tcp.dport)];
+
+	return e->until_us > t->now && e->isn == f->tcp.seq &&
+	       e->cli_addr == f->ip4.src && e->cli_port == f->tcp.sport &&
+	       e->srv_addr == f->ip4.dst && e->srv_port == f->tcp.dport;
+}
+
 static void open_session(struct trk *t, uint64_t h, const struct pkt_frame *f)
 {
 	uint32_t ca = f->ip4.src, sa = f->ip4.dst;
 	uint16_t cp = f->tcp.sport, sp = f->tcp.dport;
-	uint64_t filters = t->ops.classify(t->arg, ca, cp, sa, sp);
+	uint64_t filters;
 	struct sess *s;
 	uint32_t idx;
 
+	if (ended_before(t, f))
+		return;
+	filters = t->ops.classify(t->arg, ca, cp, sa, sp);
 	if (!filters)
 		return;
 	if (t->tab.count >= t->cfg.max_sessions ||
@@ -340,5 +397,5 @@ void trk_get_stats(const struct trk *t, struct trk_stats *out)
 	out->peak = t->peak;
 	out->untracked = t->untracked;
 	out->max_sessions = t->cfg.max_sessions;
-	out->memory_bytes = sizeof(*t) + sess_memory(&t->tab);
+	out->memory_bytes = sizeof(*t) + sess_memory(&t->tab);   /* ended[] is in *t */
 }
