@@ -43,7 +43,7 @@ static const char help_text[] =
 "\n"
 "options:\n"
 "  -i, --interface=DEV    capture on DEV (\"any\": every interface; default:\n"
-"                         the first interface libpcap lists)\n"
+"                         the first one up, not loopback, with an IPv4 address)\n"
 "  -r, --read=FILE        read a pcap or pcapng file instead (\"-\": stdin);\n"
 "                         time is taken from the packets\n"
 "  -L, --local=CIDR       addresses that count as local, repeatable; live\n"
@@ -83,9 +83,11 @@ static const char help_text[] =
 "  tcpeek -i eth0 web:RX@%:80:443 :RX@10.0.0.9:%    (ignore a health checker)\n"
 "  tcpeek -r dump.pcap -L 10.0.0.0/8 -q -j\n"
 "\n"
+"Links: Ethernet (802.1Q/802.1ad tags), Linux cooked (-i any), raw IP.\n"
+"IPv4 only: other frames count as packets and are never followed.\n"
 "On SIGINT, SIGTERM or SIGHUP (or at the end of a file) tcpeek prints a\n"
-"summary on stderr and exits 0.  Exit status: 0 normal end, 1 runtime\n"
-"error, 64 usage error.\n";
+"summary on stderr and exits 0; handshakes still in progress are reported\n"
+"as open.  Exit status: 0 normal end, 1 runtime error, 64 usage error.\n";
 
 const char *opts_help(void)
 {

@@ -115,7 +115,7 @@ int peek_init(struct peek *p, const struct peek_config *cfg, char *err, size_t e
 	}
 	p->trk = trk_new(&tc, &ops, p);
 	if (!p->trk) {
-		snprintf(err, errlen, "session table for %u sessions: %s",
+		snprintf(err, errlen, "session table for %u sessions (see --max-sessions): %s",
 		         (unsigned)tc.max_sessions, strerror(errno ? errno : ENOMEM));
 		free(p->stats);
 		p->stats = NULL;
