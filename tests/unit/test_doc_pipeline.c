@@ -64,13 +64,13 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void start(struct fx *x, const char *local_cidr, uint64_t timeout_s)
+static void start_mode(struct fx *x, const char *local_cidr, uint64_t timeout_s, int live)
 {
 	struct local_net n;
 	struct peek_config pc = {
 		.filters = x->fs, .local = &x->ls, .csum = PKT_CSUM_IP_TCP,
 		.timeout_us = timeout_s * 1000000, .max_sessions = 64, .icmp = 1,
-		.table = x->table, .live = 0,
+		.table = x->table, .live = live,
 	};
 	char err[PEEK_ERRLEN];
 
@@ -80,6 +80,11 @@ static void start(struct fx *x, const char *local_cidr, uint64_t timeout_s)
 	}
 	assert_int_equal(peek_init(&x->p, &pc, err, sizeof(err)), 0);
 	peek_set_link(&x->p, PKT_LINK_EN10MB);
+}
+
+static void start(struct fx *x, const char *local_cidr, uint64_t timeout_s)
+{
+	start_mode(x, local_cidr, timeout_s, 0);
 }
 
 static void tcp(struct fx *x, uint64_t t, uint32_t from, uint16_t fport, uint32_t to,
@@ -259,6 +264,40 @@ static void test_untracked(void **state)
 	json_object_put(doc);
 }
 
+/* Live mode on a quiet link: time follows the monotonic clock from the
+ * last packet (the anchor), so a timeout fires with no packet at all;
+ * idle ticks never move time back, and a tick within 100 ms of the last
+ * packet does nothing. */
+static void test_live_idle_ticks(void **state)
+{
+	struct fx *x = *state;
+	json_object *doc;
+	uint64_t m;
+
+	start_mode(x, NULL, 2, 1);
+	tcp(x, T0, IP(198, 51, 100, 8), 2000, SRV, 80, 77, 0, PKT_TH_SYN);
+	m = x->p.anchor_mono;
+	assert_int_equal(x->p.anchor_ts, T0);
+	peek_idle(&x->p, m + 50000);                  /* too soon: no tick */
+	assert_int_equal(x->p.now_us, T0);
+	peek_idle(&x->p, m + 1900000);                /* 1.9 s: still open */
+	assert_int_equal(x->p.now_us, T0 + 1900000);
+	doc = get(x, CTL_GET);
+	assert_int_equal(val(doc, 0, "open", NULL), 1);
+	json_object_put(doc);
+	peek_idle(&x->p, m + 1000000);                /* never backwards */
+	assert_int_equal(x->p.now_us, T0 + 1900000);
+	peek_idle(&x->p, m + 2000001);                /* past -t 2: fires */
+	doc = get(x, CTL_GET);
+	assert_int_equal(val(doc, 0, "open", NULL), 0);
+	assert_int_equal(val(doc, 0, "failure", "timeout"), 1);
+	json_object_put(doc);
+	/* a live packet stamped before the ticked time is handled "now" */
+	tcp(x, T0 + 1000, IP(198, 51, 100, 9), 2001, SRV, 80, 78, 0, PKT_TH_SYN);
+	assert_int_equal(x->p.now_us, T0 + 2000001);
+	assert_int_equal(x->p.last_ts, T0 + 1000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -266,6 +305,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_local_all_rx, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_time_open_refresh, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_untracked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_live_idle_ticks, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
