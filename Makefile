@@ -12,6 +12,11 @@ PREFIX    ?= /usr/local
 BINDIR    ?= $(PREFIX)/bin
 SBINDIR   ?= $(PREFIX)/sbin
 MANDIR    ?= $(PREFIX)/share/man
+# systemd and bash-completion look under /usr/local too, so these follow
+# PREFIX; packagers set them (e.g. UNITDIR=/lib/systemd/system).
+UNITDIR   ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 
 CC        ?= cc
 CFLAGS    ?= -O2 -g
@@ -129,14 +134,31 @@ demo: deps
 bench: all
 	$(Q)BUILD=$(BUILD) bench/run.sh
 
+# The unit names its ExecStart as /usr/local/sbin/tcpeek; the copy
+# installed points at the SBINDIR actually used.
 install: $(PROGS)
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(COMPLETIONDIR)
 	install -m 0755 bin/check_tcp_raw bin/tcpeek $(DESTDIR)$(SBINDIR)/
 	install -m 0755 bin/tcpeekstat $(DESTDIR)$(BINDIR)/
+	install -m 0644 docs/check_tcp_raw.8 docs/tcpeek.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 docs/tcpeekstat.1 $(DESTDIR)$(MANDIR)/man1/
+	sed 's|/usr/local/sbin/tcpeek|$(SBINDIR)/tcpeek|' contrib/systemd/tcpeek@.service \
+	    >$(DESTDIR)$(UNITDIR)/tcpeek@.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/tcpeek@.service
+	install -m 0644 contrib/systemd/tcpeek.sysusers $(DESTDIR)$(SYSUSERSDIR)/tcpeek.conf
+	install -m 0644 contrib/bash-completion/check_tcp_raw contrib/bash-completion/tcpeek \
+	    contrib/bash-completion/tcpeekstat $(DESTDIR)$(COMPLETIONDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/check_tcp_raw $(DESTDIR)$(SBINDIR)/tcpeek \
-	      $(DESTDIR)$(BINDIR)/tcpeekstat
+	      $(DESTDIR)$(BINDIR)/tcpeekstat \
+	      $(DESTDIR)$(MANDIR)/man8/check_tcp_raw.8 $(DESTDIR)$(MANDIR)/man8/tcpeek.8 \
+	      $(DESTDIR)$(MANDIR)/man1/tcpeekstat.1 \
+	      $(DESTDIR)$(UNITDIR)/tcpeek@.service $(DESTDIR)$(SYSUSERSDIR)/tcpeek.conf \
+	      $(DESTDIR)$(COMPLETIONDIR)/check_tcp_raw $(DESTDIR)$(COMPLETIONDIR)/tcpeek \
+	      $(DESTDIR)$(COMPLETIONDIR)/tcpeekstat
 
 clean:
 	rm -rf build build-san build-fuzz bin
