@@ -233,6 +233,23 @@ check "GET stays cumulative after REFRESHes (7 ok, 4 reject)" \
 check "unknown request answered with nothing" test -z "$(raw PUT)"
 check "tcpeek still serves after bad requests" test -n "$(raw GET)"
 
+# --- client errors: permission denied, and the 3 s deadline --------------
+chmod 755 "$T"          # only the socket's own mode (0660, root) keeps nobody out
+perm=$(setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	"$BIN/tcpeekstat" -U "$SOCK" 2>&1); prc=$?
+check "tcpeekstat as another user: exit 1, permission denied ($perm)" \
+	test "$prc" = 1 -a "$perm" = "tcpeekstat: $SOCK: Permission denied"
+kill -STOP $TPID        # a stuck tcpeek: connect works, no answer ever comes
+t0=$(now_ms)
+stuck=$("$BIN/tcpeekstat" -U "$SOCK" -j 2>&1); src=$?
+dt=$(( $(now_ms) - t0 ))
+kill -CONT $TPID
+check "tcpeekstat gives up on a stuck tcpeek after 3 s (${dt} ms, exit $src)" \
+	test "$src" = 1 -a "$dt" -ge 2900 -a "$dt" -lt 6000
+check "and says so: $stuck" test "$stuck" = "tcpeekstat: $SOCK: timed out after 3.000 s"
+check "tcpeek serves again after SIGCONT" \
+	jcheck "$(stat_json)" 'd["RX"]["success"]["total"] == 7'
+
 # --- a second tcpeek on the same path is refused -------------------------
 ip netns exec "$P-srv" "$BIN/tcpeek" -i "$P-s" -U "$SOCK" -q >/dev/null 2>"$T/err2" &
 p2=$!
