@@ -95,7 +95,8 @@ static inline void sess_prefetch_slot(const struct sess_tab *tb, uint64_t h)
 	__builtin_prefetch(&tb->slot[(uint32_t)(h >> 32) & tb->mask]);
 }
 
-static inline void sess_prefetch_sess(const struct sess_tab *tb, uint64_t h)
+/* The session a slot near home tags with h, unverified (a hint only). */
+static inline uint32_t sess_guess(const struct sess_tab *tb, uint64_t h)
 {
 	uint32_t tag = (uint32_t)(h >> 32);
 	uint32_t pos = tag & tb->mask;
@@ -104,12 +105,19 @@ static inline void sess_prefetch_sess(const struct sess_tab *tb, uint64_t h)
 		struct sess_slot sl = tb->slot[pos];
 
 		if (!sl.idx1)
-			return;
-		if (sl.tag == tag) {
-			__builtin_prefetch(&tb->pool[sl.idx1 - 1]);
-			return;
-		}
+			break;
+		if (sl.tag == tag)
+			return sl.idx1 - 1;
 	}
+	return SESS_NONE;
+}
+
+static inline void sess_prefetch_sess(const struct sess_tab *tb, uint64_t h)
+{
+	uint32_t idx = sess_guess(tb, h);
+
+	if (idx != SESS_NONE)
+		__builtin_prefetch(&tb->pool[idx]);
 }
 
 /* Bytes allocated (pool + slots). */
