@@ -147,6 +147,14 @@ expect_rc 64 "-i with -r" -r "$some" -q -i lo
 expect_rc 1 "missing file" -r no-such-file.pcap -q
 printf 'this is not a capture file\n' > "$tmp/garbage.pcap"
 expect_rc 1 "not a pcap file" -r "$tmp/garbage.pcap" -q
+# a valid pcap header of link type USER0 (147), which tcpeek cannot decode
+printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\0\0\0\0\0\0\0\0\xff\xff\0\0\x93\0\0\0' > "$tmp/user0.pcap"
+expect_rc 1 "unsupported link type" -r "$tmp/user0.pcap" -q
+if grep -q "user0.pcap: link-type USER0 .* is not supported" "$tmp/rc.err"; then
+	ok "unsupported link type: the message names the file and the link type"
+else
+	notok "unsupported link type message: $(head -1 "$tmp/rc.err")"
+fi
 expect_rc 0 "-h" -h
 expect_rc 0 "--version" --version
 if grep -qx "tcpeek [0-9][0-9.]*" "$tmp/rc.out"; then
@@ -221,6 +229,34 @@ if [ -f "$here/mixed.pcap" ]; then
 			notok "pcapng input: document differs from the pcap's"
 		fi
 	fi
+fi
+
+# Link types: the same traffic as raw IP, Linux cooked v1 (-i any) and v2
+# gives the same document (mixed: the same filters; its short Ethernet
+# frame and, in raw IP, its ARP frame cannot be carried over).
+if [ -x "$build/tools/pcaprelink" ]; then
+	for link in raw sll sll2; do
+		for name in success filters vlan mixed; do
+			[ -f "$here/$name.pcap" ] && [ -f "$here/$name.json" ] || continue
+			args_of "$name"
+			"$build/tools/pcaprelink" "$link" "$here/$name.pcap" "$tmp/$name-$link.pcap" 2>/dev/null
+			(cd "$tmp" && TZ=UTC "$tcpeek" -r "$name-$link.pcap" -q -j "${ARGS[@]}") \
+				> "$tmp/$name-$link.json" 2>/dev/null
+			if [ "$name" = mixed ]; then
+				same=1
+				for f in RX TX; do
+					[ "$("$jsonq" "$tmp/$name-$link.json" "$f")" = "$("$jsonq" "$here/$name.json" "$f")" ] || same=0
+				done
+			else
+				cmp -s "$tmp/$name-$link.json" "$here/$name.json" && same=1 || same=0
+			fi
+			if [ "$same" = 1 ]; then
+				ok "link $link: $name gives the Ethernet capture's counts"
+			else
+				notok "link $link: $name differs from the Ethernet capture's counts"
+			fi
+		done
+	done
 fi
 
 # The default cap: 128 MiB of table at <= 96 bytes a session (track.h)
