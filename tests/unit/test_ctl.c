@@ -605,6 +605,33 @@ static void test_not_a_socket(void **state)
 	assert_null(ctl_open("", 0660, (uid_t)-1, (gid_t)-1, answer, &f));
 }
 
+/* -u: the socket and a directory ctl_open created belong to the user
+ * tcpeek will run as, so it can still unlink the socket at exit. */
+static void test_owner(void **state)
+{
+	struct fake f = { 0 };
+	struct stat st;
+	struct ctl *c;
+	char dir[128], deep[160];
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();         /* chown to another user needs root */
+	c = ctl_open(sockpath, 0660, 65534, 65534, answer, &f);
+	assert_non_null(c);
+	assert_int_equal(lstat(sockpath, &st), 0);
+	assert_int_equal(st.st_uid, 65534);
+	assert_int_equal(st.st_gid, 65534);
+	assert_int_equal(st.st_mode & 07777, 0660);
+	snprintf(dir, sizeof(dir), "%s/run", tmpdir);
+	assert_int_equal(stat(dir, &st), 0);
+	assert_int_equal(st.st_uid, 65534);
+	ctl_close(c);
+	/* only one missing level is created */
+	snprintf(deep, sizeof(deep), "%s/a/b/tcpeek.sock", tmpdir);
+	assert_null(ctl_open(deep, 0660, (uid_t)-1, (gid_t)-1, answer, &f));
+}
+
 static void test_close_keeps_foreign_file(void **state)
 {
 	struct fake f = { 0 };
@@ -642,6 +669,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stale_replaced, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_live_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_socket, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_owner, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_close_keeps_foreign_file, setup, teardown),
 	};
 
