@@ -19,6 +19,7 @@ struct cap {
 	 * the differences so a long-running daemon does not see them wrap. */
 	unsigned int last_recv, last_drop, last_ifdrop;
 	struct cap_stats acc;
+	char dltname[24];            /* for link types libpcap cannot name */
 	/* for cap_dispatch's callback */
 	cap_frame_fn fn;
 	void *arg;
@@ -60,6 +61,7 @@ static struct cap *cap_wrap(pcap_t *p, int is_file)
 	c->fd = -1;
 	c->dlt = pcap_datalink(p);
 	c->link = cap_link_from_dlt(c->dlt);
+	snprintf(c->dltname, sizeof(c->dltname), "DLT %d", c->dlt);
 	return c;
 }
 
@@ -208,7 +210,7 @@ const char *cap_link_name(const struct cap *c)
 {
 	const char *s = pcap_datalink_val_to_name(c->dlt);
 
-	return s ? s : "UNKNOWN";
+	return s ? s : c->dltname;
 }
 
 const char *cap_link_desc(const struct cap *c)
