@@ -2,6 +2,7 @@
  * Handshake tracker: every classification rule of track.h driven with
  * frames built by the codec, decoded again, and fed with fake timestamps.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -924,6 +925,85 @@ static void test_session_size(void **state)
 	assert_true(trk_session_size() >= 64);
 }
 
+/* The program sizes its default cap as 128 MiB / trk_session_size(): the
+ * tracker must then stay within 128 MiB, whatever the power-of-two
+ * rounding of the slot array does.  (Pages are only touched as used.) */
+static void test_default_cap_fits(void **state)
+{
+	const size_t budget = (size_t)128 << 20;
+	static const uint32_t caps[] = { 0, 1000, 196607, 196608, 1 << 20 };
+	(void)state;
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+		uint32_t cap = caps[i] ? caps[i] : (uint32_t)(budget / trk_session_size());
+		struct trk_config cfg = { .timeout_us = TMO, .max_sessions = cap };
+		struct trk_stats st;
+		struct trk *t = trk_new(&cfg, NULL, NULL);
+
+		assert_non_null(t);
+		trk_get_stats(t, &st);
+		assert_int_equal(st.max_sessions, cap);
+		assert_true(st.memory_bytes <= (size_t)cap * trk_session_size() + 512 * 1024);
+		if (!caps[i])
+			assert_true(st.memory_bytes <= budget);
+		trk_free(t);
+	}
+}
+
+static void test_cap_too_large(void **state)
+{
+	struct trk_config cfg = { .timeout_us = TMO, .max_sessions = UINT32_MAX };
+	(void)state;
+	errno = 0;
+	assert_null(trk_new(&cfg, NULL, NULL));
+	assert_int_equal(errno, ENOMEM);
+}
+
+/* Any field values at all (as a corrupt capture could give after a
+ * lenient decode): no crash, and the books balance. */
+static void test_random_fields(void **state)
+{
+	struct fx *f = fx_new(64, 1);
+	uint64_t x = 0x0123456789abcdefull, ts = 0;
+	struct trk_stats st;
+	(void)state;
+	for (int i = 0; i < 200000; i++) {
+		struct pkt_frame fr;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		memset(&fr, 0, sizeof(fr));
+		fr.has_ip4 = (x & 7) != 0;
+		fr.has_tcp = (x >> 3) & 1;
+		fr.has_icmp = !fr.has_tcp && ((x >> 4) & 1);
+		/* few addresses and ports so that tuples meet again */
+		fr.ip4.src = 0x0a000000u | ((x >> 5) & 3);
+		fr.ip4.dst = 0x0a000000u | ((x >> 7) & 3);
+		fr.tcp.sport = (uint16_t)((x >> 9) & 3);
+		fr.tcp.dport = (uint16_t)((x >> 11) & 3);
+		fr.tcp.flags = (uint8_t)(x >> 13);
+		fr.tcp.seq = (uint32_t)((x >> 21) & 7);
+		fr.tcp.ack = (uint32_t)((x >> 24) & 7);
+		fr.icmp.type = (x >> 27) & 1 ? PKT_ICMP_UNREACH : (uint8_t)(x >> 28);
+		fr.icmp.has_quote = (x >> 36) & 1;
+		fr.icmp.q_ip.proto = (x >> 37) & 1 ? PKT_IPPROTO_TCP : 17;
+		fr.icmp.q_ip.src = fr.ip4.dst;
+		fr.icmp.q_ip.dst = fr.ip4.src;
+		fr.icmp.q_sport = fr.tcp.dport;
+		fr.icmp.q_dport = fr.tcp.sport;
+		fr.icmp.q_seq = fr.tcp.ack;
+		ts += (x >> 40) % 3000000;
+		trk_packet(f->t, &fr, (x >> 60) == 0 ? ts / 2 : ts);
+	}
+	trk_get_stats(f->t, &st);
+	assert_true(st.open <= 64);
+	assert_true(st.peak <= 64);
+	/* every session classified was either reported, still open or
+	 * refused by the cap */
+	assert_int_equal((uint64_t)f->r.classify_calls,
+	                 (uint64_t)f->r.n + st.open + (uint64_t)f->r.untracked_calls);
+	assert_true(f->r.n > 100);
+	fx_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -960,6 +1040,9 @@ int main(void)
 		cmocka_unit_test(test_flood_small_cap),
 		cmocka_unit_test(test_batch_equals_single),
 		cmocka_unit_test(test_session_size),
+		cmocka_unit_test(test_default_cap_fits),
+		cmocka_unit_test(test_cap_too_large),
+		cmocka_unit_test(test_random_fields),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
