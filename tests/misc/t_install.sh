@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# make install into a temporary DESTDIR: every file lands where the
+# variables say, with its mode; the installed programs run (--help,
+# --version from the Makefile's VERSION); the installed unit points at the
+# installed tcpeek; make uninstall removes all of it.
+. "$(dirname "$0")/common.sh"
+
+T=$(mktmp)
+D=$T/dest
+M="make --no-print-directory -C $SYNSCOPE_ROOT"
+
+check "make install DESTDIR=... PREFIX=/usr succeeds" \
+	$M -s install DESTDIR="$D" PREFIX=/usr UNITDIR=/lib/systemd/system >"$T/log" 2>&1 ||
+	sed 's/^/# /' "$T/log"
+
+want="0755 /usr/sbin/check_tcp_raw
+0755 /usr/sbin/tcpeek
+0755 /usr/bin/tcpeekstat
+0644 /usr/share/man/man8/check_tcp_raw.8
+0644 /usr/share/man/man8/tcpeek.8
+0644 /usr/share/man/man1/tcpeekstat.1
+0644 /lib/systemd/system/tcpeek@.service
+0644 /usr/lib/sysusers.d/tcpeek.conf
+0644 /usr/share/bash-completion/completions/check_tcp_raw
+0644 /usr/share/bash-completion/completions/tcpeek
+0644 /usr/share/bash-completion/completions/tcpeekstat"
+got=$(cd "$D" && find . -type f -printf '%m /%P\n' | sed 's/^\([0-7]\{3\}\) /0\1 /' | sort)
+if d=$(list_diff "$(printf '%s\n' "$want" | sort)" "$got"); then
+	ok "install: the 11 files, each with its mode, and nothing else"
+else
+	fail "install: file list or modes differ: $d"
+fi
+
+for p in $PROGRAMS; do
+	f=$D/usr/sbin/$p
+	[ "$p" = tcpeekstat ] && f=$D/usr/bin/$p
+	"$f" --help >"$T/help" 2>&1
+	rc=$?
+	if [ $rc -eq 0 ]; then ok "installed $p --help exits 0"
+	else fail "installed $p --help exited $rc"; fi
+	if [ -s "$T/help" ] && cmp -s "$T/help" <("$BIN/$p" --help 2>&1); then
+		ok "installed $p --help prints the help of the built program"
+	else
+		fail "installed $p --help output is empty or differs from bin/$p"
+	fi
+	v=$("$f" --version 2>&1)
+	if [ "$v" = "$p $VERSION" ]; then
+		ok "installed $p --version prints '$p $VERSION' (Makefile VERSION)"
+	else
+		fail "installed $p --version printed '$v', wanted '$p $VERSION'"
+	fi
+done
+# check_tcp_raw and tcpeekstat know -V / -v as well as --version
+check "check_tcp_raw -V prints the version" \
+	test "$("$BIN/check_tcp_raw" -V)" = "check_tcp_raw $VERSION"
+check "tcpeek -v prints the version" test "$("$BIN/tcpeek" -v)" = "tcpeek $VERSION"
+check "tcpeekstat -v prints the version" test "$("$BIN/tcpeekstat" -v)" = "tcpeekstat $VERSION"
+
+if grep -qx 'ExecStart=/usr/sbin/tcpeek -i %I -q -U /run/tcpeek/%i.sock $TCPEEK_OPTS' \
+	"$D/lib/systemd/system/tcpeek@.service"; then
+	ok "installed unit runs the installed tcpeek (/usr/sbin)"
+else
+	fail "installed unit's ExecStart: $(grep ExecStart= "$D/lib/systemd/system/tcpeek@.service")"
+fi
+
+
+# The version is set once, in the Makefile (-DSYNSCOPE_VERSION).
+spelt=$(cd "$SYNSCOPE_ROOT" && grep -lE '"[0-9]+\.[0-9]+\.[0-9]+"' \
+	src/check/check_tcp_raw.c src/peek/tcpeek.c src/stat/tcpeekstat.c src/*/opts.c)
+if [ -z "$spelt" ] && grep -q 'SYNSCOPE_VERSION=.*$(VERSION)' "$SYNSCOPE_ROOT/Makefile"; then
+	ok "version: only the Makefile's VERSION, passed as SYNSCOPE_VERSION"
+else
+	fail "version spelt outside the Makefile: $spelt"
+fi
+
+check "make uninstall succeeds" \
+	$M -s uninstall DESTDIR="$D" PREFIX=/usr UNITDIR=/lib/systemd/system
+left=$(cd "$D" && find . -type f | tr '\n' ' ')
+if [ -z "$left" ]; then ok "uninstall removed every installed file"
+else fail "uninstall left: $left"; fi
+
+# Defaults: PREFIX=/usr/local, man pages, unit and completion under it.
+$M -s install DESTDIR="$T/d2" >/dev/null 2>&1
+check "default PREFIX is /usr/local (sbin, bin, man, unit, completion)" test \
+	-x "$T/d2/usr/local/sbin/tcpeek" -a -x "$T/d2/usr/local/bin/tcpeekstat" -a \
+	-f "$T/d2/usr/local/share/man/man8/tcpeek.8" -a \
+	-f "$T/d2/usr/local/lib/systemd/system/tcpeek@.service" -a \
+	-f "$T/d2/usr/local/share/bash-completion/completions/tcpeek"
