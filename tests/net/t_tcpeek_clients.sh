@@ -46,7 +46,7 @@ wait_listen srv 8080 || fail "listener on 8080 did not start"
 
 ip netns exec "$P-srv" "$BIN/tcpeek" -i "$P-s" -U "$SOCK" -q -t 2 >"$T/out" 2>"$T/err" &
 TPID=$!
-bg_track $TPID
+bg_track "$TPID"
 for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
 check "tcpeek is serving its socket" test -S "$SOCK"
 
@@ -122,9 +122,9 @@ print("last_answer %.3f" % last_answer)
 print("first_drop %.3f" % (drops[0] if drops else -1))
 print("last_drop %.3f" % (drops[-1] if drops else -1))
 EOF
-wait $traffic
+wait "$traffic"
 sleep 0.3
-cat "$T/report" | sed 's/^/# /'
+sed 's/^/# /' "$T/report"
 val() { awk -v k="$1" '$1 == k { print $2 }' "$T/report"; }
 
 check "100 concurrent clients all got a valid document" test "$(val answered)" = 100
@@ -153,8 +153,8 @@ EOF
 )
 check "counts exact after the load: $NCONN successes, no failure, nothing open ($final)" \
 	test "$final" = "$NCONN 0 0 0 0"
-check "tcpeek survived" kill -0 $TPID
-kill -TERM $TPID
-wait $TPID
+check "tcpeek survived" kill -0 "$TPID"
+kill -TERM "$TPID"
+wait "$TPID"
 rc=$?
 check "tcpeek exits 0 and removes its socket (rc $rc)" test "$rc" = 0 -a ! -e "$SOCK"

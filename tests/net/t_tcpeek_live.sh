@@ -72,10 +72,10 @@ start_tcpeek() {
 	ip netns exec "$P-srv" "$BIN/tcpeek" -i "$P-s" -U "$SOCK" --icmp -t 2 \
 		'web:RX@10.77.0.0/24:8080' >"$1.out" 2>"$1" &
 	TPID=$!
-	bg_track $TPID
+	bg_track "$TPID"
 	for _ in $(seq 50); do
 		[ -S "$SOCK" ] && grep -q '^listening on' "$1" && return 0
-		kill -0 $TPID 2>/dev/null || break
+		kill -0 "$TPID" 2>/dev/null || break
 		sleep 0.1
 	done
 	return 1
@@ -239,11 +239,11 @@ perm=$(setpriv --reuid=nobody --regid=nogroup --clear-groups \
 	"$BIN/tcpeekstat" -U "$SOCK" 2>&1); prc=$?
 check "tcpeekstat as another user: exit 1, permission denied ($perm)" \
 	test "$prc" = 1 -a "$perm" = "tcpeekstat: $SOCK: Permission denied"
-kill -STOP $TPID        # a stuck tcpeek: connect works, no answer ever comes
+kill -STOP "$TPID"        # a stuck tcpeek: connect works, no answer ever comes
 t0=$(now_ms)
 stuck=$("$BIN/tcpeekstat" -U "$SOCK" -j 2>&1); src=$?
 dt=$(( $(now_ms) - t0 ))
-kill -CONT $TPID
+kill -CONT "$TPID"
 check "tcpeekstat gives up on a stuck tcpeek after 3 s (${dt} ms, exit $src)" \
 	test "$src" = 1 -a "$dt" -ge 2900 -a "$dt" -lt 6000
 check "and says so: $stuck" test "$stuck" = "tcpeekstat: $SOCK: timed out after 3.000 s"
@@ -254,12 +254,12 @@ check "tcpeek serves again after SIGCONT" \
 ip netns exec "$P-srv" "$BIN/tcpeek" -i "$P-s" -U "$SOCK" -q >/dev/null 2>"$T/err2" &
 p2=$!
 bg_track $p2
-for _ in $(seq 30); do kill -0 $p2 2>/dev/null || break; sleep 0.1; done
-if kill -0 $p2 2>/dev/null; then
+for _ in $(seq 30); do kill -0 "$p2" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$p2" 2>/dev/null; then
 	fail "second tcpeek on the same socket is still running"
-	kill $p2
+	kill "$p2"
 else
-	wait $p2
+	wait "$p2"
 	rc2=$?
 	check "second tcpeek refused with exit 1 (got $rc2)" test "$rc2" = 1
 	check "second tcpeek names the socket: $(head -1 "$T/err2")" \
@@ -269,8 +269,8 @@ check "the first tcpeek still answers" \
 	jcheck "$(stat_json)" 'd["RX"]["success"]["total"] == 7'
 
 # --- SIGTERM: summary, socket removed, exit 0 ---------------------------
-kill -TERM $TPID
-wait $TPID
+kill -TERM "$TPID"
+wait "$TPID"
 rc=$?
 check "tcpeek exits 0 on SIGTERM (got $rc)" test "$rc" = 0
 check "socket file removed at exit" test ! -e "$SOCK"
@@ -282,8 +282,8 @@ check "tcpeekstat names the path and the reason" bash -c \
 
 # --- kill -9 leaves a stale socket: the next start replaces it -----------
 check "tcpeek restarts" start_tcpeek "$T/err3"
-kill -KILL $TPID
-wait $TPID 2>/dev/null
+kill -KILL "$TPID"
+wait "$TPID" 2>/dev/null
 check "kill -9 leaves the socket file behind" test -S "$SOCK"
 expect_rc 1 "tcpeekstat on the stale socket: refused, exit 1" \
 	NS srv "$BIN/tcpeekstat" -U "$SOCK"
@@ -293,10 +293,10 @@ sleep 0.3
 check "the new tcpeek answers with fresh counts" \
 	jcheck "$(stat_json)" 'd["RX"]["success"]["total"] == 1'
 check "the replaced socket has mode 0660" test "$(stat -c %a "$SOCK")" = 660
-kill -TERM $TPID
-wait $TPID
+kill -TERM "$TPID"
+wait "$TPID"
 check "socket removed again" test ! -e "$SOCK"
-wait $b1 $b2
+wait "$b1" "$b2"
 if [ -n "${SYNSCOPE_DEBUG:-}" ]; then
 	for f in "$T"/err*; do echo "== $f"; cat "$f"; done
 fi
