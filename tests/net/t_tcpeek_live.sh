@@ -122,6 +122,17 @@ sys.exit(1 if bad else 0)
 EOF
 }
 
+# wait_json EXPR...: poll GET (up to 3 s) until the expressions hold, so
+# assertions never race the capture's delivery of the last packets
+wait_json() {
+	local _
+	for _ in $(seq 30); do
+		jcheck "$(stat_json)" "$@" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 check "tcpeek starts live on the veth and creates its socket" start_tcpeek "$T/err1"
 check "socket mode is 0660" test "$(stat -c %a "$SOCK")" = 660
 check "socket directory is 0755" test "$(stat -c %a "$T/run")" = 755
@@ -136,7 +147,8 @@ connect 8082 0.5 &      # two black-holed SYNs: timeouts 2 s after them
 b1=$!
 connect 8082 0.5 &
 b2=$!
-sleep 0.3
+wait_json 'd["RX"]["success"]["total"] == 5' 'd["RX"]["failure"]["unreach"] == 2' \
+	'd["RX"]["open"] == 2'
 
 # the -t deadline: before it the black-holed handshakes are open...
 j=$(stat_json)
@@ -206,7 +218,7 @@ check "second REFRESH: all zeros" \
 	'd["web"]["success"]["total"] == 0' 'd["RX"]["failure"]["reject"] == 0'
 for _ in 1 2; do connect 8080; done
 connect 8081
-sleep 0.3
+wait_json 'd["RX"]["success"]["total"] == 7' 'd["RX"]["failure"]["reject"] == 4'
 
 # -g sends REFRESH and runs gmetric per success/failure item
 cat >"$T/gmetric" <<EOF
@@ -289,7 +301,7 @@ expect_rc 1 "tcpeekstat on the stale socket: refused, exit 1" \
 	NS srv "$BIN/tcpeekstat" -U "$SOCK"
 check "a new tcpeek replaces the stale socket" start_tcpeek "$T/err4"
 connect 8080
-sleep 0.3
+wait_json 'd["RX"]["success"]["total"] >= 1'
 check "the new tcpeek answers with fresh counts" \
 	jcheck "$(stat_json)" 'd["RX"]["success"]["total"] == 1'
 check "the replaced socket has mode 0660" test "$(stat -c %a "$SOCK")" = 660
