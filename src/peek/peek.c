@@ -151,7 +151,7 @@ void peek_set_link(struct peek *p, enum pkt_link link)
 
 void peek_frame(struct peek *p, const uint8_t *data, size_t caplen, uint64_t ts_us)
 {
-	struct pkt_frame f;
+	struct pkt_frame *f = &p->batch[p->nbatch];
 	enum pkt_err e;
 
 	if (p->packets == 0)
@@ -167,23 +167,35 @@ void peek_frame(struct peek *p, const uint8_t *data, size_t caplen, uint64_t ts_
 		p->anchor_ts = ts_us;
 		p->anchor_mono = clock_mono_us();
 	}
-	e = pkt_decode(p->link, data, caplen, p->csum, &f);
-	if (e == PKT_OK && (f.has_tcp || f.has_icmp)) {
-		trk_packet(p->trk, &f, ts_us);
-		return;
+	e = pkt_decode(p->link, data, caplen, p->csum, f);
+	if (e != PKT_OK) {
+		/* other protocols (IPv6, ARP...) are not errors, only not ours */
+		if (e != PKT_UNSUPPORTED)
+			p->malformed++;
+		f->has_tcp = f->has_icmp = 0;
 	}
-	/* other protocols (IPv6, ARP...) are not errors, only not ours */
-	if (e != PKT_OK && e != PKT_UNSUPPORTED)
-		p->malformed++;
-	/* Any frame is a tick of the clock: a handshake's timeout fires at
-	 * the first frame after its deadline, whatever that frame is. */
-	trk_advance(p->trk, ts_us);
+	/* Every frame goes to the tracker, even one it cannot use: any frame
+	 * is a tick of the clock, so a handshake's timeout fires at the first
+	 * frame after its deadline, whatever that frame is.  Frames are
+	 * handed over in batches so the tracker can prefetch its table. */
+	p->batch_ts[p->nbatch++] = ts_us;
+	if (p->nbatch == PEEK_TRK_BATCH)
+		peek_flush(p);
+}
+
+void peek_flush(struct peek *p)
+{
+	if (p->nbatch == 0)
+		return;
+	trk_packet_batch(p->trk, p->batch, p->batch_ts, p->nbatch);
+	p->nbatch = 0;
 }
 
 void peek_idle(struct peek *p, uint64_t mono_us)
 {
 	uint64_t now;
 
+	peek_flush(p);
 	if (mono_us < p->anchor_mono + PEEK_IDLE_TICK_US)
 		return;
 	now = p->anchor_ts + (mono_us - p->anchor_mono);
@@ -197,6 +209,7 @@ void peek_idle(struct peek *p, uint64_t mono_us)
 
 static void count_open(struct peek *p)
 {
+	peek_flush(p);
 	memset(p->open, 0, sizeof(p->open));
 	trk_foreach_open(p->trk, cb_open, p);
 }
@@ -319,6 +332,7 @@ static int run_file(struct peek *p, struct cap *cap, struct ctl *ctl)
 	while (!stop_flag) {
 		int n = cap_dispatch(cap, PEEK_BATCH, on_frame, p, err, sizeof(err));
 
+		peek_flush(p);
 		if (n == -2)
 			return 0;
 		if (n < 0) {
@@ -364,6 +378,7 @@ static int run_live(struct peek *p, struct cap *cap, struct ctl *ctl)
 			for (int b = 0; b < PEEK_BATCHES_PER_WAKE; b++) {
 				int n = cap_dispatch(cap, PEEK_BATCH, on_frame, p, err, sizeof(err));
 
+				peek_flush(p);
 				if (n < 0) {
 					log_warnx("%s: %s", "capture", err);
 					return -1;

@@ -35,6 +35,8 @@ struct peek_config {
 	int live;                        /* time also advances on a quiet link */
 };
 
+#define PEEK_TRK_BATCH 256
+
 struct peek {
 	const struct filt_set *fs;
 	struct local_set local;
@@ -55,6 +57,10 @@ struct peek {
 	 * monotonic clock) it was handled */
 	uint64_t anchor_ts, anchor_mono;
 	uint64_t start_wall;
+	/* decoded frames waiting to go to the tracker (see peek_flush) */
+	size_t nbatch;
+	struct pkt_frame batch[PEEK_TRK_BATCH];
+	uint64_t batch_ts[PEEK_TRK_BATCH];
 };
 
 /* 0, or -1 with a one-line reason in err (table allocation). */
@@ -67,6 +73,10 @@ void peek_set_link(struct peek *p, enum pkt_link link);
 
 /* Handle one captured frame (decode, track, count). */
 void peek_frame(struct peek *p, const uint8_t *data, size_t caplen, uint64_t ts_us);
+
+/* Hand the frames peek_frame has queued to the tracker.  Called after
+ * every capture dispatch and before anything reads the counts. */
+void peek_flush(struct peek *p);
 
 /* Live mode without packets: let the tracker's time follow the clock,
  * given the monotonic time now. */
