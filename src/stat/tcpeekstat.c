@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "stat/tstat_client.h"
 #include "stat/tstat_doc.h"
@@ -108,6 +109,12 @@ int main(int argc, char **argv)
 	if (nmodes > 1)
 		return usage_error("-j, -p and -g are mutually exclusive");
 
+	/* before REFRESH: it resets tcpeek's deltas, which would be lost if
+	 * gmetric cannot run at all */
+	if (mode == 'g' && access(gpath, X_OK) == -1) {
+		log_warn("%s", gpath);
+		return 1;
+	}
 	if (tstat_fetch(path, mode == 'g' ? "REFRESH" : "GET", TSTAT_TIMEOUT_MS,
 	                TSTAT_MAX_ANSWER, &text, &len) == -1)
 		return 1;

@@ -237,8 +237,14 @@ check "-g: REFRESH deltas since the last REFRESH (2 ok, 1 reject)" bash -c '
 	grep -qx -- "-n tcpeek_TX_failure_total -v 0 -t uint32" "$1"' _ "$T/gm.log"
 expect_rc 1 "-g with a failing gmetric exits 1" \
 	quiet NS srv "$BIN/tcpeekstat" -U "$SOCK" -g --gmetric-path=/bin/false
-check "GET stays cumulative after REFRESHes (7 ok, 4 reject)" \
-	jcheck "$(stat_json)" 'd["RX"]["success"]["total"] == 7' 'd["RX"]["failure"]["reject"] == 4' \
+connect 8080
+wait_json 'd["RX"]["success"]["total"] == 8'
+expect_rc 1 "-g with a missing gmetric exits 1 before sending REFRESH" \
+	quiet NS srv "$BIN/tcpeekstat" -U "$SOCK" -g --gmetric-path="$T/no-such-gmetric"
+check "... so the next REFRESH still holds the delta (1 success)" \
+	jcheck "$(raw REFRESH)" 'd["RX"]["success"]["total"] == 1' 'd["RX"]["failure"]["total"] == 0'
+check "GET stays cumulative after REFRESHes (8 ok, 4 reject)" \
+	jcheck "$(stat_json)" 'd["RX"]["success"]["total"] == 8' 'd["RX"]["failure"]["reject"] == 4' \
 	'd["RX"]["failure"]["unreach"] == 2'
 
 # bad requests close the connection without an answer; tcpeek lives on
@@ -260,7 +266,7 @@ check "tcpeekstat gives up on a stuck tcpeek after 3 s (${dt} ms, exit $src)" \
 	test "$src" = 1 -a "$dt" -ge 2900 -a "$dt" -lt 6000
 check "and says so: $stuck" test "$stuck" = "tcpeekstat: $SOCK: timed out after 3.000 s"
 check "tcpeek serves again after SIGCONT" \
-	jcheck "$(stat_json)" 'd["RX"]["success"]["total"] == 7'
+	jcheck "$(stat_json)" 'd["RX"]["success"]["total"] == 8'
 
 # --- a second tcpeek on the same path is refused -------------------------
 ip netns exec "$P-srv" "$BIN/tcpeek" -i "$P-s" -U "$SOCK" -q >/dev/null 2>"$T/err2" &
@@ -278,7 +284,7 @@ else
 		grep -q "another tcpeek is listening on $SOCK" "$T/err2"
 fi
 check "the first tcpeek still answers" \
-	jcheck "$(stat_json)" 'd["RX"]["success"]["total"] == 7'
+	jcheck "$(stat_json)" 'd["RX"]["success"]["total"] == 8'
 
 # --- SIGTERM: summary, socket removed, exit 0 ---------------------------
 kill -TERM "$TPID"
