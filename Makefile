@@ -134,8 +134,8 @@ demo: deps
 bench: all
 	$(Q)BUILD=$(BUILD) bench/run.sh
 
-# The unit names its ExecStart as /usr/local/sbin/tcpeek; the copy
-# installed points at the SBINDIR actually used.
+# The units name /usr/local/sbin/tcpeek and /usr/local/bin/tcpeekstat;
+# the copies installed point at the SBINDIR and BINDIR actually used.
 install: $(PROGS)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
@@ -144,9 +144,12 @@ install: $(PROGS)
 	install -m 0755 bin/tcpeekstat $(DESTDIR)$(BINDIR)/
 	install -m 0644 docs/check_tcp_raw.8 docs/tcpeek.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 docs/tcpeekstat.1 $(DESTDIR)$(MANDIR)/man1/
-	sed 's|/usr/local/sbin/tcpeek|$(SBINDIR)/tcpeek|' contrib/systemd/tcpeek@.service \
-	    >$(DESTDIR)$(UNITDIR)/tcpeek@.service
-	chmod 0644 $(DESTDIR)$(UNITDIR)/tcpeek@.service
+	for u in tcpeek@.service tcpeek-textfile@.service tcpeek-textfile@.timer; do \
+	    sed -e 's|/usr/local/sbin/tcpeek|$(SBINDIR)/tcpeek|' \
+	        -e 's|/usr/local/bin/tcpeekstat|$(BINDIR)/tcpeekstat|' \
+	        contrib/systemd/$$u >$(DESTDIR)$(UNITDIR)/$$u && \
+	    chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
 	install -m 0644 contrib/systemd/tcpeek.sysusers $(DESTDIR)$(SYSUSERSDIR)/tcpeek.conf
 	install -m 0644 contrib/bash-completion/check_tcp_raw contrib/bash-completion/tcpeek \
 	    contrib/bash-completion/tcpeekstat $(DESTDIR)$(COMPLETIONDIR)/
@@ -156,7 +159,8 @@ uninstall:
 	      $(DESTDIR)$(BINDIR)/tcpeekstat \
 	      $(DESTDIR)$(MANDIR)/man8/check_tcp_raw.8 $(DESTDIR)$(MANDIR)/man8/tcpeek.8 \
 	      $(DESTDIR)$(MANDIR)/man1/tcpeekstat.1 \
-	      $(DESTDIR)$(UNITDIR)/tcpeek@.service $(DESTDIR)$(SYSUSERSDIR)/tcpeek.conf \
+	      $(DESTDIR)$(UNITDIR)/tcpeek@.service $(DESTDIR)$(UNITDIR)/tcpeek-textfile@.service \
+	      $(DESTDIR)$(UNITDIR)/tcpeek-textfile@.timer $(DESTDIR)$(SYSUSERSDIR)/tcpeek.conf \
 	      $(DESTDIR)$(COMPLETIONDIR)/check_tcp_raw $(DESTDIR)$(COMPLETIONDIR)/tcpeek \
 	      $(DESTDIR)$(COMPLETIONDIR)/tcpeekstat
 

@@ -20,13 +20,15 @@ want="0755 /usr/sbin/check_tcp_raw
 0644 /usr/share/man/man8/tcpeek.8
 0644 /usr/share/man/man1/tcpeekstat.1
 0644 /lib/systemd/system/tcpeek@.service
+0644 /lib/systemd/system/tcpeek-textfile@.service
+0644 /lib/systemd/system/tcpeek-textfile@.timer
 0644 /usr/lib/sysusers.d/tcpeek.conf
 0644 /usr/share/bash-completion/completions/check_tcp_raw
 0644 /usr/share/bash-completion/completions/tcpeek
 0644 /usr/share/bash-completion/completions/tcpeekstat"
 got=$(cd "$D" && find . -type f -printf '%m /%P\n' | sed 's/^\([0-7]\{3\}\) /0\1 /' | sort)
 if d=$(list_diff "$(printf '%s\n' "$want" | sort)" "$got"); then
-	ok "install: the 11 files, each with its mode, and nothing else"
+	ok "install: the 13 files, each with its mode, and nothing else"
 else
 	fail "install: file list or modes differ: $d"
 fi
@@ -61,6 +63,12 @@ if grep -qx 'ExecStart=/usr/sbin/tcpeek -i %I -q -U /run/tcpeek/%i.sock $TCPEEK_
 	ok "installed unit runs the installed tcpeek (/usr/sbin)"
 else
 	fail "installed unit's ExecStart: $(grep ExecStart= "$D/lib/systemd/system/tcpeek@.service")"
+fi
+if grep -qx 'ExecStart=/usr/bin/tcpeekstat -p -U /run/tcpeek/%i.sock' \
+	"$D/lib/systemd/system/tcpeek-textfile@.service"; then
+	ok "installed textfile unit runs the installed tcpeekstat (/usr/bin)"
+else
+	fail "installed textfile unit: $(grep ExecStart= "$D/lib/systemd/system/tcpeek-textfile@.service")"
 fi
 
 

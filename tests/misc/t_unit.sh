@@ -22,6 +22,13 @@ if command -v systemd-analyze >/dev/null; then
 	else
 		fail "systemd-analyze verify: $(head -3 "$T/v" | tr '\n' ' ')"
 	fi
+	SD=$(dirname "$IU")
+	if MANPATH=$T/p/share/man systemd-analyze verify "$SD/tcpeek-textfile@eth0.service" \
+		"$SD/tcpeek-textfile@eth0.timer" >"$T/v" 2>&1 && [ ! -s "$T/v" ]; then
+		ok "systemd-analyze verify tcpeek-textfile@eth0.service and .timer: clean"
+	else
+		fail "systemd-analyze verify textfile units: $(head -3 "$T/v" | tr '\n' ' ')"
+	fi
 	mkdir -p "$T/bad"
 	sed -e "s|^ExecStart=$T/p/sbin/tcpeek|ExecStart=$T/nowhere/tcpeek|" \
 	    -e 's/^ProtectSystem=strict/ProtectSystm=strict/' "$IU" >"$T/bad/tcpeek@.service"
