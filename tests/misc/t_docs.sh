@@ -126,8 +126,10 @@ EOF
 [ -s "$T/sample.err" ] && fail "prometheus.md sample: $(cat "$T/sample.err")" ||
 	ok "prometheus.md: the sample's HELP/TYPE lines are tcpeekstat's, its samples well-formed"
 
-# every metric name the prose and the queries use exists
-used=$(grep -oE 'tcpeek_[a-z][a-z0-9_]*(\.(prom|tmp))?' "$PM" | grep -vE '\.(prom|tmp)$' | sed 's/^tcpeek_//' | sort -u)
+# every metric name the prose and the queries use exists (file names and
+# placeholders in capitals, like tcpeek_SECTION_KEY, are not metrics)
+used=$(grep -oE 'tcpeek_[A-Za-z][A-Za-z0-9_]*(\.(prom|tmp))?' "$PM" | grep -vE '\.(prom|tmp)$|[A-Z]' |
+	sed 's/^tcpeek_//' | sort -u)
 unknown=$(comm -23 <(printf '%s\n' "$used") <(cut -f1 "$T/doc.tsv"))
 if [ -n "$used" ] && [ -z "$unknown" ]; then
 	ok "prometheus.md names only real metrics ($(echo "$used" | wc -l) distinct)"
