@@ -1,22 +1,74 @@
-/* libFuzzer harness: the frame decoder on every link type and checksum mode. */
+/* libFuzzer harness: the frame decoder on every link type tcpeek accepts
+ * (Ethernet with up to two VLAN tags, Linux cooked v1 and v2, raw IP) and
+ * every checksum mode.  The first byte picks the link type (low 2 bits)
+ * and the checksum mode; the rest is the captured frame (libFuzzer's
+ * buffer has exactly its size, so ASan catches any read past it).
+ * Beyond the sanitizers, what decoded is checked for consistency: the
+ * layers found are in order, lengths agree with each other and with the
+ * capture, and the formatting helpers accept every decoded value. */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "net/pkt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check(const struct pkt_frame *f, size_t caplen, enum pkt_err err)
+{
+	char mac[PKT_MAC_STRLEN], ip[PKT_IP4_STRLEN], fl[PKT_FLAGS_STRLEN];
+
+	if (pkt_strerror(err) == NULL)
+		abort();
+	if ((f->has_arp || f->has_ip4) && (!f->has_eth || f->l3_off > caplen))
+		abort();
+	if (f->has_arp && f->has_ip4)
+		abort();
+	if ((f->has_tcp || f->has_icmp) && !f->has_ip4)
+		abort();
+	if (f->has_tcp && f->has_icmp)
+		abort();
+	if (f->has_eth) {
+		pkt_fmt_mac(mac, f->eth.src);
+		pkt_fmt_mac(mac, f->eth.dst);
+		if (f->eth.nvlan > PKT_MAX_VLAN)
+			abort();
+	}
+	if (f->has_arp) {
+		pkt_fmt_mac(mac, f->arp.sha);
+		pkt_fmt_ip4(ip, f->arp.spa);
+	}
+	if (f->has_ip4) {
+		/* the header was captured whole and fits its total length */
+		if (f->ip4.hlen < 20 || f->ip4.tot_len < f->ip4.hlen ||
+		    f->l3_off + f->ip4.hlen > caplen)
+			abort();
+		pkt_fmt_ip4(ip, f->ip4.src);
+		pkt_fmt_ip4(ip, f->ip4.dst);
+	}
+	if (f->has_tcp) {
+		if (f->tcp.hlen < 20 ||
+		    (size_t)f->ip4.hlen + f->tcp.hlen + f->tcp.payload_len != f->ip4.tot_len)
+			abort();
+		pkt_fmt_tcpflags(fl, f->tcp.flags);
+	}
+	if (f->has_icmp && f->icmp.has_quote && f->icmp.q_ip.hlen < 20)
+		abort();
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const enum pkt_link links[] = { PKT_LINK_EN10MB, PKT_LINK_RAW, PKT_LINK_SLL,
 	                                       PKT_LINK_SLL2 };
 	struct pkt_frame f;
+	enum pkt_err err;
 
 	if (size < 1)
 		return 0;
 	/* first byte picks link type and checksum mode */
 	enum pkt_link link = links[data[0] & 3];
 	enum pkt_csum_mode cs = (enum pkt_csum_mode)((data[0] >> 2) % 3);
-	pkt_decode(link, data + 1, size - 1, cs, &f);
+	err = pkt_decode(link, data + 1, size - 1, cs, &f);
+	check(&f, size - 1, err);
 	return 0;
 }

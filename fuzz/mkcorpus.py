@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""Write the seed corpora of the fuzz harnesses into fuzz/corpus/NAME/.
+
+Seeds come from the test data: frames of tests/data/*.pcap (on every link
+type tcpeek accepts), whole captures as tracker record streams, filter
+expressions of tests/data/*.args and tests/unit/test_filter.c, the stats
+documents tests/data/*.json, and request lines.  Deterministic: running it
+again rewrites the same files.  Usage: fuzz/mkcorpus.py (from anywhere).
+"""
+import glob
+import hashlib
+import os
+import re
+import struct
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DATA = os.path.join(ROOT, "tests", "data")
+OUT = os.path.join(ROOT, "fuzz", "corpus")
+
+
+def pcap_frames(path):
+    """(ts_us, bytes) of each record of a little-endian µs pcap."""
+    d = open(path, "rb").read()
+    magic, = struct.unpack("<I", d[:4])
+    if magic != 0xA1B2C3D4:
+        raise SystemExit("%s: not a little-endian microsecond pcap" % path)
+    off, out = 24, []
+    while off + 16 <= len(d):
+        sec, usec, incl, _orig = struct.unpack("<IIII", d[off:off + 16])
+        off += 16
+        out.append((sec * 1000000 + usec, d[off:off + incl]))
+        off += incl
+    return out
+
+
+def relink(frame, link):
+    """The Ethernet frame as link 0 (Ethernet), 1 (raw IP), 2 (SLL), 3 (SLL2)."""
+    if link == 0:
+        return frame
+    off, etype = 12, None
+    while off + 2 <= len(frame):
+        etype = struct.unpack(">H", frame[off:off + 2])[0]
+        if etype not in (0x8100, 0x88A8):
+            break
+        off += 4
+    if etype is None or off + 2 > len(frame):
+        return None     # cut inside the link header: Ethernet only
+    l3 = frame[off + 2:]
+    if link == 1:
+        return l3
+    src = frame[6:12]
+    if link == 2:   # packet type, ARPHRD_ETHER, address length, address, protocol
+        return struct.pack(">HHH", 0, 1, 6) + src + b"\0\0" + struct.pack(">H", etype) + l3
+    # SLL2: protocol, reserved, ifindex, ARPHRD_ETHER, packet type, addr length, address
+    return struct.pack(">HHIHBB", etype, 0, 2, 1, 0, 6) + src + b"\0\0" + l3
+
+
+def write(sub, data):
+    d = os.path.join(OUT, sub)
+    os.makedirs(d, exist_ok=True)
+    name = hashlib.sha1(data).hexdigest()[:16]
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def seeds_pkt():
+    # Ethernet: one frame of each kind (length, ethertype, TCP flags) with
+    # checksum verification on; the other link types: a few frames each
+    seen = set()
+    for path in sorted(glob.glob(os.path.join(DATA, "*.pcap"))):
+        name = os.path.basename(path)
+        for _ts, fr in pcap_frames(path)[:6]:
+            key = (len(fr), fr[12:14], fr[47:48])
+            if key in seen or len(seen) >= 24:
+                continue
+            seen.add(key)
+            write("pkt", bytes([0 | (2 << 2)]) + fr)
+        if name not in ("success.pcap", "unreach.pcap", "vlan.pcap"):
+            continue
+        for _ts, fr in pcap_frames(path)[:2]:
+            for link in range(1, 4):
+                body = relink(fr, link)
+                if body is not None:
+                    write("pkt", bytes([link]) + body)
+
+
+def dt_bytes(dt):
+    if dt < 0x8000:
+        return struct.pack(">H", dt)
+    return struct.pack(">H", 0x8000 | min(0x7FFF, dt // 100000))
+
+
+def seeds_track():
+    for path in sorted(glob.glob(os.path.join(DATA, "*.pcap"))):
+        frames = pcap_frames(path)[:120]
+        # cap 16 sessions, 60 s timeout, ICMP on, batches of 4, documents
+        out = bytearray([0x7F, 0xFF, 0x80 | 1 | (3 << 1)])
+        prev = frames[0][0] if frames else 0
+        for ts, fr in frames:
+            out += bytes([0xC0]) + dt_bytes(max(0, ts - prev)) + struct.pack(">H", len(fr)) + fr
+            prev = ts
+        write("track", bytes(out))
+    # structured records: a handshake, a rejected one, an unreachable one
+    ok = bytes([4, 0x30, 0]) + bytes([0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0x10,
+                                      0x00, 0x40, 0x12, 0x01, 0x01, 0x00, 0x10,
+                                      0x00, 0x00, 0x10, 0x05, 0x05, 0x00, 0x10])
+    write("track", ok)
+    rej = bytes([4, 0x30, 0]) + bytes([0x00, 0x01, 0x02, 0x00, 0x00, 0x00, 0x10,
+                                       0x00, 0x41, 0x14, 0x00, 0x01, 0x00, 0x10])
+    write("track", rej)
+    unr = bytes([4, 0x00, 1]) + bytes([0x00, 0x02, 0x02, 0x00, 0x00, 0x00, 0x10,
+                                       0x80, 0x02, 0x03, 0x00, 0x00, 0x10,
+                                       0xA0, 0x80, 0x50])
+    write("track", unr)
+
+
+def seeds_filter():
+    exprs = []
+    for path in sorted(glob.glob(os.path.join(DATA, "*.args"))):
+        words = open(path).read().split()
+        exprs += [w for w in words if "@" in w]
+    src = open(os.path.join(ROOT, "tests", "unit", "test_filter.c")).read()
+    exprs += [s for s in re.findall(r'"([^"\\]*)"', src) if "@" in s]
+    seen = []
+    for e in exprs:
+        if e not in seen:
+            seen.append(e)
+    for e in seen[:30]:
+        write("filter", e.encode())
+    # several expressions at once, one a line, with tuples to match after
+    write("filter", "\n".join(seen[:6]).encode() + b"\n\x0a\x00\x00\x01\xc0\xa8\x01\x01\x00\x50")
+
+
+def seeds_tstat():
+    for path in sorted(glob.glob(os.path.join(DATA, "*.json")))[:12]:
+        write("tstat", open(path, "rb").read())
+    write("tstat", b'[{"RX":{"success":{"total":1}}},{"pcap":{"recv":3}}]')
+    write("tstat", b"[]")
+
+
+def seeds_ctl():
+    # first byte: chunk size - 1 (low 6 bits), half-close (0x40), big answer
+    # (0x80 with "B" next); then the bytes the client sends
+    for line in (b"GET\n", b"GET\r\n", b"REFRESH\r\n", b"GET", b"REFRESH",
+                 b"GET \t\r\n", b"get\n", b"GET\nGET\n", b"\n", b"",
+                 b"GE\x00T\n", b"A" * 127 + b"\n", b"A" * 130):
+        write("ctl", b"\x7f" + line)
+    write("ctl", b"\x00GET\r\n")
+    write("ctl", b"\x02REFRESH")
+    write("ctl", b"\xc0BGET\n")
+
+
+def main():
+    seeds_pkt()
+    seeds_track()
+    seeds_filter()
+    seeds_tstat()
+    seeds_ctl()
+
+
+if __name__ == "__main__":
+    main()
