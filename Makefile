@@ -60,7 +60,7 @@ UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC := $(wildcard tools/*.c bench/*.c)
 TOOLS    := $(foreach t,$(TOOL_SRC),$(BUILD)/tools/$(notdir $(t:.c=)))
 
-.PHONY: fuzz all tcp check unit golden nettest demo bench install uninstall clean deps
+.PHONY: FORCE fuzz fuzz-smoke all tcp check unit golden nettest demo bench install uninstall clean deps
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -79,6 +79,13 @@ $(LIB): $(LIB_OBJ)
 bin/check_tcp_raw: $(BUILD)/src/check/check_tcp_raw.o $(LIB)
 bin/tcpeek: $(BUILD)/src/peek/tcpeek.o $(LIB)
 bin/tcpeekstat: $(BUILD)/src/stat/tcpeekstat.o $(LIB)
+# bin/ is shared by the normal and the SAN=1 builds: the stamp names the
+# build that wrote it, and changes (so every program relinks) when the
+# other one runs.
+BIN_STAMP := bin/.built-by
+$(BIN_STAMP): FORCE
+	@mkdir -p bin && [ "$$(cat $@ 2>/dev/null)" = $(BUILD) ] || echo $(BUILD) >$@
+$(PROGS): $(BIN_STAMP)
 $(PROGS):
 	@mkdir -p bin
 	$(E) LD $@
@@ -101,12 +108,14 @@ $(foreach t,$(TOOL_SRC),$(eval $(call tool_rule,$(t))))
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
 FUZZERS  := $(FUZZ_SRC:fuzz/%.c=build-fuzz/%)
 FUZZ_CC  ?= clang
-build-fuzz/%: fuzz/%.c $(LIB_SRC)
+build-fuzz/%: fuzz/%.c $(LIB_SRC) $(wildcard src/*/*.h)
 	@mkdir -p build-fuzz
 	$(E) FUZZ $@
 	$(Q)$(FUZZ_CC) -std=gnu11 -D_GNU_SOURCE -DSYNSCOPE_VERSION='"$(VERSION)"' -Isrc -g -O1 \
 	    -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_SRC) $(LIBS)
 fuzz: $(FUZZERS)
+fuzz-smoke: $(FUZZERS)
+	$(Q)fuzz/smoke.sh $(FUZZERS)
 
 # The tests: unit (cmocka), golden pcaps, then namespace scenarios (root).
 check: all $(UNITS)
@@ -114,6 +123,8 @@ check: all $(UNITS)
 	$(Q)BUILD=$(BUILD) tests/data/run.sh
 	$(Q)BUILD=$(BUILD) tests/net/run.sh
 	$(Q)if [ -x tests/misc/run.sh ]; then BUILD=$(BUILD) tests/misc/run.sh; fi
+	$(Q)if command -v $(FUZZ_CC) >/dev/null; then $(MAKE) --no-print-directory fuzz-smoke; \
+	else echo "ok - fuzz (skipped: no $(FUZZ_CC))"; fi
 
 unit: $(UNITS)
 	$(Q)tests/run-unit.sh $(UNITS)
