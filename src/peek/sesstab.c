@@ -221,8 +221,15 @@ uint32_t sess_insert(struct sess_tab *tb, uint64_t h, uint32_t cli_addr,
 
 void sess_remove(struct sess_tab *tb, uint32_t idx)
 {
+	const struct sess *s = &tb->pool[idx];
+
+	sess_remove_hashed(tb, idx, sess_hash(tb, s->cli_addr, s->cli_port,
+	                                      s->srv_addr, s->srv_port));
+}
+
+void sess_remove_hashed(struct sess_tab *tb, uint32_t idx, uint64_t h)
+{
 	struct sess *s = &tb->pool[idx];
-	uint64_t h = sess_hash(tb, s->cli_addr, s->cli_port, s->srv_addr, s->srv_port);
 	uint32_t pos = (uint32_t)(h >> 32) & tb->mask;
 
 	/* The entry is present, so this ends; the bound guards against a

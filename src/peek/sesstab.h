@@ -82,6 +82,10 @@ uint32_t sess_insert(struct sess_tab *tb, uint64_t h, uint32_t cli_addr,
 /* Remove from the index and return the entry to the pool. */
 void sess_remove(struct sess_tab *tb, uint32_t idx);
 
+/* The same when the caller already holds h = sess_hash() of its tuple
+ * (saves hashing it again). */
+void sess_remove_hashed(struct sess_tab *tb, uint32_t idx, uint64_t h);
+
 static inline struct sess *sess_at(const struct sess_tab *tb, uint32_t idx)
 {
 	return &tb->pool[idx];
