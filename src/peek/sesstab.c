@@ -13,6 +13,17 @@
 static_assert(sizeof(struct sess) <= 64, "a session must fit one cache line");
 static_assert(sizeof(struct sess_slot) == 8, "slots are 8 bytes");
 
+/* Slots in use at first (fewer if the cap needs fewer): 2 KiB. */
+#define SESS_START_SLOTS 256u
+/* The slots in use double while the sessions would fill more than 1/8 of
+ * them (measured with bench/bench_tcpeek.sh: a sparse index costs fewer
+ * probes and shifts than one kept at 1/2, and 1 000 sessions still fit in
+ * 64 KiB of slots, a few TLB pages).  Once the reservation is reached the
+ * load may rise to 3/4 at the cap, as sess_slots_for promises. */
+#define SESS_GROW_LOAD_DEN 8u
+/* Entries a doubling can park on the stack (see sess_grow). */
+#define SESS_GROW_PARK 64u
+
 /* 64x64 -> 128 multiply folded back to 64 bits: a cheap mixer that is
  * strong enough once its inputs are keyed with a secret. */
 static inline uint64_t mum(uint64_t a, uint64_t b)
@@ -98,14 +109,15 @@ int sess_init(struct sess_tab *tb, uint32_t max, uint64_t seed)
 		return -1;
 	}
 	nslots = sess_slots_for(max);
-	/* Pool pages are touched only as sessions are first used, so a large
-	 * cap costs no memory until it fills. */
-	tb->mask = (uint32_t)(nslots - 1);
+	/* Pool and slot pages are touched only as they are first used, so a
+	 * large cap costs no memory until it fills. */
+	tb->max_mask = (uint32_t)(nslots - 1);
+	tb->mask = tb->max_mask < SESS_START_SLOTS - 1 ? tb->max_mask : SESS_START_SLOTS - 1;
 	tb->pool = big_alloc(pool_bytes(max));
-	tb->slot = big_alloc(slot_bytes(tb->mask));
+	tb->slot = big_alloc(slot_bytes(tb->max_mask));
 	if (!tb->pool || !tb->slot) {
 		big_free(tb->pool, pool_bytes(max));
-		big_free(tb->slot, slot_bytes(tb->mask));
+		big_free(tb->slot, slot_bytes(tb->max_mask));
 		memset(tb, 0, sizeof(*tb));
 		errno = ENOMEM;
 		return -1;
@@ -127,7 +139,7 @@ void sess_fini(struct sess_tab *tb)
 {
 	if (tb->pool) {
 		big_free(tb->pool, pool_bytes(tb->max));
-		big_free(tb->slot, slot_bytes(tb->mask));
+		big_free(tb->slot, slot_bytes(tb->max_mask));
 	}
 	memset(tb, 0, sizeof(*tb));
 }
@@ -174,20 +186,99 @@ uint32_t sess_find(const struct sess_tab *tb, uint64_t h, uint32_t a,
 	}
 }
 
+/* Robin Hood insertion of one slot entry into the slots in use. */
+static void slot_place(struct sess_tab *tb, struct sess_slot cur)
+{
+	uint32_t pos = cur.tag & tb->mask;
+
+	for (uint32_t d = 0;; d++, pos = (pos + 1) & tb->mask) {
+		struct sess_slot sl = tb->slot[pos];
+		uint32_t sd;
+
+		if (!sl.idx1) {
+			tb->slot[pos] = cur;
+			return;
+		}
+		/* Take the place of an entry nearer its home and carry it on. */
+		sd = slot_dist(tb, pos, sl.tag);
+		if (sd < d) {
+			tb->slot[pos] = cur;
+			cur = sl;
+			d = sd;
+		}
+	}
+}
+
+/*
+ * Double the slots in use, in place (the reservation behind them is
+ * untouched and zero).  Homes are the low bits of the tag, so an entry
+ * of home h goes to h or h + n.  With e the first empty old slot:
+ *  1. the entries before e (a run that may have wrapped round from the
+ *     end of the old array) are parked aside and their slots cleared;
+ *  2. every entry after e, in increasing position p, is taken out and
+ *     inserted afresh.  Its old run began after an empty slot, so its old
+ *     home is in (e, p]; slot p was just emptied, so an insertion from a
+ *     home in the lower half stops at or before p, and one from the upper
+ *     half either stays there or wraps into [0, e], where nothing but such
+ *     wrapped entries lives, and stops at or before p too.  Entries not
+ *     yet moved (beyond p) are thus never met, and each insertion is an
+ *     ordinary one into a table of already-moved entries;
+ *  3. the parked entries are inserted.
+ * Returns -1 (nothing changed) only if the parking space cannot be had.
+ */
+static int sess_grow(struct sess_tab *tb)
+{
+	struct sess_slot park_stack[SESS_GROW_PARK], *park = park_stack;
+	uint32_t n = tb->mask + 1, e = 0;
+
+	while (tb->slot[e].idx1)       /* the load is < 1: an empty slot exists */
+		e++;
+	if (e > SESS_GROW_PARK) {
+		park = malloc((size_t)e * sizeof(*park));
+		if (!park)
+			return -1;
+	}
+	memcpy(park, tb->slot, (size_t)e * sizeof(*park));
+	memset(tb->slot, 0, (size_t)e * sizeof(*park));
+	tb->mask = 2 * n - 1;
+	for (uint32_t p = e + 1; p < n; p++) {
+		struct sess_slot sl = tb->slot[p];
+
+		if (!sl.idx1)
+			continue;
+		tb->slot[p].idx1 = 0;
+		tb->slot[p].tag = 0;
+		slot_place(tb, sl);
+	}
+	for (uint32_t i = 0; i < e; i++)
+		slot_place(tb, park[i]);
+	if (park != park_stack)
+		free(park);
+	return 0;
+}
+
 uint32_t sess_insert(struct sess_tab *tb, uint64_t h, uint32_t cli_addr,
                      uint16_t cli_port, uint32_t srv_addr, uint16_t srv_port)
 {
 	struct sess_slot cur;
 	struct sess *s;
-	uint32_t idx, pos, d;
+	uint32_t idx;
 
+	if (tb->free_head == SESS_NONE && tb->fresh >= tb->max)
+		return SESS_NONE;
+	/* Grow while the reservation allows.  The reservation holds max
+	 * sessions at load 3/4, so the load never passes that; growing can
+	 * only fail for want of parking space (malloc), and then the current
+	 * slots still take entries as long as one stays empty. */
+	if (((uint64_t)tb->count + 1) * SESS_GROW_LOAD_DEN > (uint64_t)tb->mask + 1 &&
+	    tb->mask < tb->max_mask && sess_grow(tb) < 0 &&
+	    (uint64_t)tb->count + 1 >= (uint64_t)tb->mask + 1)
+		return SESS_NONE;
 	if (tb->free_head != SESS_NONE) {
 		idx = tb->free_head;
 		tb->free_head = tb->pool[idx].next;
-	} else if (tb->fresh < tb->max) {
-		idx = tb->fresh++;
 	} else {
-		return SESS_NONE;
+		idx = tb->fresh++;
 	}
 	s = &tb->pool[idx];
 	memset(s, 0, sizeof(*s));
@@ -200,23 +291,8 @@ uint32_t sess_insert(struct sess_tab *tb, uint64_t h, uint32_t cli_addr,
 
 	cur.tag = (uint32_t)(h >> 32);
 	cur.idx1 = idx + 1;
-	pos = cur.tag & tb->mask;
-	for (d = 0;; d++, pos = (pos + 1) & tb->mask) {
-		struct sess_slot sl = tb->slot[pos];
-		uint32_t sd;
-
-		if (!sl.idx1) {
-			tb->slot[pos] = cur;
-			return idx;
-		}
-		/* Take the place of an entry nearer its home and carry it on. */
-		sd = slot_dist(tb, pos, sl.tag);
-		if (sd < d) {
-			tb->slot[pos] = cur;
-			cur = sl;
-			d = sd;
-		}
-	}
+	slot_place(tb, cur);
+	return idx;
 }
 
 void sess_remove(struct sess_tab *tb, uint32_t idx)
@@ -233,7 +309,7 @@ void sess_remove_hashed(struct sess_tab *tb, uint32_t idx, uint64_t h)
 	uint32_t pos = (uint32_t)(h >> 32) & tb->mask;
 
 	/* The entry is present, so this ends; the bound guards against a
-	 * corrupted table turning into an endless loop. */
+	 * corrupted table (or a wrong h) turning into an endless loop. */
 	for (uint32_t n = 0; tb->slot[pos].idx1 != idx + 1; n++) {
 		if (n > tb->mask)
 			return;
@@ -263,7 +339,7 @@ size_t sess_memory(const struct sess_tab *tb)
 {
 	if (!tb->pool)
 		return 0;
-	return pool_bytes(tb->max) + slot_bytes(tb->mask);
+	return pool_bytes(tb->max) + slot_bytes(tb->max_mask);
 }
 
 uint32_t sess_max_probe(const struct sess_tab *tb)

@@ -1,6 +1,9 @@
 /*
- * Session table: lookups in both orientations, table full, and a long
- * randomized run of inserts and removals checked against a plain array.
+ * Session table: lookups in both orientations, table full, a long
+ * randomized run of inserts and removals checked against a plain array,
+ * and the growth of the slots in use (doubling in place up to the
+ * reservation: lookups across a doubling, a run wrapped round the end of
+ * the array when it doubles, the cap, the memory bound).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -186,12 +189,207 @@ static void test_probe_length_at_cap(void **state)
 	struct sess_tab tb;
 	(void)state;
 	assert_int_equal(sess_init(&tb, max, 0), 0);
-	assert_int_equal(tb.mask + 1, 262144);
+	assert_int_equal(tb.max_mask + 1, 262144);
 	for (uint32_t i = 0; i < max; i++)
 		assert_int_not_equal(put(&tb, 0x0a000000 + (i >> 4), (uint16_t)(i & 15), 1, 80), SESS_NONE);
+	/* the slots in use have grown to the whole reservation, no further */
+	assert_int_equal(sess_slots_used(&tb), 262144);
 	assert_true(sess_max_probe(&tb) < 64);
 	assert_int_equal(sess_memory(&tb), (size_t)max * sizeof(struct sess) +
-	                 (size_t)(tb.mask + 1) * sizeof(struct sess_slot));
+	                 (size_t)262144 * sizeof(struct sess_slot));
+	sess_fini(&tb);
+}
+
+/* Every slot past the part in use is still zero: growth never writes
+ * beyond it, so untouched reservation pages stay unallocated. */
+static void assert_tail_untouched(const struct sess_tab *tb)
+{
+	for (uint64_t i = sess_slots_used(tb); i <= tb->max_mask; i++) {
+		assert_int_equal(tb->slot[i].idx1, 0);
+		assert_int_equal(tb->slot[i].tag, 0);
+	}
+}
+
+/* Filling a table: the part in use starts small, doubles (a power of two,
+ * kept at least 8x the sessions) and never passes the reservation; every
+ * session stays findable in both orientations at every size. */
+static void test_grow_under_load(void **state)
+{
+	const uint32_t max = 50000;
+	struct sess_tab tb;
+	uint64_t used, prev;
+	unsigned doublings = 0;
+	(void)state;
+	assert_int_equal(sess_init(&tb, max, 5), 0);
+	assert_int_equal(tb.max_mask + 1, sess_slots_for(max));
+	prev = sess_slots_used(&tb);
+	assert_true(prev <= 256);
+	for (uint32_t i = 0; i < max; i++) {
+		uint32_t ca = 0x0a000000 + (i >> 8), idx;
+		uint16_t cp = (uint16_t)(i & 255);
+
+		idx = put(&tb, ca, cp, 0x0a0000fe, 443);
+		assert_int_not_equal(idx, SESS_NONE);
+		used = sess_slots_used(&tb);
+		assert_int_equal(used & (used - 1), 0);
+		assert_true(used <= sess_slots_for(max));
+		assert_true(used == sess_slots_for(max) || used >= 8ull * tb.count);
+		if (used != prev) {
+			assert_int_equal(used, 2 * prev);
+			doublings++;
+			/* right after a doubling: everything is still there */
+			for (uint32_t j = 0; j <= i; j++) {
+				uint32_t a = 0x0a000000 + (j >> 8);
+				uint16_t p = (uint16_t)(j & 255);
+				uint32_t got = get(&tb, a, p, 0x0a0000fe, 443);
+
+				assert_int_not_equal(got, SESS_NONE);
+				assert_int_equal(get(&tb, 0x0a0000fe, 443, a, p), got);
+				assert_int_equal(sess_at(&tb, got)->cli_addr, a);
+				assert_int_equal(sess_at(&tb, got)->cli_port, p);
+			}
+			assert_tail_untouched(&tb);
+			prev = used;
+		}
+	}
+	assert_int_equal(sess_slots_used(&tb), sess_slots_for(max));
+	assert_true(doublings >= 8);
+	assert_true(sess_max_probe(&tb) < 64);
+	sess_fini(&tb);
+}
+
+/* A doubling in the middle of inserts and removals: lookups, misses and
+ * removals give the same answers before and after it. */
+static void test_lookup_across_resize(void **state)
+{
+	struct sess_tab tb;
+	uint32_t idx[64];
+	uint64_t before;
+	(void)state;
+	assert_int_equal(sess_init(&tb, 100000, 11), 0);
+	before = sess_slots_used(&tb);
+	/* up to the last session the current slots take without growing */
+	uint32_t n = (uint32_t)(before / 8);
+	assert_true(n + 1 <= 64);
+	for (uint32_t i = 0; i < n; i++)
+		idx[i] = put(&tb, 0xc0a80000 + i, 5000, 0x0a000001, 80);
+	assert_int_equal(sess_slots_used(&tb), before);
+	sess_remove(&tb, idx[3]);
+	idx[3] = SESS_NONE;
+	/* two more: the second one doubles the slots */
+	idx[3] = put(&tb, 0xc0a80000 + 3, 5000, 0x0a000001, 80);
+	assert_int_equal(sess_slots_used(&tb), before);
+	idx[n] = put(&tb, 0xc0a80000 + n, 5000, 0x0a000001, 80);
+	assert_int_equal(sess_slots_used(&tb), 2 * before);
+	for (uint32_t i = 0; i <= n; i++) {
+		assert_int_equal(get(&tb, 0xc0a80000 + i, 5000, 0x0a000001, 80), idx[i]);
+		assert_int_equal(get(&tb, 0x0a000001, 80, 0xc0a80000 + i, 5000), idx[i]);
+	}
+	/* absent tuples stay absent: other port, other server, other client */
+	assert_int_equal(get(&tb, 0xc0a80000, 5001, 0x0a000001, 80), SESS_NONE);
+	assert_int_equal(get(&tb, 0xc0a80000, 5000, 0x0a000002, 80), SESS_NONE);
+	assert_int_equal(get(&tb, 0xc0a80000 + n + 1, 5000, 0x0a000001, 80), SESS_NONE);
+	/* removal after the doubling: every other one goes */
+	for (uint32_t i = 0; i <= n; i += 2)
+		sess_remove(&tb, idx[i]);
+	for (uint32_t i = 0; i <= n; i++)
+		assert_int_equal(get(&tb, 0xc0a80000 + i, 5000, 0x0a000001, 80),
+		                 i % 2 ? idx[i] : SESS_NONE);
+	assert_int_equal(tb.count, (n + 1) / 2);   /* the odd ones of 0..n */
+	assert_tail_untouched(&tb);
+	sess_fini(&tb);
+}
+
+/* A run that wraps from the last slot in use to slot 0 when the table
+ * doubles (the entries parked aside during the doubling). */
+static void test_grow_wrapped_run(void **state)
+{
+	struct sess_tab tb;
+	uint32_t last, n, idx[64], ca[64];
+	uint16_t cp[64];
+	uint32_t k = 0, extra = 0;
+	(void)state;
+	assert_int_equal(sess_init(&tb, 100000, 23), 0);
+	last = tb.mask;
+	n = (uint32_t)(sess_slots_used(&tb) / 8);
+	assert_true(n + 1 <= 64);
+	/* three sessions homed on the last slot (found by trying ports: the
+	 * hash is keyed, the seed fixes it), so two of them sit in slots 0
+	 * and 1; then others up to the last size before a doubling */
+	for (uint32_t port = 1; k < 3; port++) {
+		uint64_t h = sess_hash(&tb, 0x0a0a0a0a, (uint16_t)port, 0x0a000001, 80);
+
+		assert_true(port < 65536);
+		if (((uint32_t)(h >> 32) & last) != last)
+			continue;
+		ca[k] = 0x0a0a0a0a;
+		cp[k] = (uint16_t)port;
+		idx[k] = put(&tb, ca[k], cp[k], 0x0a000001, 80);
+		k++;
+	}
+	assert_int_equal(tb.slot[last].idx1, idx[0] + 1);
+	assert_int_equal(tb.slot[0].idx1 != 0, 1);
+	assert_int_equal(tb.slot[1].idx1 != 0, 1);
+	while (k <= n) {
+		ca[k] = 0xac100000 + extra++;
+		cp[k] = 4242;
+		idx[k] = put(&tb, ca[k], cp[k], 0x0a000001, 80);
+		assert_int_not_equal(idx[k], SESS_NONE);
+		k++;
+	}
+	assert_int_equal(sess_slots_used(&tb), 2 * (uint64_t)(last + 1));
+	for (uint32_t i = 0; i < k; i++)
+		assert_int_equal(get(&tb, ca[i], cp[i], 0x0a000001, 80), idx[i]);
+	/* the three of the wrapped run now sit from their new home on */
+	for (uint32_t i = 0; i < 3; i++) {
+		uint64_t h = sess_hash(&tb, ca[i], cp[i], 0x0a000001, 80);
+		uint32_t home = (uint32_t)(h >> 32) & tb.mask, pos = home;
+
+		while (tb.slot[pos].idx1 != idx[i] + 1)
+			pos = (pos + 1) & tb.mask;
+		assert_true(((pos - home) & tb.mask) < 3);
+	}
+	for (uint32_t i = 0; i < k; i++)
+		sess_remove(&tb, idx[i]);
+	assert_int_equal(tb.count, 0);
+	for (uint32_t i = 0; i <= tb.mask; i++)
+		assert_int_equal(tb.slot[i].idx1, 0);
+	sess_fini(&tb);
+}
+
+/* At the cap: the slots in use are the whole reservation, one more is
+ * refused, a removal makes room again, and the memory is what was
+ * reserved at the start (pool + slots for the cap), never more. */
+static void test_grow_cap_and_memory(void **state)
+{
+	const uint32_t max = 3000;
+	struct sess_tab tb;
+	size_t mem;
+	uint32_t first = SESS_NONE;
+	(void)state;
+	assert_int_equal(sess_init(&tb, max, 31), 0);
+	mem = sess_memory(&tb);
+	assert_int_equal(mem, (size_t)max * sizeof(struct sess) +
+	                 (size_t)sess_slots_for(max) * sizeof(struct sess_slot));
+	for (uint32_t i = 0; i < max; i++) {
+		uint32_t idx = put(&tb, 0x0b000000 + i, 999, 0x0a000001, 25);
+
+		assert_int_not_equal(idx, SESS_NONE);
+		if (i == 0)
+			first = idx;
+		assert_true(sess_slots_used(&tb) <= sess_slots_for(max));
+		assert_int_equal(sess_memory(&tb), mem);
+	}
+	assert_int_equal(sess_slots_used(&tb), sess_slots_for(max));
+	assert_int_equal(put(&tb, 0x0c000000, 999, 0x0a000001, 25), SESS_NONE);
+	assert_int_equal(tb.count, max);
+	sess_remove(&tb, first);
+	assert_int_not_equal(put(&tb, 0x0c000000, 999, 0x0a000001, 25), SESS_NONE);
+	assert_int_equal(put(&tb, 0x0c000001, 999, 0x0a000001, 25), SESS_NONE);
+	for (uint32_t i = 1; i < max; i++)
+		assert_int_not_equal(get(&tb, 0x0b000000 + i, 999, 0x0a000001, 25), SESS_NONE);
+	assert_int_equal(get(&tb, 0x0b000000, 999, 0x0a000001, 25), SESS_NONE);
+	assert_int_equal(sess_memory(&tb), mem);
 	sess_fini(&tb);
 }
 
@@ -204,6 +402,10 @@ int main(void)
 		cmocka_unit_test(test_bad_sizes),
 		cmocka_unit_test(test_random_vs_model),
 		cmocka_unit_test(test_probe_length_at_cap),
+		cmocka_unit_test(test_grow_under_load),
+		cmocka_unit_test(test_lookup_across_resize),
+		cmocka_unit_test(test_grow_wrapped_run),
+		cmocka_unit_test(test_grow_cap_and_memory),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
