@@ -167,7 +167,7 @@ void peek_frame(struct peek *p, const uint8_t *data, size_t caplen, uint64_t ts_
 		p->anchor_ts = ts_us;
 		p->anchor_mono = clock_mono_us();
 	}
-	e = pkt_decode(p->link, data, caplen, p->csum, f);
+	e = pkt_decode_fast(p->link, data, caplen, p->csum, f);
 	if (e != PKT_OK) {
 		/* other protocols (IPv6, ARP...) are not errors, only not ours */
 		if (e != PKT_UNSUPPORTED)
