@@ -115,6 +115,15 @@ int main(int argc, char **argv)
 		}
 		uid = pw->pw_uid;
 		gid = pw->pw_gid;
+		/* Refuse before opening anything: finding out only after the
+		 * capture and the socket are open would name a failed system
+		 * call instead of the missing privilege. */
+		if (!priv_has_cap(CAP_SETUID) || !priv_has_cap(CAP_SETGID)) {
+			log_warnx("-u %s: changing to another user needs root "
+			          "(CAP_SETUID and CAP_SETGID)", o.user);
+			filt_free(fs);
+			return EXIT_RUNTIME;
+		}
 	}
 
 	/* Privileged resources first: capture, then the socket. */
