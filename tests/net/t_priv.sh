@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Least privilege, read from /proc while the programs run:
+#   - tcpeek -u nobody: no capability left (effective, permitted,
+#     inheritable, ambient), uid/gid nobody/nogroup, nobody's groups only;
+#     the socket belongs to nobody, another user is refused, nobody is not;
+#   - check_tcp_raw held mid-check (black hole, long -t): only CAP_NET_RAW
+#     in its effective, permitted and bounding sets;
+#   - missing privileges: one clear line and exit 1 (as nobody without
+#     capabilities, both programs; tcpeek -u without CAP_SETUID/SETGID).
+# (root without CAP_NET_RAW for check_tcp_raw: t_check_args.sh)
+. "$(dirname "$0")/lib.sh"
+for x in "$BIN/tcpeek" "$BIN/check_tcp_raw" "$BIN/tcpeekstat"; do
+	[ -x "$x" ] || { fail "priv: $x not built"; exit 0; }
+done
+command -v setpriv >/dev/null || { fail "priv: setpriv (util-linux) is needed"; exit 0; }
+id nobody >/dev/null 2>&1 || { fail "priv: user nobody is needed"; exit 0; }
+getent passwd daemon >/dev/null || { fail "priv: user daemon is needed"; exit 0; }
+
+T=$(mktmp)
+chmod 755 "$T"          # nobody must reach the socket path; its mode decides
+NOBODY_UID=$(id -u nobody)
+NOBODY_GID=$(id -g nobody)
+NOBODY_GROUPS=$(id -G nobody | tr ' ' '\n' | sort -n | tr '\n' ' ')
+AS_NOBODY=(setpriv --reuid=nobody --regid="$NOBODY_GID" --clear-groups)
+
+ns_add a
+NS a ip link add v0 type veth peer name v1
+NS a ip addr add 10.5.0.1/24 dev v0
+NS a ip link set v0 up
+NS a ip link set v1 up
+
+# st PID KEY: a field of /proc/PID/status (all its words)
+st() { awk -v k="$2:" '$1 == k { $1 = ""; sub(/^ /, ""); print }' /proc/"$1"/status; }
+
+# --- tcpeek -u nobody ---------------------------------------------------------
+ip netns exec "$P-a" "$BIN/tcpeek" -i v0 -U "$T/run/tcpeek.sock" -q -u nobody >"$T/o" 2>"$T/e" &
+TPID=$!
+bg_track "$TPID"
+for _ in $(seq 50); do
+	[ -S "$T/run/tcpeek.sock" ] && [ "$(st "$TPID" Uid | awk '{ print $1 }')" = "$NOBODY_UID" ] && break
+	sleep 0.1
+done
+if ! kill -0 "$TPID" 2>/dev/null; then
+	fail "tcpeek -u nobody did not start: $(cat "$T/e")"
+else
+	check "tcpeek -u nobody: Uid real/effective/saved/fs all $NOBODY_UID ($(st "$TPID" Uid))" \
+		test "$(st "$TPID" Uid)" = "$NOBODY_UID $NOBODY_UID $NOBODY_UID $NOBODY_UID"
+	check "tcpeek -u nobody: Gid all $NOBODY_GID ($(st "$TPID" Gid))" \
+		test "$(st "$TPID" Gid)" = "$NOBODY_GID $NOBODY_GID $NOBODY_GID $NOBODY_GID"
+	groups=$(st "$TPID" Groups | tr ' \t' '\n\n' | grep . | sort -n | tr '\n' ' ')
+	check "tcpeek -u nobody: supplementary groups are nobody's ($groups)" test "$groups" = "$NOBODY_GROUPS"
+	for k in CapEff CapPrm CapInh CapAmb; do
+		check "tcpeek -u nobody: $k is empty ($(st "$TPID" $k))" test "$(st "$TPID" $k)" = 0000000000000000
+	done
+	check "tcpeek -u nobody: socket and its directory owned by nobody, socket mode 0660" \
+		test "$(stat -c '%U %a' "$T/run/tcpeek.sock") $(stat -c %U "$T/run")" = "nobody 660 nobody"
+	out=$("${AS_NOBODY[@]}" "$BIN/tcpeekstat" -U "$T/run/tcpeek.sock" -j 2>&1); rc=$?
+	check "the socket's owner (nobody) is served" test "$rc" = 0 -a "${out:0:8}" = '[{"RX":{'
+	out=$(setpriv --reuid=daemon --regid=daemon --clear-groups "$BIN/tcpeekstat" -U "$T/run/tcpeek.sock" 2>&1); rc=$?
+	check "another user (daemon) is refused by the socket's mode: exit $rc, '$out'" \
+		test "$rc" = 1 -a "$out" = "tcpeekstat: $T/run/tcpeek.sock: Permission denied"
+	# still capturing after the drop: a frame on the wire is counted
+	NS a ping -c 1 -W 1 10.5.0.2 >/dev/null 2>&1
+	for _ in $(seq 30); do
+		p=$("$BIN/tcpeekstat" -U "$T/run/tcpeek.sock" -j 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)[-1]["pcap"]["tracker"]["packets"])' 2>/dev/null)
+		[ "${p:-0}" -gt 0 ] && break
+		sleep 0.1
+	done
+	check "tcpeek -u nobody still captures ($p frames seen)" test "${p:-0}" -gt 0
+	kill -TERM "$TPID"
+	wait "$TPID"; rc=$?
+	check "tcpeek -u nobody exits 0 on SIGTERM and removes its socket" test "$rc" = 0 -a ! -e "$T/run/tcpeek.sock"
+fi
+
+# --- check_tcp_raw mid-check -----------------------------------------------------
+# 10.5.0.2 never answers ARP: the check waits 3 s, time to read /proc.
+ip netns exec "$P-a" "$BIN/check_tcp_raw" -t 3000 v0 10.5.0.2 10.5.0.100 80 2>"$T/c" &
+CPID=$!
+bg_track "$CPID"
+for _ in $(seq 30); do
+	[ "$(st "$CPID" CapPrm 2>/dev/null)" = 0000000000002000 ] && break
+	sleep 0.05
+done
+if kill -0 "$CPID" 2>/dev/null; then
+	check "check_tcp_raw mid-check: CapEff only CAP_NET_RAW ($(st "$CPID" CapEff))" test "$(st "$CPID" CapEff)" = 0000000000002000
+	check "check_tcp_raw mid-check: CapPrm only CAP_NET_RAW ($(st "$CPID" CapPrm))" test "$(st "$CPID" CapPrm)" = 0000000000002000
+	check "check_tcp_raw mid-check: CapBnd only CAP_NET_RAW ($(st "$CPID" CapBnd))" test "$(st "$CPID" CapBnd)" = 0000000000002000
+	check "check_tcp_raw mid-check: CapInh and CapAmb empty" \
+		test "$(st "$CPID" CapInh) $(st "$CPID" CapAmb)" = "0000000000000000 0000000000000000"
+	wait "$CPID"; rc=$?
+	check "... and the check still ends with its verdict (exit $rc, timeout waiting for the ARP reply)" \
+		bash -c '[ "$1" = 1 ] && grep -q "timeout after 3000 ms waiting for ARP reply" "$2"' _ "$rc" "$T/c"
+else
+	fail "check_tcp_raw ended before its capabilities could be read: $(cat "$T/c")"
+fi
+
+# --- missing privileges: one line, exit 1 --------------------------------------------
+# one_line RC FILE TEXT: exit status RC and FILE is exactly one line holding TEXT
+one_line() { [ "$1" = 1 ] && [ "$(wc -l <"$2")" = 1 ] && grep -qF "$3" "$2"; }
+NS a "${AS_NOBODY[@]}" "$BIN/check_tcp_raw" -t 100 v0 10.5.0.2 10.5.0.100 80 >/dev/null 2>"$T/m1"; rc=$?
+check "check_tcp_raw as nobody, no capability: exit $rc, '$(cat "$T/m1")'" \
+	one_line "$rc" "$T/m1" "check_tcp_raw: opening a packet socket needs CAP_NET_RAW"
+NS a "${AS_NOBODY[@]}" "$BIN/tcpeek" -i v0 -U "$T/n.sock" -q >/dev/null 2>"$T/m2"; rc=$?
+check "tcpeek as nobody, no capability: exit $rc, '$(cat "$T/m2")'" \
+	one_line "$rc" "$T/m2" "tcpeek: v0: permission denied (needs root or CAP_NET_RAW)"
+check "... and it left no socket behind" test ! -e "$T/n.sock"
+NS a setpriv --bounding-set=-setuid,-setgid --inh-caps=-setuid,-setgid \
+	"$BIN/tcpeek" -i v0 -U "$T/u.sock" -q -u nobody >/dev/null 2>"$T/m3"; rc=$?
+check "tcpeek -u as root without CAP_SETUID/CAP_SETGID: exit $rc, '$(cat "$T/m3")'" \
+	one_line "$rc" "$T/m3" "tcpeek: -u nobody: changing to another user needs root (CAP_SETUID and CAP_SETGID)"
+check "... refused before the socket was created" test ! -e "$T/u.sock"
+NS a "${AS_NOBODY[@]}" --inh-caps=+net_raw --ambient-caps=+net_raw \
+	"$BIN/tcpeek" -i v0 -U "$T/u2.sock" -q -u daemon >/dev/null 2>"$T/m4"; rc=$?
+check "tcpeek -u daemon as nobody holding only CAP_NET_RAW: exit $rc, '$(cat "$T/m4")'" \
+	one_line "$rc" "$T/m4" "tcpeek: -u daemon: changing to another user needs root"
+# a file needs no privilege at all
+"${AS_NOBODY[@]}" "$BIN/tcpeek" -r "$SYNSCOPE_ROOT/tests/data/mixed.pcap" -q -j >"$T/f.json" 2>"$T/m5"; rc=$?
+check "tcpeek -r as nobody without capabilities works (exit $rc)" test "$rc" = 0 -a -s "$T/f.json"
