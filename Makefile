@@ -1,7 +1,8 @@
 # synscope: one flat, non-recursive Makefile.
 #   make            build every program into bin/
 #   make tcp        build check_tcp_raw only (as the original documents)
-#   make check      unit tests, golden pcap tests, namespace tests (as root)
+#   make check      unit tests, golden pcap tests, namespace tests (as root),
+#                   valgrind memcheck runs, fuzz smoke runs (clang)
 #   make demo       install missing packages, build, run tcpeek on a sample
 #   make bench      benchmarks (ratios against a floor measured in the same run)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -123,6 +124,7 @@ check: all $(UNITS)
 	$(Q)BUILD=$(BUILD) tests/data/run.sh
 	$(Q)BUILD=$(BUILD) tests/net/run.sh
 	$(Q)if [ -x tests/misc/run.sh ]; then BUILD=$(BUILD) tests/misc/run.sh; fi
+	$(Q)BUILD=$(BUILD) tests/san/run.sh
 	$(Q)if command -v $(FUZZ_CC) >/dev/null; then $(MAKE) --no-print-directory fuzz-smoke; \
 	else echo "ok - fuzz (skipped: no $(FUZZ_CC))"; fi
 
