@@ -100,37 +100,23 @@ static inline struct sess *sess_at(const struct sess_tab *tb, uint32_t idx)
 	return &tb->pool[idx];
 }
 
-/* Prefetch hints for batched lookups (sess_find stays the only reader
- * that counts).  First the home slot of hash h; later, once that line has
- * arrived, the session of a slot near home carrying h's tag. */
-static inline void sess_prefetch_slot(const struct sess_tab *tb, uint64_t h)
+/* Slots in use from which the line after a home slot is prefetched too
+ * (512 KiB of slots: beyond, they no longer stay in the caches). */
+#define SESS_PF_NEXT_MASK 65535u
+
+/* Prefetch hint for batched lookups: the home slot of hash h.  Always
+ * inlined: GCC deems a function that only prefetches free of side effects
+ * and may drop calls to it. */
+static inline __attribute__((always_inline)) void sess_prefetch_slot(const struct sess_tab *tb, uint64_t h)
 {
-	__builtin_prefetch(&tb->slot[(uint32_t)(h >> 32) & tb->mask]);
-}
+	uint32_t pos = (uint32_t)(h >> 32) & tb->mask;
 
-/* The session a slot near home tags with h, unverified (a hint only). */
-static inline uint32_t sess_guess(const struct sess_tab *tb, uint64_t h)
-{
-	uint32_t tag = (uint32_t)(h >> 32);
-	uint32_t pos = tag & tb->mask;
-
-	for (int i = 0; i < 4; i++, pos = (pos + 1) & tb->mask) {
-		struct sess_slot sl = tb->slot[pos];
-
-		if (!sl.idx1)
-			break;
-		if (sl.tag == tag)
-			return sl.idx1 - 1;
-	}
-	return SESS_NONE;
-}
-
-static inline void sess_prefetch_sess(const struct sess_tab *tb, uint64_t h)
-{
-	uint32_t idx = sess_guess(tb, h);
-
-	if (idx != SESS_NONE)
-		__builtin_prefetch(&tb->pool[idx]);
+	__builtin_prefetch(&tb->slot[pos]);
+	/* The last slot of a line: a probe or a removal's backward shift
+	 * reads the next one too, on the next line, cold in a big table (in a
+	 * small one it is cached: the extra prefetch measured slower there). */
+	if ((pos & 7) == 7 && tb->mask >= SESS_PF_NEXT_MASK)
+		__builtin_prefetch(&tb->slot[(pos + 1) & tb->mask]);
 }
 
 /* Slots in use now (a power of two, grows with the load up to
