@@ -24,14 +24,6 @@ static_assert(sizeof(struct sess_slot) == 8, "slots are 8 bytes");
 /* Entries a doubling can park on the stack (see sess_grow). */
 #define SESS_GROW_PARK 64u
 
-/* 64x64 -> 128 multiply folded back to 64 bits: a cheap mixer that is
- * strong enough once its inputs are keyed with a secret. */
-static inline uint64_t mum(uint64_t a, uint64_t b)
-{
-	__uint128_t p = (__uint128_t)a * b;
-	return (uint64_t)p ^ (uint64_t)(p >> 64);
-}
-
 /* splitmix64 step: spreads a seed into independent-looking words. */
 static uint64_t splitmix(uint64_t *x)
 {
@@ -144,16 +136,6 @@ void sess_fini(struct sess_tab *tb)
 	memset(tb, 0, sizeof(*tb));
 }
 
-uint64_t sess_hash(const struct sess_tab *tb, uint32_t a, uint16_t ap,
-                   uint32_t b, uint16_t bp)
-{
-	uint64_t x = (uint64_t)a << 16 | ap;
-	uint64_t y = (uint64_t)b << 16 | bp;
-	uint64_t lo = x < y ? x : y;
-	uint64_t hi = x ^ y ^ lo;
-
-	return mum(mum(lo ^ tb->key[0], hi ^ tb->key[1]) ^ tb->key[2], tb->key[3]);
-}
 
 static inline uint32_t slot_dist(const struct sess_tab *tb, uint32_t pos, uint32_t tag)
 {

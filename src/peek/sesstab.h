@@ -74,9 +74,26 @@ struct sess_tab {
 int sess_init(struct sess_tab *tb, uint32_t max, uint64_t seed);
 void sess_fini(struct sess_tab *tb);
 
-/* Hash of the unordered pair of endpoints {(a, ap), (b, bp)}. */
-uint64_t sess_hash(const struct sess_tab *tb, uint32_t a, uint16_t ap,
-                   uint32_t b, uint16_t bp);
+/* 64x64 -> 128 multiply folded back to 64 bits: a cheap mixer that is
+ * strong enough once its inputs are keyed with a secret. */
+static inline uint64_t sess_mum(uint64_t a, uint64_t b)
+{
+	__uint128_t p = (__uint128_t)a * b;
+	return (uint64_t)p ^ (uint64_t)(p >> 64);
+}
+
+/* Hash of the unordered pair of endpoints {(a, ap), (b, bp)} (inline: it
+ * runs once a packet). */
+static inline uint64_t sess_hash(const struct sess_tab *tb, uint32_t a, uint16_t ap,
+                                 uint32_t b, uint16_t bp)
+{
+	uint64_t x = (uint64_t)a << 16 | ap;
+	uint64_t y = (uint64_t)b << 16 | bp;
+	uint64_t lo = x < y ? x : y;
+	uint64_t hi = x ^ y ^ lo;
+
+	return sess_mum(sess_mum(lo ^ tb->key[0], hi ^ tb->key[1]) ^ tb->key[2], tb->key[3]);
+}
 
 /* The session whose tuple is {(a, ap), (b, bp)} in either orientation,
  * or SESS_NONE.  h is sess_hash() of the same endpoints. */

@@ -359,7 +359,13 @@ static inline int frame_key(const struct trk *t, const struct pkt_frame *f, uint
 static inline void trk_packet_keyed(struct trk *t, const struct pkt_frame *f, uint64_t ts_us,
                                     int kind, uint64_t h)
 {
-	trk_advance(t, ts_us);
+	uint32_t first = wheel_first(&t->wh);
+
+	/* trk_advance, with its usual outcome (nothing due) inline */
+	if (ts_us > t->now)
+		t->now = ts_us;
+	if (first != SESS_NONE && sess_at(&t->tab, first)->deadline_us <= t->now)
+		trk_advance(t, t->now);
 	if (kind == 1)
 		on_tcp(t, h, f);
 	else if (kind == 2)
