@@ -149,7 +149,9 @@ void peek_set_link(struct peek *p, enum pkt_link link)
 
 /* ---- per frame --------------------------------------------------------- */
 
-void peek_frame(struct peek *p, const uint8_t *data, size_t caplen, uint64_t ts_us)
+/* One captured frame (peek_frame; inline in the capture callback, where
+ * it runs for every frame). */
+static inline void frame_in(struct peek *p, const uint8_t *data, size_t caplen, uint64_t ts_us)
 {
 	struct pkt_frame *f = &p->batch[p->nbatch];
 	enum pkt_err e;
@@ -181,6 +183,11 @@ void peek_frame(struct peek *p, const uint8_t *data, size_t caplen, uint64_t ts_
 	p->batch_ts[p->nbatch++] = ts_us;
 	if (p->nbatch == PEEK_TRK_BATCH)
 		peek_flush(p);
+}
+
+void peek_frame(struct peek *p, const uint8_t *data, size_t caplen, uint64_t ts_us)
+{
+	frame_in(p, data, caplen, ts_us);
 }
 
 void peek_flush(struct peek *p)
@@ -322,7 +329,7 @@ int peek_stop_requested(void)
 
 static void on_frame(void *arg, const struct cap_frame *f)
 {
-	peek_frame(arg, f->data, f->caplen, f->ts_us);
+	frame_in(arg, f->data, f->caplen, f->ts_us);
 }
 
 static int run_file(struct peek *p, struct cap *cap, struct ctl *ctl)

@@ -44,12 +44,17 @@ static uint64_t hist_upper(unsigned i)
 	return (((uint64_t)(HIST_SUB + sub) << shift) + ((uint64_t)1 << shift)) - 1;
 }
 
-void hist_add(struct hist *h, uint64_t v)
+static inline void hist_add_at(struct hist *h, unsigned i, uint64_t v)
 {
-	h->bucket[hist_index(v)]++;
+	h->bucket[i]++;
 	h->count++;
 	if (v > h->max)
 		h->max = v;
+}
+
+void hist_add(struct hist *h, uint64_t v)
+{
+	hist_add_at(h, hist_index(v), v);
 }
 
 uint64_t hist_quantile(const struct hist *h, double q)
@@ -85,7 +90,10 @@ uint64_t hist_quantile(const struct hist *h, double q)
 	return h->max;
 }
 
-static void count_event(struct stat_counts *c, const struct trk_event *ev)
+/* hs_us and bucket: the handshake time of a success and its histogram
+ * bucket, worked out once for both views. */
+static inline void count_event(struct stat_counts *c, const struct trk_event *ev,
+                               uint64_t hs_us, unsigned bucket)
 {
 	switch (ev->result) {
 	case TRK_SUCCESS:
@@ -94,7 +102,7 @@ static void count_event(struct stat_counts *c, const struct trk_event *ev)
 			c->success_dupsyn++;
 		if (ev->dupsynack)
 			c->success_dupsynack++;
-		hist_add(&c->hs, ev->end_us > ev->start_us ? ev->end_us - ev->start_us : 0);
+		hist_add_at(&c->hs, bucket, hs_us);
 		return;
 	case TRK_TIMEOUT:
 		c->timeout++;
@@ -120,8 +128,15 @@ static void count_event(struct stat_counts *c, const struct trk_event *ev)
 
 void stat_record(struct stat_filter *s, const struct trk_event *ev)
 {
-	count_event(&s->total, ev);
-	count_event(&s->delta, ev);
+	uint64_t hs_us = 0;
+	unsigned bucket = 0;
+
+	if (ev->result == TRK_SUCCESS) {
+		hs_us = ev->end_us > ev->start_us ? ev->end_us - ev->start_us : 0;
+		bucket = hist_index(hs_us);
+	}
+	count_event(&s->total, ev, hs_us, bucket);
+	count_event(&s->delta, ev, hs_us, bucket);
 }
 
 void stat_untracked(struct stat_filter *s)
