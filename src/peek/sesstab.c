@@ -142,32 +142,6 @@ static inline uint32_t slot_dist(const struct sess_tab *tb, uint32_t pos, uint32
 	return (pos - tag) & tb->mask;
 }
 
-static inline int sess_matches(const struct sess *s, uint32_t a, uint16_t ap,
-                               uint32_t b, uint16_t bp)
-{
-	return (s->cli_addr == a && s->cli_port == ap && s->srv_addr == b && s->srv_port == bp) ||
-	       (s->cli_addr == b && s->cli_port == bp && s->srv_addr == a && s->srv_port == ap);
-}
-
-uint32_t sess_find(const struct sess_tab *tb, uint64_t h, uint32_t a,
-                   uint16_t ap, uint32_t b, uint16_t bp)
-{
-	uint32_t tag = (uint32_t)(h >> 32);
-	uint32_t pos = tag & tb->mask;
-
-	/* Robin Hood invariant: entries along a probe sequence are sorted by
-	 * distance from home, so the search stops at the first entry closer to
-	 * its home than we are to ours (a miss costs about as much as a hit). */
-	for (uint32_t d = 0;; d++, pos = (pos + 1) & tb->mask) {
-		struct sess_slot sl = tb->slot[pos];
-
-		if (!sl.idx1 || slot_dist(tb, pos, sl.tag) < d)
-			return SESS_NONE;
-		if (sl.tag == tag && sess_matches(&tb->pool[sl.idx1 - 1], a, ap, b, bp))
-			return sl.idx1 - 1;
-	}
-}
-
 /* Robin Hood insertion of one slot entry into the slots in use. */
 static void slot_place(struct sess_tab *tb, struct sess_slot cur)
 {

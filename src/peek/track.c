@@ -387,10 +387,9 @@ void trk_packet(struct trk *t, const struct pkt_frame *f, uint64_t ts_us)
  * a slot near home pointed to.  GCC had dropped it: a function doing
  * nothing but prefetch was found free of side effects and its calls
  * removed (the slot prefetch helpers are always_inline since).  Put back,
- * it measured slower with bench_tcpeek.sh on both the 1 k- and the
- * 400 k-open file, so it is gone.  Prefetching the line after a home slot
- * that ends its line (sess_prefetch_slot) measured 7 % faster with 400 k
- * open. */
+ * it measured slower on both the 1 k- and the 400 k-open file, so it is
+ * gone.  Prefetching the line after a home slot that ends its line
+ * (sess_prefetch_slot) measured about 6 % faster with 400 k open. */
 #ifndef TRK_PF_SLOT
 #define TRK_PF_SLOT 16
 #endif
