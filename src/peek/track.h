@@ -20,10 +20,11 @@
  * A new SYN with another ISN on a tuple whose session is still open ends
  * the old session as a timeout at that moment and starts a new one.
  *
- * Memory: the session table is fixed-size open addressing allocated once
- * (no per-packet malloc, <= 96 bytes a session); beyond cfg.max_sessions
- * new SYNs are counted as untracked.  Timeouts come from a timer wheel,
- * never from scanning the table.
+ * Memory: the session table is open addressing in memory reserved once
+ * for cfg.max_sessions (no per-packet malloc, <= 96 bytes a session; the
+ * part of the index in use grows in place within the reservation, see
+ * sesstab.h); beyond cfg.max_sessions new SYNs are counted as untracked.
+ * Timeouts come from a timer wheel, never from scanning the table.
  */
 #ifndef SYNSCOPE_PEEK_TRACK_H
 #define SYNSCOPE_PEEK_TRACK_H
