@@ -333,7 +333,7 @@ done
 [ -z "$missing" ] && ok "README.md: every relative link points at a file" ||
 	fail "README.md links to missing files:$missing"
 nolink=
-for f in docs/keepalived.md docs/prometheus.md docs/tcpeek-json.md; do
+for f in docs/keepalived.md docs/prometheus.md docs/tcpeek-json.md SECURITY.md; do
 	grep -qF "]($f)" "$RM" || nolink="$nolink $f"
 done
 [ -z "$nolink" ] && ok "README.md links the docs" || fail "README.md does not link:$nolink"
