@@ -7,14 +7,15 @@
 # unicast:
 #   tcp: TCP between unrelated addresses: the kernel filter drops them,
 #   arp: ARP requests: they pass the filter, the check reads every one.
-# During each: a black-holed check must time out within deadline + 50 ms,
-# and checks of a healthy server must succeed.  The rate is measured on
-# the director's interface (rx_packets) over exactly those checks.  The
-# TCP flood must reach 500 k/s; on a loaded host a run that did not is
-# repeated (at most 4 runs), the verdicts and deadlines being asserted on
-# every run.  The ARP flood, where the check itself reads every frame,
-# shares the 2 cores with it and reaches less here (300-450 k/s): its rate
-# is printed, its verdicts and deadlines asserted.
+# During each: a black-holed check must time out within deadline + 50 ms
+# (wall time, and its own elapsed_us), and checks of a healthy server must
+# succeed.  The rate is measured on the director's interface (rx_packets)
+# over the black-holed check.  The TCP flood must reach 500 k/s; on a
+# loaded host a short run that did not is repeated (at most 8), verdict
+# and deadline being asserted on every run.  The ARP flood, where the
+# check reads every frame and so competes with the flooders for the two
+# cores, reaches less here (200-450 k/s): its rate is printed, its
+# verdicts and deadlines asserted.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 . "$here/lab_dr.sh"
@@ -31,79 +32,123 @@ lab_rs_vip 1
 lab_listen 1 8090
 lab_blackhole 1 8080
 
-# One shell in the director runs the checks and reads the counters, so no
-# "ip netns exec" start-up falls inside the measured window.  It prints:
-#   rx0 t0_ms  bh_rc bh_ms  ok_rc... ok_ms...  rx1 t1_ms
-# and leaves the black-holed check's stderr in $T/bh.$1.
-run_checks() {
+# Under SAN=1 the sanitizers' start-up (30-60 ms a process here) is part
+# of the wall time: the check's own elapsed_us keeps the 50 ms margin, the
+# wall time gets 150 ms, and the rate (the checks' start-ups compete with
+# the flooder for the 2 cores) is printed, not asserted.
+WALL_MARGIN=50
+[ "${BUILD:-build}" = build-san ] && WALL_MARGIN=150
+
+# One shell in the director runs a check and reads the counters, so no
+# "ip netns exec" start-up falls inside the measured window.
+#   run_bh TAG [-vv]: the black-holed check; prints "rc wall_ms frames/s",
+#     leaves its stderr in $T/bh.TAG and its -j in $T/bh.TAG.j
+#   run_ok TAG: 5 checks of the healthy server; prints "rcs frames/s ms..."
+run_bh() {
 	NS dir bash -c '
-		C=$1 T=$2 IF=$3 RS=$4 VIP=$5 DL=$6 V=$7 tag=$8
+		C=$1 T=$2 IF=$3 RS=$4 VIP=$5 DL=$6 tag=$7; shift 7
 		rx() { cat /sys/class/net/$IF/statistics/rx_packets; }
 		r0=$(rx); t0=$(date +%s%3N)
-		s=$(date +%s%3N); "$C" $V -t "$DL" "$IF" "$RS" "$VIP" 8080 2>"$T/bh.$tag"; bh=$?
-		bms=$(( $(date +%s%3N) - s ))
-		oks="" oms=""
-		for i in 1 2 3 4 5; do
-			s=$(date +%s%3N); "$C" -t "$DL" "$IF" "$RS" "$VIP" 8090 2>>"$T/ok.$tag"
-			oks="$oks$?"; oms="$oms $(( $(date +%s%3N) - s ))"
-		done
-		r1=$(rx); t1=$(date +%s%3N)
-		echo "$r0 $t0 $bh $bms $oks $r1 $t1 $oms"
+		"$C" "$@" -j -t "$DL" "$IF" "$RS" "$VIP" 8080 >"$T/bh.$tag.j" 2>"$T/bh.$tag"; rc=$?
+		t1=$(date +%s%3N); r1=$(rx)
+		echo "$rc $(( t1 - t0 )) $(( (r1 - r0) * 1000 / (t1 > t0 ? t1 - t0 : 1) ))"
 	' _ "$C" "$T" $LAB_IF "$RS1" $LAB_VIP $DEADLINE "$@"
 }
-
-for kind in tcp arp; do
-	reached=0
-	# The ARP flood costs the check a read per frame: two flooders, and
-	# its rate is reported, not held to 500 k/s (see the header).
-	nfl=1; [ $kind = arp ] && nfl=2
-	for attempt in 1 2 3 4; do
-		fpids=""
-		for _ in $(seq $nfl); do
-			ip netns exec "$P-br" "$H" flood -i b0 -d 02:00:00:00:99:99 -k $kind -t 3000 2>>"$T/fl.$kind.$attempt" &
-			fpids="$fpids $!"
-			bg_track $!
+run_ok() {
+	NS dir bash -c '
+		C=$1 T=$2 IF=$3 RS=$4 VIP=$5 DL=$6 tag=$7
+		rx() { cat /sys/class/net/$IF/statistics/rx_packets; }
+		r0=$(rx); t0=$(date +%s%3N)
+		rcs="" ms=""
+		for i in 1 2 3 4 5; do
+			s=$(date +%s%3N); "$C" -t "$DL" "$IF" "$RS" "$VIP" 8090 2>>"$T/ok.$tag"
+			rcs="$rcs$?"; ms="$ms $(( $(date +%s%3N) - s ))"
 		done
-		sleep 0.3
-		tag=$kind.$attempt
-		read -r r0 t0 bh bms oks r1 t1 oms < <(run_checks "" "$tag")
-		wait $fpids
-		rate=$(( (r1 - r0) * 1000 / (t1 > t0 ? t1 - t0 : 1) ))
-		[ "$bh" = 1 ] && grep -qx "check_tcp_raw: failure: timeout after $DEADLINE ms waiting for SYN/ACK" "$T/bh.$tag" \
-			&& ok "$kind flood run $attempt (${rate} frames/s): black hole still a timeout" \
-			|| fail "$kind flood run $attempt: black hole rc $bh: $(tail -1 "$T/bh.$tag")"
-		if [ "$bms" -ge $DEADLINE ] && [ "$bms" -le $((DEADLINE + 50)) ]; then
-			ok "$kind flood run $attempt: deadline kept (${bms} ms for -t $DEADLINE)"
-		else
-			fail "$kind flood run $attempt: ${bms} ms for -t $DEADLINE (allowed $DEADLINE..$((DEADLINE + 50)))"
-		fi
-		[ "$oks" = 00000 ] && ok "$kind flood run $attempt: 5 checks of the healthy server succeed (ms:$oms)" \
-			|| fail "$kind flood run $attempt: healthy checks exit $oks: $(tail -2 "$T/ok.$tag")"
-		if [ $kind = arp ]; then
-			echo "# arp flood: ${rate} frames/s on the director's interface during the checks"
-			break
-		fi
-		if [ "$rate" -ge $RATE_MIN ]; then
-			reached=1
-			break
-		fi
-		echo "# $kind flood run $attempt: ${rate} frames/s < $RATE_MIN ($(tr '\n' ' ' <"$T/fl.$tag")): again"
+		t1=$(date +%s%3N); r1=$(rx)
+		echo "$rcs $(( (r1 - r0) * 1000 / (t1 > t0 ? t1 - t0 : 1) ))$ms"
+	' _ "$C" "$T" $LAB_IF "$RS1" $LAB_VIP $DEADLINE "$1"
+}
+# elapsed TAG: the black-holed check's own elapsed_us, in ms
+elapsed() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["elapsed_us"] // 1000)' "$T/bh.$1.j" 2>/dev/null || echo -1; }
+# deadline_ok WALL_MS TAG: wall time and the check's own time within margins
+deadline_ok() {
+	local e; e=$(elapsed "$2")
+	[ "$1" -ge $DEADLINE ] && [ "$1" -le $((DEADLINE + WALL_MARGIN)) ] &&
+		[ "$e" -ge $DEADLINE ] && [ "$e" -le $((DEADLINE + 50)) ]
+}
+# flood KIND N MS: N flooders of KIND for MS ms, in the background (FPIDS);
+# the checks start 0.2 s into it
+flood() {
+	FPIDS=""
+	for _ in $(seq "$2"); do
+		ip netns exec "$P-br" "$H" flood -i b0 -d 02:00:00:00:99:99 -k "$1" -t "$3" 2>>"$T/fl.$1" &
+		FPIDS="$FPIDS $!"
+		bg_track $!
 	done
-	[ $kind = arp ] && continue
-	[ $reached = 1 ] && ok "$kind flood: ${rate} frames/s on the director's interface during the checks" \
-		|| fail "$kind flood: only ${rate} frames/s after 4 runs (host too loaded?)"
+	sleep 0.2
+}
+# bh_verdict KIND TAG RC WALL RATE: the black hole's verdict and deadline
+bh_verdict() {
+	[ "$3" = 1 ] && grep -qx "check_tcp_raw: failure: timeout after $DEADLINE ms waiting for SYN/ACK" "$T/bh.$2" \
+		&& ok "$1 flood ($5 frames/s): black hole still a timeout" \
+		|| fail "$1 flood ($5 frames/s): black hole rc $3: $(tail -1 "$T/bh.$2")"
+	if deadline_ok "$4" "$2"; then
+		ok "$1 flood: deadline kept (${4} ms wall, $(elapsed "$2") ms in the check, for -t $DEADLINE)"
+	else
+		fail "$1 flood: ${4} ms wall (allowed +$WALL_MARGIN), $(elapsed "$2") ms in the check (allowed +50), for -t $DEADLINE"
+	fi
+}
+
+# --- TCP flood, filtered by the kernel: >= 500 k frames/s ------------------
+# Short runs until one reaches the rate (at most 8, on a loaded host; from
+# the fourth on with two flooders, which helps when other work shares the
+# cores); every run's verdict and deadline are asserted.
+reached=0
+for run in 1 2 3 4 5 6 7 8; do
+	nfl=1; [ $run -ge 4 ] && nfl=2
+	flood tcp $nfl 900
+	read -r rc wall rate < <(run_bh tcp$run)
+	wait $FPIDS
+	bh_verdict "tcp (run $run)" tcp$run "$rc" "$wall" "$rate"
+	if [ "$WALL_MARGIN" != 50 ]; then
+		echo "# tcp flood (SAN build): $rate frames/s, not held to $RATE_MIN"
+		reached=san
+		break
+	fi
+	if [ "$rate" -ge $RATE_MIN ]; then
+		reached=1
+		break
+	fi
+	echo "# tcp flood run $run: $rate frames/s < $RATE_MIN: again"
 done
+case $reached in
+1) ok "tcp flood: $rate frames/s on the director's interface during the black-holed check" ;;
+0) fail "tcp flood: only $rate frames/s in 8 runs (host too loaded?)" ;;
+esac
+flood tcp 1 1500
+read -r rcs rate ms < <(run_ok tcp)
+wait $FPIDS
+[ "$rcs" = 00000 ] && ok "tcp flood ($rate frames/s): 5 checks of the healthy server succeed (ms: $ms)" \
+	|| fail "tcp flood: healthy checks exit $rcs: $(tail -2 "$T/ok.tcp")"
+
+# --- ARP flood, read by the check: two flooders, rate printed ----------------
+flood arp 2 900
+read -r rc wall rate < <(run_bh arp)
+wait $FPIDS
+bh_verdict arp arp "$rc" "$wall" "$rate"
+echo "# arp flood: $rate frames/s on the director's interface during the black-holed check"
+flood arp 2 1500
+read -r rcs rate ms < <(run_ok arp)
+wait $FPIDS
+[ "$rcs" = 00000 ] && ok "arp flood ($rate frames/s): 5 checks of the healthy server succeed (ms: $ms)" \
+	|| fail "arp flood: healthy checks exit $rcs: $(tail -2 "$T/ok.arp")"
 
 # The ARP flood really reaches the check: at -vv it prints every frame it
 # ignores (slower still), and must keep its deadline all the same.
-ip netns exec "$P-br" "$H" flood -i b0 -d 02:00:00:00:99:99 -k arp -t 1200 2>/dev/null &
-fpid=$!
-bg_track "$fpid"
-sleep 0.3
-read -r _ _ bh bms _ < <(run_checks -vv vv)
-wait "$fpid"
+flood arp 1 900
+read -r rc wall rate < <(run_bh vv -vv)
+wait $FPIDS
+bh_verdict "arp (-vv)" vv "$rc" "$wall" "$rate"
 n=$(grep -c '^ignored: ARP' "$T/bh.vv")
-[ "$bh" = 1 ] && [ "$bms" -ge $DEADLINE ] && [ "$bms" -le $((DEADLINE + 50)) ] \
-	&& ok "arp flood, -vv: timeout in ${bms} ms for -t $DEADLINE" || fail "arp flood -vv: rc $bh in ${bms} ms"
 [ "$n" -ge 1000 ] && ok "arp flood, -vv: $n flood frames reached the check and were ignored" \
 	|| fail "arp flood -vv: only $n flood frames reached the check"
