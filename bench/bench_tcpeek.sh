@@ -10,10 +10,10 @@
 #   open400k    BENCH_N successful handshakes, ~400 k in flight
 #   flood       BENCH_N SYNs from random sources, never answered
 # For each: median wall time of BENCH_RUNS runs of build/tools/pcap_floor
-# and of `bin/tcpeek -r FILE -q` (the two alternate), packets/s for both,
-# their ratio, and the peak RSS (GNU time); then the same ratio from the
-# fastest run of each ("min"), less sensitive to other work on a shared
-# machine.  The target checks use the medians and print PASS or MISS; a
+# and of `bin/tcpeek -r FILE -q` (in rounds over the three files),
+# packets/s for both, their ratio, and the peak RSS (GNU time); then the
+# same ratios from the fastest run of each ("min"), less sensitive to other
+# work on a shared machine.  The target checks use the medians and print PASS or MISS; a
 # MISS does not fail the script (speed is reported, not asserted), a broken
 # run does.
 set -u
@@ -75,27 +75,42 @@ minimum() {
 	printf '%s\n' "$@" | sort -n | head -1
 }
 
-# measure NAME FILE: sets pps_floor_NAME pps_peek_NAME rss_NAME
-declare -A PPS_FLOOR PPS_PEEK RSS_PEEK MIN_FLOOR MIN_PEEK
-measure() {
-	local name=$1 file=$2 pk us kb i
-	local -a tf=() tp=() rss=()
+# Timings are taken round by round (each round runs the floor and tcpeek
+# on every file in turn), so that a change in the load of a shared machine
+# falls on all files alike and the open400k/handshakes comparison stays fair.
+declare -A PKTS TF TP RS PPS_FLOOR PPS_PEEK RSS_PEEK MIN_FLOOR MIN_PEEK
+
+# count NAME FILE: the packets in FILE, by the floor
+count() {
+	local name=$1 file=$2 pk
 	pk=$("$floor" "$file" | awk '{ print $2 }')
 	if [ -z "$pk" ] || [ "$pk" -eq 0 ]; then
 		echo "bench_tcpeek: pcap_floor read nothing from $file" >&2
 		return 1
 	fi
-	for ((i = 0; i < RUNS; i++)); do
-		run_timed us kb "$floor" "$file" || { echo "bench_tcpeek: pcap_floor failed on $name" >&2; return 1; }
-		tf+=("$us")
-		if ! run_timed us kb "$tcpeek" -r "$file" -q; then
-			echo "bench_tcpeek: tcpeek failed on $name: $(head -1 "$tmp/err")" >&2
-			return 1
-		fi
-		tp+=("$us")
-		rss+=("$kb")
-	done
-	local mf mp mr
+	PKTS[$name]=$pk
+}
+
+# round NAME FILE: one timed run of the floor and one of tcpeek
+round() {
+	local name=$1 file=$2 us kb
+	run_timed us kb "$floor" "$file" || { echo "bench_tcpeek: pcap_floor failed on $name" >&2; return 1; }
+	TF[$name]+="$us "
+	if ! run_timed us kb "$tcpeek" -r "$file" -q; then
+		echo "bench_tcpeek: tcpeek failed on $name: $(head -1 "$tmp/err")" >&2
+		return 1
+	fi
+	TP[$name]+="$us "
+	RS[$name]+="$kb "
+}
+
+# report NAME: medians (and minima) of its rounds, one line
+report() {
+	local name=$1 pk=${PKTS[$1]} mf mp mr
+	local -a tf tp rss
+	read -r -a tf <<<"${TF[$name]}"
+	read -r -a tp <<<"${TP[$name]}"
+	read -r -a rss <<<"${RS[$name]}"
 	mf=$(median "${tf[@]}")
 	mp=$(median "${tp[@]}")
 	mr=$(median "${rss[@]}")
@@ -138,8 +153,18 @@ if [ -x "$build/tools/jsonq" ]; then
 	verify flood "$tmp/flood.pcap" pcap.tracker.packets "$N" || status=1
 fi
 for s in handshakes open400k flood; do
-	measure "$s" "$tmp/$s.pcap" || { status=1; break; }
+	count "$s" "$tmp/$s.pcap" || status=1
 done
+for ((i = 0; status == 0 && i < RUNS; i++)); do
+	for s in handshakes open400k flood; do
+		round "$s" "$tmp/$s.pcap" || { status=1; break; }
+	done
+done
+if [ "$status" -eq 0 ]; then
+	for s in handshakes open400k flood; do
+		report "$s"
+	done
+fi
 # the fixed cost inside those times: tcpeek on a file of 3 packets
 "$gen" bench-handshakes "$tmp/tiny.pcap" 1 2 >/dev/null || status=1
 tt=()
