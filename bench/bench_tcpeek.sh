@@ -11,12 +11,13 @@
 #   flood       BENCH_N SYNs from random sources, never answered
 # For each: median wall time of BENCH_RUNS runs of build/tools/pcap_floor
 # and of `bin/tcpeek -r FILE -q` (in rounds over the three files),
-# packets/s for both, their ratio, and the peak RSS; then the
-# same ratios from the fastest run of each ("min") and from the median CPU
-# time (user + system, "cpu-time"), both less sensitive to other work on a
-# shared machine.  Runs go through build/tools/cputime (bench/cputime.c).  The target checks use the medians and print PASS or MISS; a
-# MISS does not fail the script (speed is reported, not asserted), a broken
-# run does.
+# packets/s for both, their ratio, and the peak RSS; then the same ratios
+# from the fastest run of each ("min") and from the median CPU time (user
+# + system, "cpu-time"), both less sensitive to other work on a shared
+# machine.  Runs go through build/tools/cputime (bench/cputime.c).  The
+# target checks use the median wall times and print PASS or MISS; a MISS
+# does not fail the script (speed is reported, not asserted), a broken run
+# does.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
