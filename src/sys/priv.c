@@ -59,6 +59,15 @@ int priv_drop_to_user(const char *user)
 		log_warn("setresgid(%u) for user \"%s\"", (unsigned)pw->pw_gid, user);
 		return -1;
 	}
+	/* Empty the bounding set while we still have CAP_SETPCAP (root does;
+	 * without it, EPERM: the set stays), so that no program we could
+	 * be made to execute brings a file capability back. */
+	for (cap_value_t c = 0; cap_valid(c); c++)
+		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) != 0 && errno != EPERM &&
+		    errno != EINVAL) {
+			log_warn("prctl(PR_CAPBSET_DROP, %d)", (int)c);
+			return -1;
+		}
 	if (setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) != 0) {
 		log_warn("setresuid(%u) for user \"%s\"", (unsigned)pw->pw_uid, user);
 		return -1;
@@ -77,7 +86,14 @@ int priv_drop_to_user(const char *user)
 		log_warnx("dropping to user \"%s\": setuid(0) still succeeds", user);
 		return -1;
 	}
-	return clear_all_caps();
+	if (clear_all_caps() != 0)
+		return -1;
+	/* Nor a set-user-ID program our uid back to root. */
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+		log_warn("prctl(PR_SET_NO_NEW_PRIVS)");
+		return -1;
+	}
+	return 0;
 }
 
 int priv_keep_caps(const cap_value_t *caps, int n)

@@ -10,7 +10,8 @@
 
 /* Drop to USER: supplementary groups (initgroups), then gid, then uid,
  * each checked, then verified (getresuid/getresgid, and setuid(0) must now
- * fail); all capabilities are cleared.  Returns 0 or -1 (logged). */
+ * fail); all capabilities are cleared, the bounding set emptied (when
+ * CAP_SETPCAP allows) and no_new_privs set.  Returns 0 or -1 (logged). */
 int priv_drop_to_user(const char *user);
 
 /* Keep only CAPS[0..n-1] in the permitted and effective sets, drop the

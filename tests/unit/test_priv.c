@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <pwd.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -57,6 +58,12 @@ static int child_drop_nobody(void)
 		return 23;
 	if (priv_has_cap(CAP_NET_RAW) || priv_has_cap(CAP_SETUID))
 		return 24;
+	/* nothing can come back through exec either */
+	if (prctl(PR_CAPBSET_READ, CAP_NET_RAW, 0, 0, 0) != 0 ||
+	    prctl(PR_CAPBSET_READ, CAP_SYS_ADMIN, 0, 0, 0) != 0)
+		return 25;
+	if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1)
+		return 26;
 	return 0;
 }
 
