@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Least privilege, read from /proc while the programs run:
 #   - tcpeek -u nobody: no capability left (effective, permitted,
-#     inheritable, ambient), uid/gid nobody/nogroup, nobody's groups only;
+#     inheritable, ambient, bounding), no_new_privs, uid/gid
+#     nobody/nogroup, nobody's groups only;
 #     the socket belongs to nobody, another user is refused, nobody is not;
 #   - check_tcp_raw held mid-check (black hole, long -t): only CAP_NET_RAW
 #     in its effective, permitted and bounding sets;
@@ -49,9 +50,10 @@ else
 		test "$(st "$TPID" Gid)" = "$NOBODY_GID $NOBODY_GID $NOBODY_GID $NOBODY_GID"
 	groups=$(st "$TPID" Groups | tr ' \t' '\n\n' | grep . | sort -n | tr '\n' ' ')
 	check "tcpeek -u nobody: supplementary groups are nobody's ($groups)" test "$groups" = "$NOBODY_GROUPS"
-	for k in CapEff CapPrm CapInh CapAmb; do
+	for k in CapEff CapPrm CapInh CapAmb CapBnd; do
 		check "tcpeek -u nobody: $k is empty ($(st "$TPID" $k))" test "$(st "$TPID" $k)" = 0000000000000000
 	done
+	check "tcpeek -u nobody: NoNewPrivs is set (no set-user-ID way back)" test "$(st "$TPID" NoNewPrivs)" = 1
 	check "tcpeek -u nobody: socket and its directory owned by nobody, socket mode 0660" \
 		test "$(stat -c '%U %a' "$T/run/tcpeek.sock") $(stat -c %U "$T/run")" = "nobody 660 nobody"
 	out=$("${AS_NOBODY[@]}" "$BIN/tcpeekstat" -U "$T/run/tcpeek.sock" -j 2>&1); rc=$?
