@@ -9,6 +9,7 @@
 #include "check/run.h"
 #include "net/pkt.h"
 #include "sys/log.h"
+#include "sys/priv.h"
 
 /* 1 MASTER, 0 BACKUP, -1 unreadable (logged). */
 static int read_role(const char *path, struct chk_report *r)
@@ -57,8 +58,16 @@ int main(int argc, char **argv)
 	struct chk_report r;
 	uint32_t rs_ip = 0, vip = 0;
 	int rc, master = 1;
+	cap_value_t keep[] = { CAP_NET_RAW };
 
 	log_init(argv[0], LOG_LVL_NOTICE);
+	/* Only the packet socket needs a privilege: give up every other one
+	 * before parsing arguments, resolving names (DNS answers come from
+	 * the network) or reading the role file. */
+	if (priv_keep_caps(keep, 1) != 0) {
+		log_warnx("could not drop capabilities");
+		return CHK_EXIT_FAIL;
+	}
 	chk_opts_parse(argc, argv, &o);
 	if (o.verbose >= 1)
 		fprintf(stderr,
