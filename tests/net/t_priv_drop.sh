@@ -5,7 +5,8 @@
 #     nobody/nogroup, nobody's groups only;
 #     the socket belongs to nobody, another user is refused, nobody is not;
 #   - check_tcp_raw held mid-check (black hole, long -t): only CAP_NET_RAW
-#     in its effective, permitted and bounding sets;
+#     in its effective, permitted and bounding sets; and so already before
+#     it opens its socket (held reading a role file that is a FIFO);
 #   - missing privileges: one clear line and exit 1 (as nobody without
 #     capabilities, both programs; tcpeek -u without CAP_SETUID/SETGID).
 # (root without CAP_NET_RAW for check_tcp_raw: t_check_args.sh)
@@ -94,6 +95,30 @@ if kill -0 "$CPID" 2>/dev/null; then
 		bash -c '[ "$1" = 1 ] && grep -q "timeout after 3000 ms waiting for ARP reply" "$2"' _ "$rc" "$T/c"
 else
 	fail "check_tcp_raw ended before its capabilities could be read: $(cat "$T/c")"
+fi
+
+# ... and already before the socket is opened: the role file (read after
+# name resolution, before the socket) is a FIFO, so the check waits in its
+# open(2) until we write the role.
+mkfifo "$T/role"
+ip netns exec "$P-a" "$BIN/check_tcp_raw" -r "$T/role" -t 200 v0 10.5.0.2 10.5.0.100 80 2>"$T/c2" &
+CPID=$!
+bg_track "$CPID"
+# blocked in open(2) of the FIFO (wchan wait_for_partner), at most 2 s
+for _ in $(seq 40); do
+	[ "$(cat /proc/"$CPID"/wchan 2>/dev/null)" = wait_for_partner ] && break
+	sleep 0.05
+done
+if kill -0 "$CPID" 2>/dev/null; then
+	check "check_tcp_raw before its socket (waiting for the role file): CapEff/CapPrm only CAP_NET_RAW ($(st "$CPID" CapEff)/$(st "$CPID" CapPrm))" \
+		test "$(st "$CPID" CapEff) $(st "$CPID" CapPrm)" = "0000000000002000 0000000000002000"
+	check "... and no packet socket is open yet" bash -c '! ls -l /proc/$1/fd | grep -q socket' _ "$CPID"
+	echo 1 >"$T/role"
+	wait "$CPID"; rc=$?
+	check "... then it reads MASTER and runs its raw check (exit $rc, ARP timeout)" \
+		bash -c '[ "$1" = 1 ] && grep -q "timeout after 200 ms waiting for ARP reply" "$2"' _ "$rc" "$T/c2"
+else
+	fail "check_tcp_raw did not wait on the role FIFO: $(cat "$T/c2")"
 fi
 
 # --- missing privileges: one line, exit 1 --------------------------------------------
