@@ -24,9 +24,10 @@
  *   hostile arp -i IF -d MAC -s SPA -T TPA -H SHA [-E ETHSRC] [-t MS] [-g US]
  *       every US µs (default 1000), an ARP reply "SPA is at SHA" to TPA,
  *       sent to MAC from Ethernet source ETHSRC (default SHA).
- *   hostile malformed -i IF -d MAC -S IP -D IP:PORT [-n ROUNDS] [-c 0|1|2]
- *       every kind of malformed frame ROUNDS times (default 1), the bad
- *       checksum kinds only up to tcpeek's -c level (default 2), then one
+ *   hostile malformed -i IF -d MAC -S IP -D IP:PORT [-n ROUNDS] [-c 0|1|2] [-k N]
+ *       every kind of malformed frame (or only kind N, 0..12) ROUNDS times
+ *       (default 1), the bad checksum kinds only up to tcpeek's -c level
+ *       (default 2), then one
  *       IPv6 frame per round (unsupported, not malformed); prints on stdout
  *       one line per kind, then "malformed N" and "unsupported N".
  * Exits 0 when done, 2 on bad arguments, 1 on errors.
@@ -59,7 +60,7 @@ static void usage(const char *why)
 	        "usage: hostile flood -i IF -d MAC -k arp|tcp|syn [-D IP:PORT] [-n COUNT] [-t MS] [-r FPS]\n"
 	        "       hostile react -i IF -p PORT -k runt|ipopt|icmp|icmpcut [-A DELTA] [-L LEN] [-t MS]\n"
 	        "       hostile arp -i IF -d MAC -s SPA -T TPA -H SHA [-E ETHSRC] [-t MS] [-g US]\n"
-	        "       hostile malformed -i IF -d MAC -S IP -D IP:PORT [-n ROUNDS] [-c 0|1|2]\n", why);
+	        "       hostile malformed -i IF -d MAC -S IP -D IP:PORT [-n ROUNDS] [-c 0|1|2] [-k N]\n", why);
 	exit(2);
 }
 
@@ -499,6 +500,8 @@ static int do_malformed(const struct opts *o)
 			size_t n;
 
 			if ((k == 9 && o->csum < 1) || (k == 10 && o->csum < 2))
+				continue;
+			if (o->kind != NULL && atoi(o->kind) != k)
 				continue;
 			memset(b, 0, sizeof(b));
 			n = malform(k, o, &ifi, b, &name);
