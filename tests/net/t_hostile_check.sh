@@ -10,7 +10,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 C=$BIN/check_tcp_raw
 H=$TOOLS/hostile
 RS1=$(lab_rs_ip 1)
-RS2=$(lab_rs_ip 2)
 T=$(mktmp)
 
 chk() {
