@@ -1,6 +1,9 @@
 /* libpcap adapter: live interface or saved file, see capture.h. */
 #include "sys/capture.h"
 
+/* Longest a captured frame waits in a partly filled ring block. */
+#define CAP_LIVE_TIMEOUT_MS 50
+
 #include <errno.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
@@ -77,13 +80,21 @@ struct cap *cap_open_live(const struct cap_live_config *cfg, char *err, size_t e
 		snprintf(err, errlen, "%s: %s", cfg->dev, ebuf);
 		return NULL;
 	}
-	/* Settings before activation; each failure here is a programming or
+	/* No immediate mode: on Linux it makes libpcap fall back to
+	 * TPACKET_V2, whose ring has fixed slots as large as the snaplen
+	 * (64 KiB with the default snaplen on an interface with offloads),
+	 * so the default 2 MB buffer held ~32 frames and a SYN burst was
+	 * mostly dropped.  Buffered mode uses TPACKET_V3, which packs frames
+	 * by their captured length; the price is that a block is handed over
+	 * when full or after CAP_LIVE_TIMEOUT_MS, which only delays the
+	 * table lines and the socket's counts by that much.
+	 *
+	 * Settings before activation; each failure here is a programming or
 	 * range error that libpcap reports in pcap_geterr. */
 	if (pcap_set_snaplen(p, cfg->snaplen) != 0 ||
 	    pcap_set_promisc(p, cfg->promisc ? 1 : 0) != 0 ||
 	    pcap_set_buffer_size(p, cfg->buffer_mb * 1024 * 1024) != 0 ||
-	    pcap_set_immediate_mode(p, 1) != 0 ||
-	    pcap_set_timeout(p, 100) != 0) {
+	    pcap_set_timeout(p, CAP_LIVE_TIMEOUT_MS) != 0) {
 		snprintf(err, errlen, "%s: %s", cfg->dev, pcap_geterr(p));
 		pcap_close(p);
 		return NULL;
