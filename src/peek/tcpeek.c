@@ -180,6 +180,14 @@ int main(int argc, char **argv)
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
+	/* Without -u we stay uid 0, but nothing after this point needs a
+	 * capability: the capture and the socket are open, and unlinking the
+	 * socket at exit needs only ownership of its directory.  Give them all
+	 * up so a flaw in the packet path cannot use them. */
+	if (!o.user && priv_keep_caps(NULL, 0) != 0) {
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
 	if (peek_signals_install() != 0) {
 		rc = EXIT_RUNTIME;
 		goto out;

@@ -75,6 +75,33 @@ else
 	check "tcpeek -u nobody exits 0 on SIGTERM and removes its socket" test "$rc" = 0 -a ! -e "$T/run/tcpeek.sock"
 fi
 
+# --- tcpeek as root without -u ----------------------------------------------------
+# It stays uid 0 but gives up every capability once capture and socket are
+# open; it must still capture, serve and remove its socket at exit.
+ip netns exec "$P-a" "$BIN/tcpeek" -i v0 -U "$T/root/tcpeek.sock" -q >"$T/o2" 2>"$T/e2" &
+RPID=$!
+bg_track "$RPID"
+for _ in $(seq 50); do
+	[ -S "$T/root/tcpeek.sock" ] && [ "$(st "$RPID" CapEff)" = 0000000000000000 ] && break
+	sleep 0.1
+done
+if ! kill -0 "$RPID" 2>/dev/null; then
+	fail "tcpeek as root did not start: $(cat "$T/e2")"
+else
+	check "tcpeek as root: CapEff/CapPrm/CapAmb empty once running ($(st "$RPID" CapEff)/$(st "$RPID" CapPrm)/$(st "$RPID" CapAmb))" \
+		test "$(st "$RPID" CapEff) $(st "$RPID" CapPrm) $(st "$RPID" CapAmb)" = "0000000000000000 0000000000000000 0000000000000000"
+	NS a ping -c 1 -W 1 10.5.0.2 >/dev/null 2>&1
+	for _ in $(seq 30); do
+		p=$("$BIN/tcpeekstat" -U "$T/root/tcpeek.sock" -j 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)[-1]["pcap"]["tracker"]["packets"])' 2>/dev/null)
+		[ "${p:-0}" -gt 0 ] && break
+		sleep 0.1
+	done
+	check "tcpeek as root without capabilities still captures and serves ($p frames seen)" test "${p:-0}" -gt 0
+	kill -TERM "$RPID"
+	wait "$RPID"; rc=$?
+	check "tcpeek as root exits 0 on SIGTERM and removes its socket" test "$rc" = 0 -a ! -e "$T/root/tcpeek.sock"
+fi
+
 # --- check_tcp_raw mid-check -----------------------------------------------------
 # 10.5.0.2 never answers ARP: the check waits 3 s, time to read /proc.
 ip netns exec "$P-a" "$BIN/check_tcp_raw" -t 3000 v0 10.5.0.2 10.5.0.100 80 2>"$T/c" &
