@@ -256,5 +256,9 @@ void chk_opts_parse(int argc, char **argv, struct chk_opts *o)
 	o->timeout_ms = 1000;
 	argp_err_exit_status = CHK_EXIT_USAGE;
 	argp_program_bug_address = NULL;
+	/* getopt names the program by argv[0] as typed (a path, say) while
+	 * every other message says "check_tcp_raw:"; make them agree. */
+	if (argc > 0)
+		argv[0] = (char *)"check_tcp_raw";
 	argp_parse(&argp, argc, argv, 0, NULL, o);
 }

@@ -56,7 +56,7 @@ NS a setpriv --bounding-set=-net_raw --inh-caps=-net_raw "$C" -t 100 e0 10.8.0.2
 	|| fail "without CAP_NET_RAW: exit $rc: $(cat "$T/err")"
 # unknown option: argp's message (plus its hint), exit 64
 NS a "$C" --bogus e0 10.8.0.2 10.8.0.100 80 >/dev/null 2>"$T/err"; rc=$?
-[ $rc -eq 64 ] && grep -q "unrecognized option '--bogus'" "$T/err" && ok "unknown option: exit 64" || fail "unknown option: exit $rc"
+[ $rc -eq 64 ] && grep -q "^check_tcp_raw: unrecognized option '--bogus'" "$T/err" && ok "unknown option: exit 64" || fail "unknown option: exit $rc"
 
 expect_rc 0 "--help exits 0" bash -c "'$C' --help | grep -q '^Usage: check_tcp_raw \[OPTION...\] SOURCE_IFACE REAL_SERVER VIRTUAL_IP PORT'"
 expect_rc 0 "--usage exits 0" bash -c "'$C' --usage >/dev/null"
