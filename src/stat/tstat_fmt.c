@@ -97,40 +97,58 @@ void tstat_fmt_table(FILE *f, const struct tstat_doc *doc)
 
 /* ---- Prometheus ------------------------------------------------------- */
 
+/* Metric names follow Prometheus' conventions: a counter ends in _total,
+ * the handshake-time quantiles are a summary whose _count is the number of
+ * completed handshakes.  `key` is the name derived from the JSON document
+ * (section_key), `name` what is exposed; a key not in this table (a field
+ * of a newer tcpeek) is exposed as it is, untyped. */
 struct tstat_meta {
-	const char *metric;     /* without the tcpeek_ prefix */
+	const char *key;
+	const char *name;       /* without the tcpeek_ prefix */
 	const char *type;
 	const char *help;
 };
 
 static const struct tstat_meta tstat_metas[] = {
-	{ "success_total", "counter", "Handshakes completed." },
-	{ "success_dupsyn", "counter", "Completed handshakes that saw a retransmitted SYN." },
-	{ "success_dupsynack", "counter", "Completed handshakes that saw a retransmitted SYN/ACK." },
-	{ "failure_total", "counter", "Handshakes failed (timeout, reject or unreachable)." },
-	{ "failure_timeout", "counter", "Handshakes that timed out." },
-	{ "failure_reject", "counter", "Handshakes rejected by a reset." },
-	{ "failure_unreach", "counter", "Handshakes failed by an ICMP unreachable." },
-	{ "failure_dupsyn", "counter", "Failed handshakes that saw a retransmitted SYN." },
-	{ "failure_dupsynack", "counter", "Failed handshakes that saw a retransmitted SYN/ACK." },
-	{ "abort", "counter", "Handshakes reset by their initiator before completion." },
-	{ "open", "gauge", "Handshakes in progress." },
-	{ "untracked", "counter", "SYNs not followed because the session table was full." },
-	{ "handshake_seconds", "gauge", "Time from first SYN to completing ACK, quantiles." },
-	{ "handshake_seconds_max", "gauge", "Longest time from first SYN to completing ACK." },
-	{ "pcap_recv", "counter", "Packets received by the capture." },
-	{ "pcap_drop", "counter", "Packets dropped by the capture buffer." },
-	{ "pcap_ifdrop", "counter", "Packets dropped by the interface." },
-	{ "tracker_packets", "counter", "Frames seen by the tracker." },
-	{ "tracker_malformed", "counter", "Frames that failed to decode." },
-	{ "tracker_untracked", "counter", "SYNs not tracked because the session table was full." },
-	{ "tracker_open", "gauge", "Sessions open." },
-	{ "tracker_peak", "gauge", "Peak of sessions open." },
-	{ "tracker_max_sessions", "gauge", "Session table capacity." },
+	{ "success_total", "success_total", "counter", "Handshakes completed." },
+	{ "success_dupsyn", "success_dupsyn_total", "counter", "Completed handshakes that saw a retransmitted SYN." },
+	{ "success_dupsynack", "success_dupsynack_total", "counter", "Completed handshakes that saw a retransmitted SYN/ACK." },
+	{ "failure_total", "failure_total", "counter", "Handshakes failed (timeout, reject or unreachable)." },
+	{ "failure_timeout", "failure_timeout_total", "counter", "Handshakes that timed out." },
+	{ "failure_reject", "failure_reject_total", "counter", "Handshakes rejected by a reset." },
+	{ "failure_unreach", "failure_unreach_total", "counter", "Handshakes failed by an ICMP unreachable." },
+	{ "failure_dupsyn", "failure_dupsyn_total", "counter", "Failed handshakes that saw a retransmitted SYN." },
+	{ "failure_dupsynack", "failure_dupsynack_total", "counter", "Failed handshakes that saw a retransmitted SYN/ACK." },
+	{ "abort", "abort_total", "counter", "Handshakes reset by their initiator before completion." },
+	{ "open", "open", "gauge", "Handshakes in progress." },
+	{ "untracked", "untracked_total", "counter", "SYNs not followed because the session table was full." },
+	{ "handshake_seconds", "handshake_seconds", "summary", "Time from first SYN to completing ACK of completed handshakes." },
+	{ "handshake_seconds_max", "handshake_seconds_max", "gauge", "Longest time from first SYN to completing ACK." },
+	{ "pcap_recv", "pcap_recv_total", "counter", "Packets received by the capture." },
+	{ "pcap_drop", "pcap_drop_total", "counter", "Packets dropped by the capture buffer." },
+	{ "pcap_ifdrop", "pcap_ifdrop_total", "counter", "Packets dropped by the interface." },
+	{ "tracker_packets", "tracker_packets_total", "counter", "Frames seen by the tracker." },
+	{ "tracker_malformed", "tracker_malformed_total", "counter", "Frames that failed to decode." },
+	{ "tracker_untracked", "tracker_untracked_total", "counter", "SYNs not tracked because the session table was full." },
+	{ "tracker_open", "tracker_open", "gauge", "Sessions open." },
+	{ "tracker_peak", "tracker_peak", "gauge", "Peak of sessions open." },
+	{ "tracker_max_sessions", "tracker_max_sessions", "gauge", "Session table capacity." },
 };
 
+static const struct tstat_meta *meta_by_key(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(tstat_metas) / sizeof(tstat_metas[0]); i++)
+		if (strcmp(tstat_metas[i].key, key) == 0)
+			return &tstat_metas[i];
+	return NULL;
+}
+
 struct tstat_sample {
-	char metric[2 * 32 + 16];
+	char metric[2 * 32 + 24];
+	char family[2 * 32 + 24];       /* the group it is printed in */
+	const struct tstat_meta *meta;  /* NULL: unknown, untyped */
 	const char *filter;     /* NULL: no filter label */
 	char quantile[24];      /* "" when none */
 	char value[32];
@@ -175,16 +193,22 @@ static bool quantile_of(const char *key, char *q, size_t qcap)
 	return false;
 }
 
-static int add_sample(struct tstat_sample **s, size_t *n, const char *metric,
-                      const char *filter, const char *quantile, const char *value)
+/* Append a sample of the metric derived from the document as KEY; SUFFIX
+ * ("" or "_count") names a series of the same family. */
+static int add_sample(struct tstat_sample **s, size_t *n, const char *key,
+                      const char *suffix, const char *filter, const char *quantile,
+                      const char *value)
 {
 	struct tstat_sample *t = realloc(*s, (*n + 1) * sizeof(**s));
+	const struct tstat_meta *m = meta_by_key(key);
 
 	if (t == NULL)
 		return -1;
 	*s = t;
 	t = &t[(*n)++];
-	snprintf(t->metric, sizeof(t->metric), "%s", metric);
+	t->meta = m;
+	snprintf(t->family, sizeof(t->family), "%s", m ? m->name : key);
+	snprintf(t->metric, sizeof(t->metric), "%s%s", t->family, suffix);
 	t->filter = filter;
 	snprintf(t->quantile, sizeof(t->quantile), "%s", quantile);
 	snprintf(t->value, sizeof(t->value), "%s", value);
@@ -195,6 +219,8 @@ static int add_sample(struct tstat_sample **s, size_t *n, const char *metric,
 static int elem_samples(const struct tstat_elem *e, struct tstat_sample **s, size_t *n)
 {
 	char metric[2 * 32 + 16], val[32], q[24];
+	size_t successes = SIZE_MAX;    /* sample of success.total: the summary's _count */
+	bool quantiles = false;
 	size_t i;
 
 	for (i = 0; i < e->nitems; i++) {
@@ -216,37 +242,43 @@ static int elem_samples(const struct tstat_elem *e, struct tstat_sample **s, siz
 			/* microseconds to seconds, exactly, without float rounding */
 			snprintf(val, sizeof(val), "%" PRIu64 ".%06" PRIu64,
 			         it->value / 1000000, it->value % 1000000);
-			if (strcmp(it->key, "max") == 0)
+			if (strcmp(it->key, "max") == 0) {
 				snprintf(metric, sizeof(metric), "handshake_seconds_max");
-			else if (quantile_of(it->key, q, sizeof(q)))
+			} else if (quantile_of(it->key, q, sizeof(q))) {
 				snprintf(metric, sizeof(metric), "handshake_seconds");
-			else
+				quantiles = true;
+			} else {
 				continue;       /* an addition we do not know */
+			}
 		} else if (*it->section) {
 			snprintf(metric, sizeof(metric), "%s_%s", it->section, it->key);
 		} else {
 			snprintf(metric, sizeof(metric), "%s", it->key);
 		}
-		if (add_sample(s, n, metric, filter, q, val) == -1)
+		if (add_sample(s, n, metric, "", filter, q, val) == -1)
+			return -1;
+		if (!e->is_pcap && strcmp(metric, "success_total") == 0)
+			successes = *n - 1;
+	}
+	/* The quantiles describe the completed handshakes: say how many. */
+	if (quantiles && successes != SIZE_MAX) {
+		snprintf(val, sizeof(val), "%s", (*s)[successes].value);
+		if (add_sample(s, n, "handshake_seconds", "_count", e->name, "", val) == -1)
 			return -1;
 	}
 	return 0;
 }
 
-static void put_meta(FILE *f, const char *metric)
+static void put_meta(FILE *f, const struct tstat_sample *s)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(tstat_metas) / sizeof(tstat_metas[0]); i++) {
-		if (strcmp(tstat_metas[i].metric, metric) == 0) {
-			fprintf(f, "# HELP tcpeek_%s %s\n", metric, tstat_metas[i].help);
-			fprintf(f, "# TYPE tcpeek_%s %s\n", metric, tstat_metas[i].type);
-			return;
-		}
+	if (s->meta != NULL) {
+		fprintf(f, "# HELP tcpeek_%s %s\n", s->family, s->meta->help);
+		fprintf(f, "# TYPE tcpeek_%s %s\n", s->family, s->meta->type);
+		return;
 	}
-	/* a counter this tcpeekstat does not know (newer tcpeek) */
-	fprintf(f, "# HELP tcpeek_%s tcpeek value %s.\n", metric, metric);
-	fprintf(f, "# TYPE tcpeek_%s untyped\n", metric);
+	/* a value this tcpeekstat does not know (newer tcpeek) */
+	fprintf(f, "# HELP tcpeek_%s tcpeek value %s.\n", s->family, s->family);
+	fprintf(f, "# TYPE tcpeek_%s untyped\n", s->family);
 }
 
 static int put_sample(FILE *f, const struct tstat_sample *s)
@@ -285,16 +317,16 @@ int tstat_fmt_prom(FILE *f, const struct tstat_doc *doc)
 			return -1;
 		}
 	}
-	/* the format wants all samples of a metric in one group: metrics in
+	/* the format wants all samples of a metric in one group: families in
 	 * the order first seen, each followed by its samples in order */
 	for (i = 0; i < n; i++) {
-		for (k = 0; k < i && strcmp(s[k].metric, s[i].metric) != 0; k++)
+		for (k = 0; k < i && strcmp(s[k].family, s[i].family) != 0; k++)
 			;
 		if (k < i)
 			continue;       /* already printed with its group */
-		put_meta(f, s[i].metric);
+		put_meta(f, &s[i]);
 		for (j = i; j < n; j++)
-			if (strcmp(s[j].metric, s[i].metric) == 0 && put_sample(f, &s[j]) == -1) {
+			if (strcmp(s[j].family, s[i].family) == 0 && put_sample(f, &s[j]) == -1) {
 				free(s);
 				return -1;
 			}

@@ -194,13 +194,15 @@ check "default table: web row and pcap line" \
 prom=$(NS srv "$BIN/tcpeekstat" -U "$SOCK" -p)
 check "-p: tcpeek_success_total{filter=\"RX\"} 5" grep -qx 'tcpeek_success_total{filter="RX"} 5' <<<"$prom"
 check "-p: failure counters, web filter and pcap stats" bash -c '
-	grep -qx "tcpeek_failure_timeout{filter=\"RX\"} 2" <<<"$1" &&
-	grep -qx "tcpeek_failure_unreach{filter=\"RX\"} 2" <<<"$1" &&
+	grep -qx "tcpeek_failure_timeout_total{filter=\"RX\"} 2" <<<"$1" &&
+	grep -qx "tcpeek_failure_unreach_total{filter=\"RX\"} 2" <<<"$1" &&
 	grep -qx "tcpeek_success_total{filter=\"web\"} 5" <<<"$1" &&
 	grep -qx "# TYPE tcpeek_success_total counter" <<<"$1" &&
 	grep -qx "# TYPE tcpeek_open gauge" <<<"$1" &&
 	grep -q "^tcpeek_handshake_seconds{filter=\"RX\",quantile=\"0.99\"} 0\.[0-9]*$" <<<"$1" &&
-	grep -q "^tcpeek_pcap_recv [1-9]" <<<"$1" &&
+	grep -qx "tcpeek_handshake_seconds_count{filter=\"RX\"} 5" <<<"$1" &&
+	grep -qx "# TYPE tcpeek_handshake_seconds summary" <<<"$1" &&
+	grep -q "^tcpeek_pcap_recv_total [1-9]" <<<"$1" &&
 	test "$(grep -c "^# TYPE tcpeek_success_total " <<<"$1")" = 1' _ "$prom"
 
 # --- GET / REFRESH semantics over the raw socket ------------------------

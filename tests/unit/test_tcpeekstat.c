@@ -261,33 +261,35 @@ static void test_prom_exact(void **state)
 		"# TYPE tcpeek_success_total counter\n"
 		"tcpeek_success_total{filter=\"RX\"} 3\n"
 		"tcpeek_success_total{filter=\"we\\\"b\\\\1\\n\"} 1\n"
-		"# HELP tcpeek_success_dupsyn Completed handshakes that saw a retransmitted SYN.\n"
-		"# TYPE tcpeek_success_dupsyn counter\n"
-		"tcpeek_success_dupsyn{filter=\"RX\"} 1\n"
-		"tcpeek_success_dupsyn{filter=\"we\\\"b\\\\1\\n\"} 0\n"
+		"# HELP tcpeek_success_dupsyn_total Completed handshakes that saw a retransmitted SYN.\n"
+		"# TYPE tcpeek_success_dupsyn_total counter\n"
+		"tcpeek_success_dupsyn_total{filter=\"RX\"} 1\n"
+		"tcpeek_success_dupsyn_total{filter=\"we\\\"b\\\\1\\n\"} 0\n"
 		"# HELP tcpeek_open Handshakes in progress.\n"
 		"# TYPE tcpeek_open gauge\n"
 		"tcpeek_open{filter=\"RX\"} 2\n"
 		"tcpeek_open{filter=\"we\\\"b\\\\1\\n\"} 0\n"
-		"# HELP tcpeek_handshake_seconds Time from first SYN to completing ACK, quantiles.\n"
-		"# TYPE tcpeek_handshake_seconds gauge\n"
+		"# HELP tcpeek_handshake_seconds Time from first SYN to completing ACK of completed handshakes.\n"
+		"# TYPE tcpeek_handshake_seconds summary\n"
 		"tcpeek_handshake_seconds{filter=\"RX\",quantile=\"0.5\"} 0.001500\n"
 		"tcpeek_handshake_seconds{filter=\"RX\",quantile=\"0.99\"} 2.000000\n"
+		"tcpeek_handshake_seconds_count{filter=\"RX\"} 3\n"
 		"tcpeek_handshake_seconds{filter=\"we\\\"b\\\\1\\n\",quantile=\"0.5\"} 0.000007\n"
 		"tcpeek_handshake_seconds{filter=\"we\\\"b\\\\1\\n\",quantile=\"0.99\"} 0.000007\n"
+		"tcpeek_handshake_seconds_count{filter=\"we\\\"b\\\\1\\n\"} 1\n"
 		"# HELP tcpeek_handshake_seconds_max Longest time from first SYN to completing ACK.\n"
 		"# TYPE tcpeek_handshake_seconds_max gauge\n"
 		"tcpeek_handshake_seconds_max{filter=\"RX\"} 2.500000\n"
 		"tcpeek_handshake_seconds_max{filter=\"we\\\"b\\\\1\\n\"} 0.000007\n"
-		"# HELP tcpeek_pcap_recv Packets received by the capture.\n"
-		"# TYPE tcpeek_pcap_recv counter\n"
-		"tcpeek_pcap_recv 10\n"
-		"# HELP tcpeek_pcap_drop Packets dropped by the capture buffer.\n"
-		"# TYPE tcpeek_pcap_drop counter\n"
-		"tcpeek_pcap_drop 0\n"
-		"# HELP tcpeek_pcap_ifdrop Packets dropped by the interface.\n"
-		"# TYPE tcpeek_pcap_ifdrop counter\n"
-		"tcpeek_pcap_ifdrop 1\n"
+		"# HELP tcpeek_pcap_recv_total Packets received by the capture.\n"
+		"# TYPE tcpeek_pcap_recv_total counter\n"
+		"tcpeek_pcap_recv_total 10\n"
+		"# HELP tcpeek_pcap_drop_total Packets dropped by the capture buffer.\n"
+		"# TYPE tcpeek_pcap_drop_total counter\n"
+		"tcpeek_pcap_drop_total 0\n"
+		"# HELP tcpeek_pcap_ifdrop_total Packets dropped by the interface.\n"
+		"# TYPE tcpeek_pcap_ifdrop_total counter\n"
+		"tcpeek_pcap_ifdrop_total 1\n"
 		"# HELP tcpeek_tracker_open Sessions open.\n"
 		"# TYPE tcpeek_tracker_open gauge\n"
 		"tcpeek_tracker_open 2\n");
@@ -305,11 +307,11 @@ static void test_prom_full(void **state)
 	(void)state;
 	parse_ok(GET_DOC, &d);
 	out = capture(prom_void, &d);
-	assert_non_null(strstr(out, "tcpeek_failure_unreach{filter=\"RX\"} 4\n"));
+	assert_non_null(strstr(out, "tcpeek_failure_unreach_total{filter=\"RX\"} 4\n"));
 	assert_non_null(strstr(out, "tcpeek_success_total{filter=\"web\"} 18446744073709551615\n"));
-	assert_non_null(strstr(out, "tcpeek_abort{filter=\"RX\"} 5\n"));
-	assert_non_null(strstr(out, "# TYPE tcpeek_abort counter\n"));
-	assert_non_null(strstr(out, "# TYPE tcpeek_untracked counter\n"));
+	assert_non_null(strstr(out, "tcpeek_abort_total{filter=\"RX\"} 5\n"));
+	assert_non_null(strstr(out, "# TYPE tcpeek_abort_total counter\n"));
+	assert_non_null(strstr(out, "# TYPE tcpeek_untracked_total counter\n"));
 	assert_non_null(strstr(out, "tcpeek_handshake_seconds{filter=\"RX\",quantile=\"0.9\"} 0.005000\n"));
 	assert_non_null(strstr(out, "tcpeek_tracker_max_sessions 1048576\n"));
 	assert_non_null(strstr(out, "# TYPE tcpeek_tracker_peak gauge\n"));
@@ -327,8 +329,8 @@ static void test_prom_full(void **state)
 			samples++;
 		}
 	}
-	/* 14 per filter (12 counters + 3 quantiles + max - handshake object) */
-	assert_int_equal(samples, 3 * (3 + 6 + 3 + 4) + 3 + 6);
+	/* per filter: 12 counters, 3 quantiles + their _count, max */
+	assert_int_equal(samples, 3 * (3 + 6 + 3 + 4 + 1) + 3 + 6);
 	assert_int_equal(types, 3 + 6 + 3 + 2 + 3 + 6);
 	free(out);
 	tstat_doc_free(&d);
