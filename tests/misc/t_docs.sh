@@ -98,6 +98,13 @@ else
 	fail "prometheus.md vs tstat_fmt.c (source first): ${d:-no table found in the source}"
 fi
 
+# Prometheus naming, checked without promtool (CI has none): every counter
+# ends in _total, and no gauge carries a quantile label (that is a summary)
+bad=$(awk '$1 == "#" && $2 == "TYPE" && $4 == "counter" && $3 !~ /_total$/ { print $3 }
+	$1 == "#" && $2 == "TYPE" { type[$3] = $4 }
+	$1 !~ /^#/ && /quantile="/ { n = $1; sub(/\{.*/, "", n); if (type[n] != "summary") print n " (" type[n] ")" }' "$T/prom" | sort -u)
+check "tcpeekstat -p: counters end in _total, quantiles only in summaries${bad:+: $bad}" test -z "$bad" -a -s "$T/prom"
+
 # the sample: real HELP/TYPE lines, well-formed samples of listed metrics
 python3 - "$PM" "$T/prom" "$T/doc.tsv" <<'EOF' >"$T/sample.err"
 import re, sys
