@@ -18,6 +18,7 @@ MANDIR    ?= $(PREFIX)/share/man
 UNITDIR   ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+LIBEXECDIR ?= $(PREFIX)/libexec/synscope
 
 CC        ?= cc
 CFLAGS    ?= -O2 -g
@@ -152,7 +153,8 @@ bench: all
 install: $(PROGS)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
-	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(COMPLETIONDIR)
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(COMPLETIONDIR) \
+	    $(DESTDIR)$(LIBEXECDIR)
 	install -m 0755 bin/check_tcp_raw bin/tcpeek $(DESTDIR)$(SBINDIR)/
 	install -m 0755 bin/tcpeekstat $(DESTDIR)$(BINDIR)/
 	install -m 0644 docs/check_tcp_raw.8 docs/tcpeek.8 $(DESTDIR)$(MANDIR)/man8/
@@ -166,6 +168,7 @@ install: $(PROGS)
 	install -m 0644 contrib/systemd/tcpeek.sysusers $(DESTDIR)$(SYSUSERSDIR)/tcpeek.conf
 	install -m 0644 contrib/bash-completion/check_tcp_raw contrib/bash-completion/tcpeek \
 	    contrib/bash-completion/tcpeekstat $(DESTDIR)$(COMPLETIONDIR)/
+	install -m 0755 contrib/keepalived/lvs-role-notify $(DESTDIR)$(LIBEXECDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/check_tcp_raw $(DESTDIR)$(SBINDIR)/tcpeek \
@@ -175,7 +178,8 @@ uninstall:
 	      $(DESTDIR)$(UNITDIR)/tcpeek@.service $(DESTDIR)$(UNITDIR)/tcpeek-textfile@.service \
 	      $(DESTDIR)$(UNITDIR)/tcpeek-textfile@.timer $(DESTDIR)$(SYSUSERSDIR)/tcpeek.conf \
 	      $(DESTDIR)$(COMPLETIONDIR)/check_tcp_raw $(DESTDIR)$(COMPLETIONDIR)/tcpeek \
-	      $(DESTDIR)$(COMPLETIONDIR)/tcpeekstat
+	      $(DESTDIR)$(COMPLETIONDIR)/tcpeekstat $(DESTDIR)$(LIBEXECDIR)/lvs-role-notify
+	-rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
 
 clean:
 	rm -rf build build-san build-fuzz bin

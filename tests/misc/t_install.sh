@@ -25,10 +25,11 @@ want="0755 /usr/sbin/check_tcp_raw
 0644 /usr/lib/sysusers.d/tcpeek.conf
 0644 /usr/share/bash-completion/completions/check_tcp_raw
 0644 /usr/share/bash-completion/completions/tcpeek
-0644 /usr/share/bash-completion/completions/tcpeekstat"
+0644 /usr/share/bash-completion/completions/tcpeekstat
+0755 /usr/libexec/synscope/lvs-role-notify"
 got=$(cd "$D" && find . -type f -printf '%m /%P\n' | sed 's/^\([0-7]\{3\}\) /0\1 /' | sort)
 if d=$(list_diff "$(printf '%s\n' "$want" | sort)" "$got"); then
-	ok "install: the 13 files, each with its mode, and nothing else"
+	ok "install: the 14 files, each with its mode, and nothing else"
 else
 	fail "install: file list or modes differ: $d"
 fi
