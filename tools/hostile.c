@@ -7,7 +7,8 @@
  *       as fast as possible (or at most FPS frames/s), in sendmmsg batches
  *       past the qdisc, until COUNT frames were sent or MS ms passed
  *       (default 1000 ms, no count limit):
- *         arp  ARP requests to MAC (they pass check_tcp_raw's filter)
+ *         arp  ARP replies "10.255.255.254 is at <our MAC>" to IP of -D
+ *              (they pass check_tcp_raw's filter when IP is the check's)
  *         tcp  TCP between unrelated addresses and ports (filtered out)
  *         syn  SYNs to IP:PORT, each from a distinct source in 10.128.0.0/9
  *              (the n-th source is a bijection of n: no two are equal)
@@ -182,8 +183,8 @@ static size_t flood_frame(const struct opts *o, const struct ifinfo *ifi, uint64
 	struct pkt_tcp_spec s;
 
 	if (strcmp(o->kind, "arp") == 0)
-		return pkt_build_arp(buf, FMAX, 1, ifi->mac, ifi->ip4, o->dmac, zero,
-		                     0x0afffffeu);
+		return pkt_build_arp(buf, FMAX, 2, ifi->mac, 0x0afffffeu, o->dmac, zero,
+		                     o->dip);
 	memset(&s, 0, sizeof(s));
 	s.smac = ifi->mac;
 	s.dmac = o->dmac;
@@ -222,8 +223,8 @@ static int do_flood(const struct opts *o)
 	if (strcmp(o->kind, "arp") != 0 && strcmp(o->kind, "tcp") != 0 &&
 	    strcmp(o->kind, "syn") != 0)
 		usage("flood kinds are arp, tcp, syn");
-	if (strcmp(o->kind, "syn") == 0 && o->dip == 0)
-		usage("flood -k syn needs -D IP:PORT");
+	if ((strcmp(o->kind, "syn") == 0 || strcmp(o->kind, "arp") == 0) && o->dip == 0)
+		usage("flood -k syn and -k arp need -D IP:PORT");
 	unique = strcmp(o->kind, "syn") == 0;
 	fd = open_if(o->ifname, &ifi, 1);
 	memset(msgs, 0, sizeof(msgs));

@@ -8,8 +8,8 @@
  *   inject -i IF -r PORT -f FLAGS (-a ACK | -A DELTA) [-t MS]
  *       react: answer every SYN to PORT seen on IF with a forged segment
  *       from its destination to its source, ack = ACK or SYN seq + DELTA
- *   inject -i IF -d MAC -F [-t MS] [-g US]
- *       flood ARP requests (who has 10.255.255.254) to MAC
+ *   inject -i IF -d MAC -D IP:PORT -F [-t MS] [-g US]
+ *       flood MAC with ARP replies "10.255.255.254 is at <our MAC>" to IP
  * Exits 0 after MS ms (default 1000), 2 on bad arguments, 1 on errors.
  */
 #include <arpa/inet.h>
@@ -30,7 +30,7 @@ static void usage(const char *why)
 	fprintf(stderr, "inject: %s\n"
 	        "usage: inject -i IF -d MAC -S IP:PORT -D IP:PORT -f FLAGS -q SEQ -a ACK [-t MS] [-g US]\n"
 	        "       inject -i IF -r PORT -f FLAGS (-a ACK | -A DELTA) [-t MS]\n"
-	        "       inject -i IF -d MAC -F [-t MS] [-g US]\n", why);
+	        "       inject -i IF -d MAC -D IP:PORT -F [-t MS] [-g US]\n", why);
 	exit(2);
 }
 
@@ -129,6 +129,8 @@ int main(int argc, char **argv)
 		usage("-r needs -a ACK or -A DELTA");
 	if (!react && !have_dmac)
 		usage("-d MAC is required");
+	if (arpflood && s.daddr == 0)
+		usage("-F needs -D IP:PORT (the replies' target)");
 	if (ifinfo_get(ifname, &ifi) != IFINFO_OK) {
 		fprintf(stderr, "inject: interface '%s' unusable\n", ifname);
 		return 1;
@@ -180,8 +182,10 @@ int main(int argc, char **argv)
 		if (arpflood) {
 			static const uint8_t zero[6];
 
-			n = pkt_build_arp(frame, sizeof(frame), 1, ifi.mac, ifi.ip4, dmac, zero,
-			                  0x0afffffeu);
+			/* replies to the -D address, from an address nobody
+			 * has: they pass the check's kernel filter */
+			n = pkt_build_arp(frame, sizeof(frame), 2, ifi.mac, 0x0afffffeu, dmac, zero,
+			                  s.daddr);
 		} else {
 			n = pkt_build_tcp(frame, sizeof(frame), &s);
 		}

@@ -130,27 +130,34 @@ unsigned short pktsock_check_filter(struct sock_filter *out, uint32_t our_ip,
 {
 	/* Offsets are for untagged Ethernet: the kernel moves a VLAN tag to
 	 * the packet metadata before AF_PACKET filters run.  Jump targets are
-	 * relative: ACCEPT is instruction 17, REJECT 18. */
+	 * relative: ACCEPT is instruction 21, REJECT 22.  ARP is kept to
+	 * replies addressed to OUR_IP: requests are broadcast to everyone,
+	 * and a storm of them must not fill the socket's queue ahead of the
+	 * one reply the check waits for. */
 	const struct sock_filter prog[PKTSOCK_CHECK_LEN] = {
 		/*  0 */ STMT(BPF_LD | BPF_H | BPF_ABS, 12),
 		/*  1 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_ARP, 15, 0),
-		/*  2 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, 0, 15),
+		/*  2 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, 0, 19),
 		/*  3 */ STMT(BPF_LD | BPF_W | BPF_ABS, 30),
-		/*  4 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, our_ip, 0, 13),
+		/*  4 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, our_ip, 0, 17),
 		/*  5 */ STMT(BPF_LD | BPF_B | BPF_ABS, 23),
-		/*  6 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_ICMP, 10, 0),
-		/*  7 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_TCP, 0, 10),
+		/*  6 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_ICMP, 14, 0),
+		/*  7 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_TCP, 0, 14),
 		/*  8 */ STMT(BPF_LD | BPF_W | BPF_ABS, 26),
-		/*  9 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, vip, 0, 8),
+		/*  9 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, vip, 0, 12),
 		/* 10 */ STMT(BPF_LD | BPF_H | BPF_ABS, 20),
-		/* 11 */ JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x1fff, 6, 0),
+		/* 11 */ JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x1fff, 10, 0),
 		/* 12 */ STMT(BPF_LDX | BPF_B | BPF_MSH, 14),
 		/* 13 */ STMT(BPF_LD | BPF_H | BPF_IND, 14),
-		/* 14 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, port, 0, 3),
+		/* 14 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, port, 0, 7),
 		/* 15 */ STMT(BPF_LD | BPF_H | BPF_IND, 16),
-		/* 16 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, sport, 0, 1),
-		/* 17 */ STMT(BPF_RET | BPF_K, 0x40000),
-		/* 18 */ STMT(BPF_RET | BPF_K, 0),
+		/* 16 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, sport, 4, 5),
+		/* 17 */ STMT(BPF_LD | BPF_H | BPF_ABS, 20),      /* ARP opcode */
+		/* 18 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, 2, 0, 3),
+		/* 19 */ STMT(BPF_LD | BPF_W | BPF_ABS, 38),      /* target IP */
+		/* 20 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, our_ip, 0, 1),
+		/* 21 */ STMT(BPF_RET | BPF_K, 0x40000),
+		/* 22 */ STMT(BPF_RET | BPF_K, 0),
 	};
 
 	memcpy(out, prog, sizeof(prog));

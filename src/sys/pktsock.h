@@ -29,10 +29,10 @@ ssize_t pktsock_recv(int fd, void *buf, size_t cap);
  * stdout waits for it) and exits right after.  Falls back to close(). */
 void pktsock_close_deferred(int fd);
 
-/* The check's receive filter: ARP; IPv4 TCP from VIP:PORT to OUR_IP:SPORT
- * (first fragments only); ICMP to OUR_IP.  Writes at most PKTSOCK_CHECK_LEN
+/* The check's receive filter: ARP replies to OUR_IP; IPv4 TCP from VIP:PORT
+ * to OUR_IP:SPORT (first fragments only); ICMP to OUR_IP.  Writes at most PKTSOCK_CHECK_LEN
  * instructions to OUT and returns the count.  Addresses in host order. */
-#define PKTSOCK_CHECK_LEN 19
+#define PKTSOCK_CHECK_LEN 23
 unsigned short pktsock_check_filter(struct sock_filter *out, uint32_t our_ip,
                                     uint32_t vip, uint16_t port, uint16_t sport);
 

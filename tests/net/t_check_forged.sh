@@ -64,8 +64,8 @@ new_sport=$(grep -m1 'Flags \[S\], seq' "$T/s" | sed -E 's/^\([^)]*\) [0-9.]+:([
 check "stale: the replayed ISN was seen and ignored" grep -q "^ignored: SYN/ACK acknowledges $(( (old_isn + 1) % 4294967296 ))" "$T/s"
 sleep 1
 
-# 3. a flood that passes the kernel filter (ARP to our MAC) cannot stretch -t
-inject 1 -d "$DIR_MAC" -F -g 100 -t 1500
+# 3. a flood that passes the kernel filter (ARP replies to our IP) cannot stretch -t
+inject 1 -d "$DIR_MAC" -D "$LAB_DIR_IP:1" -F -g 100 -t 1500
 sleep 0.2
 chk -vv -t 500 $LAB_IF "$RS1" $LAB_VIP 8080 2>"$T/fl"; rc=$?
 ms=$(cat "$T/ms")

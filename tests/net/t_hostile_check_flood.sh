@@ -6,7 +6,8 @@
 # unicast MAC that is not the director's, as a switch floods unknown
 # unicast:
 #   tcp: TCP between unrelated addresses: the kernel filter drops them,
-#   arp: ARP requests: they pass the filter, the check reads every one.
+#   arp: ARP replies to the director's address: they pass the filter, the
+#        check reads every one.
 # During each: a black-holed check must time out within deadline + 50 ms
 # (wall time, and its own elapsed_us), and checks of a healthy server must
 # succeed.  The rate is measured on the director's interface (rx_packets)
@@ -81,7 +82,7 @@ deadline_ok() {
 flood() {
 	FPIDS=""
 	for _ in $(seq "$2"); do
-		ip netns exec "$P-br" "$H" flood -i b0 -d 02:00:00:00:99:99 -k "$1" -t "$3" 2>>"$T/fl.$1" &
+		ip netns exec "$P-br" "$H" flood -i b0 -d 02:00:00:00:99:99 -k "$1" -D "$LAB_DIR_IP:1" -t "$3" 2>>"$T/fl.$1" &
 		FPIDS="$FPIDS $!"
 		bg_track $!
 	done

@@ -86,6 +86,12 @@ static void test_rejects_others(void **state)
 	/* ICMP to someone else */
 	n = pkt_build_icmp4(buf, sizeof(buf), B, A, 0x0a00002a, OUR + 1, 3, 3, buf, 0);
 	assert_false(run(n));
+	/* ARP: a request (broadcast, even one asking for us), a reply to
+	 * another address */
+	n = pkt_build_arp(buf, sizeof(buf), 1, B, 0x0a00002a, A, A, OUR);
+	assert_false(run(n));
+	n = pkt_build_arp(buf, sizeof(buf), 2, B, 0x0a00002a, A, A, OUR + 1);
+	assert_false(run(n));
 	/* IPv6 ethertype */
 	n = tcp(VIP, OUR, PORT, SPORT);
 	buf[12] = 0x86;
