@@ -310,8 +310,8 @@ static void ctl_accept(struct ctl *c, uint64_t now_ms)
 	}
 }
 
-/* The method named by a complete request line, or -1. */
-static int ctl_parse(char *line, size_t len)
+/* The method named by a complete request line, or CTL_REQ_BAD. */
+static int ctl_parse(const char *line, size_t len)
 {
 	while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == '\n' ||
 	                   line[len - 1] == ' ' || line[len - 1] == '\t'))
@@ -320,7 +320,24 @@ static int ctl_parse(char *line, size_t len)
 		return CTL_GET;
 	if (len == 7 && memcmp(line, "REFRESH", 7) == 0)
 		return CTL_REFRESH;
-	return -1;
+	return CTL_REQ_BAD;
+}
+
+int ctl_request(const char *buf, size_t len, int eof)
+{
+	const char *nl;
+
+	if (len > CTL_MAX_REQUEST)
+		len = CTL_MAX_REQUEST;
+	nl = memchr(buf, '\n', len);
+	if (nl != NULL)
+		return ctl_parse(buf, (size_t)(nl - buf));
+	if (len == CTL_MAX_REQUEST)
+		return CTL_REQ_BAD;     /* over-long request line */
+	if (!eof)
+		return CTL_REQ_MORE;
+	/* half-close ends the request; nothing at all is no request */
+	return len > 0 ? ctl_parse(buf, len) : CTL_REQ_BAD;
 }
 
 /* Send what is left of the answer; true when the client is finished
@@ -375,12 +392,14 @@ static void ctl_answer(struct ctl *c, struct ctl_client *k, int method, uint64_t
 
 static void ctl_read(struct ctl *c, struct ctl_client *k, uint64_t now_ms)
 {
-	char *nl;
 	ssize_t n;
+	int r;
 
 	for (;;) {
+		/* ctl_request refuses a full buffer without a line end, so
+		 * this only guards recv against a zero-length read */
 		if (k->reqlen == sizeof(k->req)) {
-			ctl_drop(c, k);         /* over-long request line */
+			ctl_drop(c, k);
 			return;
 		}
 		n = recv(k->fd, k->req + k->reqlen, sizeof(k->req) - k->reqlen, MSG_DONTWAIT);
@@ -392,18 +411,15 @@ static void ctl_read(struct ctl *c, struct ctl_client *k, uint64_t now_ms)
 			ctl_drop(c, k);
 			return;
 		}
-		if (n == 0) {
-			/* half-close ends the request; nothing at all is no request */
-			ctl_answer(c, k, k->reqlen ? ctl_parse(k->req, k->reqlen) : -1, now_ms);
-			return;
+		if (n > 0) {
+			k->deadline = now_ms + CTL_IDLE_MS;
+			k->reqlen += (size_t)n;
 		}
-		k->deadline = now_ms + CTL_IDLE_MS;
-		nl = memchr(k->req + k->reqlen, '\n', (size_t)n);
-		k->reqlen += (size_t)n;
-		if (nl != NULL) {
-			ctl_answer(c, k, ctl_parse(k->req, (size_t)(nl - k->req)), now_ms);
-			return;
-		}
+		r = ctl_request(k->req, k->reqlen, n == 0);
+		if (r == CTL_REQ_MORE)
+			continue;
+		ctl_answer(c, k, r, now_ms);    /* CTL_REQ_BAD: dropped */
+		return;
 	}
 }
 

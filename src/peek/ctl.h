@@ -21,6 +21,17 @@
 
 enum ctl_method { CTL_GET, CTL_REFRESH };
 
+/* What a client asked, judged on the first LEN bytes it sent (EOF: it
+ * half-closed after them): CTL_GET or CTL_REFRESH for a line "GET" or
+ * "REFRESH" ended by LF (CRLF, trailing blanks ignored) or by the
+ * half-close; CTL_REQ_MORE while no line end was seen; CTL_REQ_BAD for any
+ * other line, for nothing at all before the half-close, and when
+ * CTL_MAX_REQUEST bytes hold no line end.  Bytes beyond CTL_MAX_REQUEST
+ * are never looked at.  Pure: the server's reader and the fuzzer use it. */
+#define CTL_REQ_BAD (-1)
+#define CTL_REQ_MORE (-2)
+int ctl_request(const char *buf, size_t len, int eof);
+
 /* Produce the answer: a malloc'ed NUL-terminated JSON text (the server
  * frees it), or NULL to close without answering. */
 typedef char *(*ctl_answer_fn)(void *arg, enum ctl_method m);

@@ -651,9 +651,45 @@ static void test_close_keeps_foreign_file(void **state)
 	ctl_close(NULL);
 }
 
+/* The pure request judge, case by case. */
+static void test_request_judge(void **state)
+{
+	char big[CTL_MAX_REQUEST + 8];
+
+	(void)state;
+	assert_int_equal(ctl_request("GET\r\n", 5, 0), CTL_GET);
+	assert_int_equal(ctl_request("GET\n", 4, 0), CTL_GET);
+	assert_int_equal(ctl_request("REFRESH \t\r\n", 12, 0), CTL_REFRESH);
+	assert_int_equal(ctl_request("GET\nREFRESH\n", 12, 0), CTL_GET);
+	assert_int_equal(ctl_request("GE", 2, 0), CTL_REQ_MORE);
+	assert_int_equal(ctl_request("GET", 3, 0), CTL_REQ_MORE);
+	assert_int_equal(ctl_request("GET", 3, 1), CTL_GET);
+	assert_int_equal(ctl_request("REFRESH\r", 8, 1), CTL_REFRESH);
+	assert_int_equal(ctl_request("", 0, 0), CTL_REQ_MORE);
+	assert_int_equal(ctl_request("", 0, 1), CTL_REQ_BAD);
+	assert_int_equal(ctl_request("get\n", 4, 0), CTL_REQ_BAD);
+	assert_int_equal(ctl_request(" GET\n", 5, 0), CTL_REQ_BAD);
+	assert_int_equal(ctl_request("GETS\n", 5, 0), CTL_REQ_BAD);
+	assert_int_equal(ctl_request("GET\0\n", 5, 0), CTL_REQ_BAD);
+	assert_int_equal(ctl_request("\n", 1, 0), CTL_REQ_BAD);
+	/* a full buffer without a line end is refused, even if blanks would
+	 * trim to a method; bytes beyond the limit are not looked at */
+	memset(big, ' ', sizeof(big));
+	memcpy(big, "GET", 3);
+	assert_int_equal(ctl_request(big, CTL_MAX_REQUEST - 1, 0), CTL_REQ_MORE);
+	assert_int_equal(ctl_request(big, CTL_MAX_REQUEST - 1, 1), CTL_GET);
+	assert_int_equal(ctl_request(big, CTL_MAX_REQUEST, 0), CTL_REQ_BAD);
+	big[CTL_MAX_REQUEST - 1] = '\n';
+	assert_int_equal(ctl_request(big, CTL_MAX_REQUEST, 0), CTL_GET);
+	big[CTL_MAX_REQUEST - 1] = ' ';
+	big[CTL_MAX_REQUEST] = '\n';
+	assert_int_equal(ctl_request(big, sizeof(big), 0), CTL_REQ_BAD);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_request_judge),
 		cmocka_unit_test_setup_teardown(test_get_refresh, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_half_close, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_request_split, setup, teardown),
