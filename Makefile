@@ -62,7 +62,7 @@ UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC := $(wildcard tools/*.c bench/*.c)
 TOOLS    := $(foreach t,$(TOOL_SRC),$(BUILD)/tools/$(notdir $(t:.c=)))
 
-.PHONY: FORCE fuzz fuzz-smoke all tcp check unit golden nettest demo bench install uninstall clean deps
+.PHONY: FORCE fuzz fuzz-smoke all tcp check check-run unit golden nettest demo bench install uninstall clean deps
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -120,7 +120,11 @@ fuzz-smoke: $(FUZZERS)
 	$(Q)fuzz/smoke.sh $(FUZZERS)
 
 # The tests: unit (cmocka), golden pcaps, then namespace scenarios (root).
-check: all $(UNITS)
+# Missing Debian packages are installed first, as for make demo.
+check: deps
+	$(Q)$(MAKE) --no-print-directory check-run
+
+check-run: all $(UNITS)
 	$(Q)tests/run-unit.sh $(UNITS)
 	$(Q)BUILD=$(BUILD) tests/data/run.sh
 	$(Q)BUILD=$(BUILD) tests/net/run.sh
