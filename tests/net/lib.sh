@@ -60,6 +60,39 @@ expect_rc() {
 	if [ "$rc" -eq "$want" ]; then ok "$msg"; else fail "$msg (exit $rc, wanted $want)"; fi
 }
 
+# Namespaces "cli" and "srv" joined by a veth pair ($P-c in cli with
+# CLI_IP/24, $P-s in srv with SRV_IP/24), both ends up.
+veth_cli_srv() {
+	ns_add cli
+	ns_add srv
+	ip link add "$P-c" type veth peer name "$P-s"
+	ip link set "$P-c" netns "$P-cli"
+	ip link set "$P-s" netns "$P-srv"
+	NS cli ip addr add "$1/24" dev "$P-c"
+	NS srv ip addr add "$2/24" dev "$P-s"
+	NS cli ip link set "$P-c" up
+	NS srv ip link set "$P-s" up
+}
+
+# A TCP listener on PORT in namespace NS that accepts and closes, so every
+# connect to it completes its handshake; BACKLOG defaults to 256.  Tracked
+# for cleanup; returns once it listens (1 if it never does).
+accept_listener() {
+	# "ip netns exec" execs the command: $! is the pid to track and kill.
+	ip netns exec "$P-$1" python3 -c '
+import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", int(sys.argv[1])))
+s.listen(int(sys.argv[2]))
+while True:
+    c, _ = s.accept()
+    c.close()
+' "$2" "${3:-256}" >/dev/null 2>&1 &
+	bg_track $!
+	wait_listen "$1" "$2"
+}
+
 # Milliseconds since the epoch.
 now_ms() { date +%s%3N; }
 

@@ -26,15 +26,7 @@ SRV=10.79.0.2
 CAP=100000
 BURST=500000
 
-ns_add cli
-ns_add srv
-ip link add "$P-c" type veth peer name "$P-s"
-ip link set "$P-c" netns "$P-cli"
-ip link set "$P-s" netns "$P-srv"
-NS cli ip addr add $CLI/24 dev "$P-c"
-NS srv ip addr add $SRV/24 dev "$P-s"
-NS cli ip link set "$P-c" up
-NS srv ip link set "$P-s" up
+veth_cli_srv "$CLI" "$SRV"
 SRV_MAC=$(NS srv cat /sys/class/net/"$P-s"/address)
 # The flood's port is dropped before the kernel's TCP sees it (no SYN/ACK,
 # no RST): only tcpeek cares about those SYNs.
@@ -46,18 +38,7 @@ table inet $P {
 	}
 }
 EOF
-ip netns exec "$P-srv" python3 -c '
-import socket
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("0.0.0.0", 8080))
-s.listen(1024)
-while True:
-    c, _ = s.accept()
-    c.close()
-' >/dev/null 2>&1 &
-bg_track $!
-wait_listen srv 8080 || fail "listener on 8080 did not start"
+accept_listener srv 8080 1024 || fail "listener on 8080 did not start"
 
 # connects N: N sequential kernel handshakes from cli to srv:8080; prints
 # how many completed

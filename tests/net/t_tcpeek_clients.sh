@@ -20,29 +20,9 @@ SOCK=$T/tcpeek.sock
 SRV=10.78.0.2
 NCONN=40
 
-ns_add cli
-ns_add srv
-ip link add "$P-c" type veth peer name "$P-s"
-ip link set "$P-c" netns "$P-cli"
-ip link set "$P-s" netns "$P-srv"
-NS cli ip addr add 10.78.0.1/24 dev "$P-c"
-NS srv ip addr add $SRV/24 dev "$P-s"
-NS cli ip link set "$P-c" up
-NS srv ip link set "$P-s" up
+veth_cli_srv 10.78.0.1 "$SRV"
 
-# "ip netns exec" execs the command: $! is the pid to track and kill.
-ip netns exec "$P-srv" python3 -c '
-import socket
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("0.0.0.0", 8080))
-s.listen(256)
-while True:
-    c, _ = s.accept()
-    c.close()
-' >/dev/null 2>&1 &
-bg_track $!
-wait_listen srv 8080 || fail "listener on 8080 did not start"
+accept_listener srv 8080 || fail "listener on 8080 did not start"
 
 ip netns exec "$P-srv" "$BIN/tcpeek" -i "$P-s" -U "$SOCK" -q -t 2 >"$T/out" 2>"$T/err" &
 TPID=$!

@@ -21,34 +21,12 @@ SOCK=$T/run/tcpeek.sock
 SRV=10.77.0.2
 CLI=10.77.0.1
 
-ns_add cli
-ns_add srv
-ip link add "$P-c" type veth peer name "$P-s"
-ip link set "$P-c" netns "$P-cli"
-ip link set "$P-s" netns "$P-srv"
-NS cli ip addr add $CLI/24 dev "$P-c"
-NS srv ip addr add $SRV/24 dev "$P-s"
-NS cli ip link set "$P-c" up
-NS srv ip link set "$P-s" up
+veth_cli_srv "$CLI" "$SRV"
 
 # Background processes are started with "ip netns exec" itself (it execs
 # the command), so $! is the real pid that bg_track and kill must see.
 # A listener that accepts and closes: every connect to it is a success.
-listener() {
-	ip netns exec "$P-srv" python3 -c '
-import socket, sys
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("0.0.0.0", int(sys.argv[1])))
-s.listen(256)
-while True:
-    c, _ = s.accept()
-    c.close()
-' "$1" >/dev/null 2>&1 &
-	bg_track $!
-}
-listener 8080
-wait_listen srv 8080 || fail "listener on 8080 did not start"
+accept_listener srv 8080 || fail "listener on 8080 did not start"
 
 # 8082: black hole (SYN dropped after capture saw it); 8083: ICMP reject.
 NS srv nft -f - <<EOF
