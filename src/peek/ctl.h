@@ -6,8 +6,16 @@
  * CRLF or LF, or by half-closing its side; the server answers with one
  * JSON document and closes.  A malformed or over-long request (more than
  * CTL_MAX_REQUEST bytes) closes that connection without an answer and
- * never harms the daemon.  A client that makes no progress for
- * CTL_IDLE_MS is dropped.
+ * never harms the daemon.
+ *
+ * Bounds, so that no client can keep the others out: a request line must
+ * be complete CTL_REQUEST_MS after accept (bytes trickled in do not extend
+ * it); an answer must be taken at least every CTL_IDLE_MS and completely
+ * within CTL_ANSWER_MS.  With CTL_MAX_CLIENTS connected, a newcomer takes
+ * the slot of the client that has waited longest without completing its
+ * request; that one (or the newcomer, when every slot is sending an
+ * answer, or when descriptors run out) gets the answer CTL_BUSY and is
+ * closed.
  */
 #ifndef SYNSCOPE_PEEK_CTL_H
 #define SYNSCOPE_PEEK_CTL_H
@@ -16,8 +24,11 @@
 #include <sys/types.h>
 
 #define CTL_MAX_REQUEST 128
+#define CTL_REQUEST_MS 1000
 #define CTL_IDLE_MS 1000
+#define CTL_ANSWER_MS 10000
 #define CTL_MAX_CLIENTS 256
+#define CTL_BUSY "busy\n"
 
 enum ctl_method { CTL_GET, CTL_REFRESH };
 
@@ -39,13 +50,18 @@ typedef char *(*ctl_answer_fn)(void *arg, enum ctl_method m);
 struct ctl;
 
 /*
- * Create, bind and listen on path with the given mode (tcpeek: 0660), its
- * parent directory created (0755) if missing.  If path exists: a socket
- * nobody listens on (stale, left by a dead tcpeek) is replaced; a socket
- * with a live listener is refused ("another tcpeek is running on PATH");
- * anything else is refused.  owner/group (-1 to keep) are applied to the
- * socket and to a directory this call created, so a tcpeek that drops
- * privileges can still unlink it.  NULL on failure, after logging one
+ * Create, bind and listen on path, created with exactly the given mode
+ * (tcpeek: 0660).  The directory is reached without following any link
+ * an unprivileged user could place (sys/safedir.h); running as root, a
+ * directory that anyone but root could change is refused.  A missing
+ * directory (one level) is created: 0755, or with a group given, owned
+ * by root and that group with mode 01770, so a tcpeek that dropped to a
+ * user of that group can remove its own socket at exit and nobody can
+ * remove anyone else's file.  If path exists: a socket nobody listens on
+ * (stale, left by a dead tcpeek) is replaced; a socket with a live
+ * listener is refused ("another tcpeek is listening on PATH"); anything
+ * else is refused.  owner/group (-1 to keep) are given to the socket only,
+ * through the directory's descriptor.  NULL on failure, after logging one
  * line naming the path.
  */
 struct ctl *ctl_open(const char *path, mode_t mode, uid_t owner, gid_t group,

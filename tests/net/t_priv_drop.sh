@@ -55,8 +55,10 @@ else
 		check "tcpeek -u nobody: $k is empty ($(st "$TPID" $k))" test "$(st "$TPID" $k)" = 0000000000000000
 	done
 	check "tcpeek -u nobody: NoNewPrivs is set (no set-user-ID way back)" test "$(st "$TPID" NoNewPrivs)" = 1
-	check "tcpeek -u nobody: socket and its directory owned by nobody, socket mode 0660" \
-		test "$(stat -c '%U %a' "$T/run/tcpeek.sock") $(stat -c %U "$T/run")" = "nobody 660 nobody"
+	# the directory stays root's (never given to the -u user): group
+	# write for nobody's group, sticky so nobody removes another's file
+	check "tcpeek -u nobody: socket nobody's, mode 0660; its directory root:$(id -gn nobody) mode 1770" \
+		test "$(stat -c '%U %a' "$T/run/tcpeek.sock") $(stat -c '%U %G %a' "$T/run")" = "nobody 660 root $(id -gn nobody) 1770"
 	out=$("${AS_NOBODY[@]}" "$BIN/tcpeekstat" -U "$T/run/tcpeek.sock" -j 2>&1); rc=$?
 	check "the socket's owner (nobody) is served" test "$rc" = 0 -a "${out:0:8}" = '[{"RX":{'
 	out=$(setpriv --reuid=daemon --regid=daemon --clear-groups "$BIN/tcpeekstat" -U "$T/run/tcpeek.sock" 2>&1); rc=$?

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -342,7 +343,9 @@ static void test_fifty_clients(void **state)
 	ctl_close(c);
 }
 
-static void test_idle_drop(void **state)
+/* From accept to a complete request line a client has CTL_REQUEST_MS,
+ * however it trickles its bytes. */
+static void test_request_deadline(void **state)
 {
 	struct fake f = { 0 };
 	struct ctl *c;
@@ -354,31 +357,45 @@ static void test_idle_drop(void **state)
 	assert_int_equal(ctl_next_timeout(c, 5000), -1);
 	fd = cli_connect(sockpath);
 	ctl_run(c, 5000);                       /* accepted at t=5000 */
-	assert_int_equal(ctl_next_timeout(c, 5000), CTL_IDLE_MS);
-	assert_int_equal(ctl_next_timeout(c, 5400), CTL_IDLE_MS - 400);
-	/* a partial request is progress: the deadline moves */
+	assert_int_equal(ctl_next_timeout(c, 5000), CTL_REQUEST_MS);
+	assert_int_equal(ctl_next_timeout(c, 5400), CTL_REQUEST_MS - 400);
+	/* a partial request does not move the deadline */
 	cli_send(fd, "GE");
 	ctl_run(c, 5500);
-	assert_int_equal(ctl_next_timeout(c, 5500), CTL_IDLE_MS);
+	assert_int_equal(ctl_next_timeout(c, 5500), CTL_REQUEST_MS - 500);
+	cli_send(fd, "T");
+	ctl_run(c, 5900);
+	assert_int_equal(ctl_next_timeout(c, 5900), CTL_REQUEST_MS - 900);
 	fd2 = cli_connect(sockpath);
-	ctl_run(c, 6000);
-	assert_int_equal(ctl_next_timeout(c, 6000), 500);
-	ctl_run(c, 6499);
+	ctl_run(c, 5950);
+	ctl_run(c, 5999);
 	assert_int_equal(recv(fd, b, sizeof(b), MSG_DONTWAIT), -1);
 	assert_int_equal(errno, EAGAIN);
-	ctl_run(c, 6500);                       /* deadline of the first */
+	ctl_run(c, 6000);                       /* deadline of the first */
 	assert_int_equal(recv(fd, b, sizeof(b), MSG_DONTWAIT), 0);
 	assert_int_equal(recv(fd2, b, sizeof(b), MSG_DONTWAIT), -1);
 	assert_int_equal(errno, EAGAIN);
-	assert_int_equal(ctl_next_timeout(c, 6500), 500);
+	assert_int_equal(ctl_next_timeout(c, 6000), 950);
 	assert_int_equal(ctl_next_timeout(c, 9000), 0);
-	ctl_run(c, 7000);
+	ctl_run(c, 6950);
 	assert_int_equal(recv(fd2, b, sizeof(b), MSG_DONTWAIT), 0);
-	assert_int_equal(ctl_next_timeout(c, 7000), -1);
+	assert_int_equal(ctl_next_timeout(c, 6950), -1);
 	assert_int_equal(f.calls_get, 0);
 	close(fd);
 	close(fd2);
 	ctl_close(c);
+}
+
+/* Read what a closed connection received (at most cap-1 bytes). */
+static char *cli_read_all(int fd, char *buf, size_t cap)
+{
+	size_t n = 0;
+	ssize_t r;
+
+	while (n + 1 < cap && (r = recv(fd, buf + n, cap - 1 - n, MSG_DONTWAIT)) > 0)
+		n += (size_t)r;
+	buf[n] = '\0';
+	return buf;
 }
 
 static void test_slow_reader(void **state)
@@ -460,33 +477,142 @@ static void test_client_vanishes(void **state)
 	ctl_close(c);
 }
 
+/* Full: a newcomer takes the slot of the client that has waited longest
+ * without a request, which is told "busy"; the newcomer is served. */
 static void test_max_clients(void **state)
 {
 	struct fake f = { 0 };
 	int fd[CTL_MAX_CLIENTS], extra, i;
 	struct ctl *c;
-	char b[8];
+	char b[64];
 
 	(void)state;
 	c = open_ok(&f);
-	for (i = 0; i < CTL_MAX_CLIENTS; i++)
+	for (i = 0; i < CTL_MAX_CLIENTS; i++) {
 		fd[i] = cli_connect(sockpath);
-	ctl_run(c, 1000);
-	ctl_run(c, 1000);
+		ctl_run(c, 1000 + (uint64_t)i);         /* accepted in this order */
+	}
 	extra = cli_connect(sockpath);
-	ctl_run(c, 1000);
-	assert_int_equal(recv(extra, b, sizeof(b), MSG_DONTWAIT), 0);   /* closed at once */
-	assert_int_equal(recv(fd[0], b, sizeof(b), MSG_DONTWAIT), -1);
-	assert_int_equal(errno, EAGAIN);
+	cli_send(extra, "GET\n");
+	ctl_run(c, 1500);
+	assert_string_equal(cli_read_all(fd[0], b, sizeof(b)), CTL_BUSY);
+	assert_int_equal(recv(fd[0], b, sizeof(b), MSG_DONTWAIT), 0);
+	assert_string_equal(cli_read_all(extra, b, sizeof(b)), "[{\"answer\":\"GET\"}]");
+	assert_int_equal(recv(extra, b, sizeof(b), MSG_DONTWAIT), 0);
 	close(extra);
-	/* the clients already accepted are still served */
-	cli_send(fd[0], "GET\n");
-	ctl_run(c, 1000);
-	assert_int_equal(recv(fd[0], b, 2, MSG_DONTWAIT), 2);
+	/* the next oldest is still there and still served */
+	assert_int_equal(recv(fd[1], b, sizeof(b), MSG_DONTWAIT), -1);
+	assert_int_equal(errno, EAGAIN);
+	cli_send(fd[1], "GET\n");
+	ctl_run(c, 1500);
+	assert_int_equal(recv(fd[1], b, 2, MSG_DONTWAIT), 2);
 	for (i = 0; i < CTL_MAX_CLIENTS; i++)
 		close(fd[i]);
+	ctl_run(c, 1500);
+	assert_int_equal(ctl_next_timeout(c, 1500), -1);
+	ctl_close(c);
+}
+
+/* Every slot sending an answer: a newcomer is told "busy" at once. */
+static void test_busy_when_all_answering(void **state)
+{
+	struct fake f = { .big = 1u << 20 };
+	int fd[CTL_MAX_CLIENTS], extra, i;
+	struct ctl *c;
+	char b[64];
+
+	(void)state;
+	c = open_ok(&f);
+	for (i = 0; i < CTL_MAX_CLIENTS; i++) {
+		fd[i] = cli_connect(sockpath);
+		cli_send(fd[i], "GET\n");
+		ctl_run(c, 1000);               /* 1 MiB answers: stuck in writing */
+	}
+	assert_int_equal(f.calls_get, CTL_MAX_CLIENTS);
+	extra = cli_connect(sockpath);
+	cli_send(extra, "GET\n");
 	ctl_run(c, 1000);
-	assert_int_equal(ctl_next_timeout(c, 1000), -1);
+	assert_string_equal(cli_read_all(extra, b, sizeof(b)), CTL_BUSY);
+	assert_int_equal(recv(extra, b, sizeof(b), MSG_DONTWAIT), 0);
+	assert_int_equal(f.calls_get, CTL_MAX_CLIENTS);
+	close(extra);
+	/* nobody reads: every writer is dropped after CTL_IDLE_MS */
+	ctl_run(c, 1000 + CTL_IDLE_MS);
+	assert_int_equal(ctl_next_timeout(c, 1000 + CTL_IDLE_MS), -1);
+	for (i = 0; i < CTL_MAX_CLIENTS; i++)
+		close(fd[i]);
+	ctl_close(c);
+}
+
+/* A reader taking a byte now and then cannot hold its slot beyond
+ * CTL_ANSWER_MS. */
+static void test_answer_total_deadline(void **state)
+{
+	struct fake f = { .big = 4u << 20 };
+	uint64_t now = 1000;
+	struct ctl *c;
+	char b[4096];
+	int fd, rounds = 0;
+
+	(void)state;
+	c = open_ok(&f);
+	fd = cli_connect(sockpath);
+	cli_send(fd, "GET\n");
+	ctl_run(c, now);
+	/* take a little now and then: progress, but far too slow */
+	while (ctl_next_timeout(c, now) != -1) {
+		size_t got = 0;
+		ssize_t r;
+
+		while (got < (96u << 10) && (r = recv(fd, b, sizeof(b), MSG_DONTWAIT)) > 0)
+			got += (size_t)r;
+		assert_true(got > 0);
+		now += CTL_IDLE_MS / 2;
+		ctl_run(c, now);
+		assert_true(++rounds < 1000);
+	}
+	assert_true(now <= 1000 + CTL_ANSWER_MS + CTL_IDLE_MS / 2);
+	assert_true(now >= 1000 + CTL_ANSWER_MS);
+	close(fd);
+	ctl_close(c);
+}
+
+/* Out of descriptors: no spinning, clients told "busy" or served. */
+static void test_out_of_descriptors(void **state)
+{
+	struct fake f = { 0 };
+	struct rlimit old, low;
+	int fd[16], i, busy = 0, served = 0;
+	struct ctl *c;
+	char b[64];
+
+	(void)state;
+	c = open_ok(&f);
+	for (i = 0; i < 16; i++) {
+		fd[i] = cli_connect(sockpath);
+		cli_send(fd[i], "GET\n");
+	}
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = old;
+	i = dup(0);                             /* the lowest free number */
+	close(i);
+	low.rlim_cur = (rlim_t)i;               /* not one more descriptor */
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	ctl_run(c, 1000);
+	ctl_run(c, 1000);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	for (i = 0; i < 16; i++) {
+		cli_read_all(fd[i], b, sizeof(b));
+		if (strcmp(b, CTL_BUSY) == 0)
+			busy++;
+		else if (strcmp(b, "[{\"answer\":\"GET\"}]") == 0)
+			served++;
+	}
+	/* the reserve descriptor lets every client be told */
+	assert_int_equal(busy + served, 16);
+	assert_true(busy > 0);
+	for (i = 0; i < 16; i++)
+		close(fd[i]);
 	ctl_close(c);
 }
 
@@ -605,8 +731,9 @@ static void test_not_a_socket(void **state)
 	assert_null(ctl_open("", 0660, (uid_t)-1, (gid_t)-1, answer, &f));
 }
 
-/* -u: the socket and a directory ctl_open created belong to the user
- * tcpeek will run as, so it can still unlink the socket at exit. */
+/* -u: the socket belongs to the user tcpeek will run as; a directory
+ * ctl_open created stays root's, group-writable for that user's group and
+ * sticky, so the user can remove its own socket and nobody else's file. */
 static void test_owner(void **state)
 {
 	struct fake f = { 0 };
@@ -624,12 +751,91 @@ static void test_owner(void **state)
 	assert_int_equal(st.st_gid, 65534);
 	assert_int_equal(st.st_mode & 07777, 0660);
 	snprintf(dir, sizeof(dir), "%s/run", tmpdir);
-	assert_int_equal(stat(dir, &st), 0);
-	assert_int_equal(st.st_uid, 65534);
+	assert_int_equal(lstat(dir, &st), 0);
+	assert_int_equal(st.st_uid, 0);
+	assert_int_equal(st.st_gid, 65534);
+	assert_int_equal(st.st_mode & 07777, 01770);
 	ctl_close(c);
+	assert_int_equal(lstat(sockpath, &st), -1);
 	/* only one missing level is created */
 	snprintf(deep, sizeof(deep), "%s/a/b/tcpeek.sock", tmpdir);
 	assert_null(ctl_open(deep, 0660, (uid_t)-1, (gid_t)-1, answer, &f));
+}
+
+/* As root: a directory others could change is refused, a root-owned
+ * sticky one and a link placed by root are fine; nothing is touched. */
+static void test_unsafe_directory(void **state)
+{
+	struct fake f = { 0 };
+	struct stat st;
+	struct ctl *c;
+	char dir[128], path[160], link[128];
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	snprintf(dir, sizeof(dir), "%s/run", tmpdir);
+	assert_int_equal(mkdir(dir, 0777), 0);
+	assert_int_equal(chmod(dir, 0777), 0);
+	assert_null(ctl_open(sockpath, 0660, (uid_t)-1, (gid_t)-1, answer, &f));
+	assert_int_equal(lstat(sockpath, &st), -1);
+	/* writable by others one level up: a missing directory is not made */
+	snprintf(path, sizeof(path), "%s/run/sub/tcpeek.sock", tmpdir);
+	assert_null(ctl_open(path, 0660, (uid_t)-1, (gid_t)-1, answer, &f));
+	snprintf(link, sizeof(link), "%s/run/sub", tmpdir);
+	assert_int_equal(lstat(link, &st), -1);
+	/* owned by another user */
+	assert_int_equal(chmod(dir, 0755), 0);
+	assert_int_equal(chown(dir, 65534, 0), 0);
+	assert_null(ctl_open(sockpath, 0660, (uid_t)-1, (gid_t)-1, answer, &f));
+	/* root-owned and sticky: fine */
+	assert_int_equal(chown(dir, 0, 0), 0);
+	assert_int_equal(chmod(dir, 01777), 0);
+	c = ctl_open(sockpath, 0660, (uid_t)-1, (gid_t)-1, answer, &f);
+	assert_non_null(c);
+	ctl_close(c);
+	/* a symbolic link only root could have made is followed */
+	assert_int_equal(chmod(dir, 0755), 0);
+	snprintf(link, sizeof(link), "%s/link", tmpdir);
+	assert_int_equal(symlink("run", link), 0);
+	snprintf(path, sizeof(path), "%s/tcpeek.sock", link);
+	c = ctl_open(path, 0660, (uid_t)-1, (gid_t)-1, answer, &f);
+	assert_non_null(c);
+	assert_int_equal(lstat(sockpath, &st), 0);
+	assert_true(S_ISSOCK(st.st_mode));
+	ctl_close(c);
+	assert_int_equal(lstat(sockpath, &st), -1);
+}
+
+/* A relative path is created in the working directory, which is the
+ * same again afterwards. */
+static void test_relative_path(void **state)
+{
+	struct fake f = { 0 };
+	char before[256], after[256], *s;
+	struct stat st;
+	struct ctl *c;
+	int fd;
+
+	(void)state;
+	assert_non_null(getcwd(before, sizeof(before)));
+	fd = open(".", O_PATH | O_DIRECTORY);
+	assert_int_equal(chdir(tmpdir), 0);
+	c = ctl_open("rel.sock", 0600, (uid_t)-1, (gid_t)-1, answer, &f);
+	assert_non_null(c);
+	assert_int_equal(lstat("rel.sock", &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	snprintf(sockpath, sizeof(sockpath), "%s/rel.sock", tmpdir);
+	s = roundtrip(c, "GET\n", 0);
+	assert_string_equal(s, "[{\"answer\":\"GET\"}]");
+	free(s);
+	ctl_close(c);
+	assert_int_equal(lstat("rel.sock", &st), -1);
+	assert_int_equal(fchdir(fd), 0);
+	close(fd);
+	assert_non_null(getcwd(after, sizeof(after)));
+	assert_string_equal(before, after);
+	assert_null(ctl_open("run/", 0600, (uid_t)-1, (gid_t)-1, answer, &f));
 }
 
 static void test_close_keeps_foreign_file(void **state)
@@ -696,7 +902,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_requests, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_answer_null, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fifty_clients, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_idle_drop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_request_deadline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_busy_when_all_answering, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_answer_total_deadline, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_out_of_descriptors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slow_reader, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slow_reader_completes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_client_vanishes, setup, teardown),
@@ -706,6 +915,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_live_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_socket, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_owner, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unsafe_directory, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_relative_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_close_keeps_foreign_file, setup, teardown),
 	};
 
