@@ -15,25 +15,11 @@ NSDNS=10.8.0.53
 ns_add a
 NS a ip link add e0 type veth peer name e0p
 NS a ip addr add 10.8.0.1/24 dev e0
-NS a ip addr add $NSDNS/32 dev lo
 NS a ip link set e0p up
 NS a ip link set e0 up
-NS a nft -f - <<NFT || { fail "resolver black hole: nft rule not loaded"; exit 0; }
-table inet ${P}dns {
-	counter q { }
-	chain in {
-		type filter hook input priority -10; policy accept;
-		ip daddr $NSDNS udp dport 53 counter name q drop
-		ip daddr $NSDNS tcp dport 53 counter name q drop
-	}
-}
-NFT
-# /etc/netns/NS/ is ours alone; /etc/netns itself only if we made it.
-[ -d /etc/netns ] || { mkdir /etc/netns && trap '_cleanup; rmdir /etc/netns 2>/dev/null' EXIT; }
-mkdir "/etc/netns/$P-a" && _TMPS+=("/etc/netns/$P-a")
-printf 'nameserver %s\noptions timeout:5 attempts:2\n' $NSDNS >"/etc/netns/$P-a/resolv.conf"
+dns_blackhole a $NSDNS || { fail "resolver black hole: could not be set up"; exit 0; }
 printf '127.0.0.1 localhost\n10.8.0.2 rs1-hosts.synscope-test\n' >"/etc/netns/$P-a/hosts"
-queries() { NS a nft list counter inet "${P}dns" q | sed -n 's/.*packets \([0-9]*\).*/\1/p'; }
+queries() { dns_queries a; }
 
 # run DESC ARGS...: check_tcp_raw -j in the namespace (cut at 30 s); exit
 # status in $rc, elapsed ms in $ms, stderr in $T/err, stdout in $T/out.
