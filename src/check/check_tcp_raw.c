@@ -1,6 +1,5 @@
-/* check_tcp_raw: wires options, name resolution, the role file and the two
+/* check_tcp_raw: wires options, the role file, name resolution and the two
  * check drivers together, then reports the verdict. */
-#include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,28 +7,9 @@
 #include "check/opts.h"
 #include "check/run.h"
 #include "net/pkt.h"
+#include "sys/clock.h"
 #include "sys/log.h"
 #include "sys/priv.h"
-
-/* 1 MASTER, 0 BACKUP, -1 unreadable (logged). */
-static int read_role(const char *path, struct chk_report *r)
-{
-	FILE *f = fopen(path, "r");
-	int ch;
-
-	if (f == NULL) {
-		chk_error(r, errno, "role file '%s'", path);
-		return -1;
-	}
-	ch = fgetc(f);
-	if (ch == EOF && ferror(f)) {
-		chk_error(r, errno, "reading role file '%s'", path);
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	return ch == '1';
-}
 
 static void print_json(const struct chk_report *r)
 {
@@ -52,51 +32,66 @@ static void print_json(const struct chk_report *r)
 	json_object_put(o);
 }
 
+/* The one way out once the options are known: -j prints its object for
+ * every outcome, runtime errors (already logged as one line) included. */
+static int finish(const struct chk_opts *o, struct chk_report *r, int rc, uint64_t t0)
+{
+	if (r->elapsed_us == 0)
+		r->elapsed_us = clock_mono_us() - t0;
+	if (o->json)
+		print_json(r);
+	if (rc != 0)
+		return rc;
+	if (!r->success) {
+		log_warnx("failure: %s", r->reason);
+		return CHK_EXIT_FAIL;
+	}
+	if (o->verbose >= 1)
+		log_warnx("success: %s", r->reason);
+	return CHK_EXIT_OK;
+}
+
 int main(int argc, char **argv)
 {
 	struct chk_opts o;
 	struct chk_report r;
-	uint32_t rs_ip = 0, vip = 0;
-	int rc, master = 1;
+	struct chk_name names[CHK_NAMES_MAX];
+	uint64_t t0 = clock_mono_us();
+	int rc = 0, master = 1, caps_ok;
 	cap_value_t keep[] = { CAP_NET_RAW };
 
 	log_init(argv[0], LOG_LVL_NOTICE);
 	/* Only the packet socket needs a privilege: give up every other one
 	 * before parsing arguments, resolving names (DNS answers come from
-	 * the network) or reading the role file. */
-	if (priv_keep_caps(keep, 1) != 0) {
-		log_warnx("could not drop capabilities");
-		return CHK_EXIT_FAIL;
-	}
+	 * the network) or reading the role file.  A failure (logged) is
+	 * reported once -j is known, and nothing else is done. */
+	caps_ok = priv_keep_caps(keep, 1) == 0;
 	chk_opts_parse(argc, argv, &o);
+	memset(&r, 0, sizeof(r));
+	r.mode = "raw";
+	if (!caps_ok) {
+		snprintf(r.reason, sizeof(r.reason), "could not drop capabilities");
+		return finish(&o, &r, CHK_EXIT_FAIL, t0);
+	}
 	if (o.verbose >= 1)
 		fprintf(stderr,
 		        "[PARAMS] iface: %s, real_server: %s, virtual_ip: %s, port: %u, "
 		        "role_file: %s, timeout: %ums, verbosity: %d\n",
 		        o.iface, o.real_server, o.virtual_ip, o.port,
 		        o.role_file ? o.role_file : "(none)", o.timeout_ms, o.verbose);
-	if ((rc = chk_resolve("REAL_SERVER", o.real_server, &rs_ip)) != 0 ||
-	    (rc = chk_resolve("VIRTUAL_IP", o.virtual_ip, &vip)) != 0)
-		return rc;
-	memset(&r, 0, sizeof(r));
-	r.mode = "raw";
+	/* The role first: it never waits, and it sets the mode -j reports. */
 	if (o.role_file != NULL) {
-		master = read_role(o.role_file, &r);
+		master = chk_read_role(o.role_file, &r);
 		if (master < 0)
-			rc = CHK_EXIT_FAIL;
+			return finish(&o, &r, CHK_EXIT_FAIL, t0);
+		if (!master)
+			r.mode = "connect";
 	}
-	if (rc == 0)
-		rc = master ? chk_run_raw(&o, rs_ip, vip, &r) : chk_run_connect(&o, rs_ip, &r);
-	/* A runtime error was reported already; -j still gets its object. */
-	if (o.json)
-		print_json(&r);
-	if (rc != 0)
-		return rc;
-	if (!r.success) {
-		log_warnx("failure: %s", r.reason);
-		return CHK_EXIT_FAIL;
-	}
-	if (o.verbose >= 1)
-		log_warnx("success: %s", r.reason);
-	return CHK_EXIT_OK;
+	names[0] = (struct chk_name){ .what = "REAL_SERVER", .host = o.real_server };
+	names[1] = (struct chk_name){ .what = "VIRTUAL_IP", .host = o.virtual_ip };
+	if ((rc = chk_resolve(names, CHK_NAMES_MAX, o.timeout_ms, &r)) != 0)
+		return finish(&o, &r, rc, t0);
+	rc = master ? chk_run_raw(&o, names[0].addr, names[1].addr, &r)
+	            : chk_run_connect(&o, names[0].addr, &r);
+	return finish(&o, &r, rc, t0);
 }

@@ -20,7 +20,7 @@ int chk_run_connect(const struct chk_opts *o, uint32_t rs_ip, struct chk_report 
 	struct sockaddr_in sin, me;
 	socklen_t ml = sizeof(me);
 	uint64_t t0 = clock_mono_us();
-	uint64_t deadline = o->timeout_ms ? t0 + (uint64_t)o->timeout_ms * 1000u : 0;
+	uint64_t deadline = o->timeout_ms ? t0 + chk_ms_to_us(o->timeout_ms) : 0;
 	int fd, err = 0, rc = CHK_EXIT_FAIL;
 	socklen_t el = sizeof(err);
 

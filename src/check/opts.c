@@ -3,7 +3,6 @@
 #include <argp.h>
 #include <arpa/inet.h>
 #include <errno.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,11 +19,15 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 	if (s == NULL || *s == '\0')
 		return -1;
 	for (const char *p = s; *p; p++) {
+		unsigned long d;
+
 		if (*p < '0' || *p > '9')
 			return -1;
-		v = v * 10 + (unsigned long)(*p - '0');
-		if (v > max)
+		d = (unsigned long)(*p - '0');
+		/* Checked before it is computed: v * 10 + d never wraps. */
+		if (v > max / 10 || (v == max / 10 && d > max % 10))
 			return -1;
+		v = v * 10 + d;
 	}
 	*out = v;
 	return 0;
@@ -88,33 +91,6 @@ int chk_is_ip6_literal(const char *s)
 	return strchr(s, ':') != NULL && inet_pton(AF_INET6, s, &a) == 1;
 }
 
-int chk_resolve(const char *what, const char *host, uint32_t *out)
-{
-	struct addrinfo hints, *res = NULL;
-	struct sockaddr_in sin;
-	int rc;
-
-	if (chk_is_ip6_literal(host)) {
-		log_warnx("%s '%s': IPv6 is not supported", what, host);
-		return CHK_EXIT_USAGE;
-	}
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_family = AF_INET;
-	hints.ai_socktype = SOCK_STREAM;
-	rc = getaddrinfo(host, NULL, &hints, &res);
-	if (rc != 0 || res == NULL) {
-		log_warnx("%s '%s': cannot resolve to an IPv4 address: %s", what, host,
-		          rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
-		if (res != NULL)
-			freeaddrinfo(res);
-		return CHK_EXIT_FAIL;
-	}
-	memcpy(&sin, res->ai_addr, sizeof(sin));
-	*out = ntohl(sin.sin_addr.s_addr);
-	freeaddrinfo(res);
-	return 0;
-}
-
 /* ---- argp --------------------------------------------------------------- */
 
 enum { OPT_USAGE_ONLY = 0x100 };
@@ -161,10 +137,12 @@ static const struct argp_option options[] = {
 	{ "role-file", 'r', "FILE", 0,
 	  "File holding this load balancer's role; only its first character "
 	  "counts: 1 means MASTER (raw check), anything else BACKUP. A BACKUP "
-	  "checks REAL_SERVER:PORT itself with an ordinary TCP connection.", 0 },
+	  "checks REAL_SERVER:PORT itself with an ordinary TCP connection. "
+	  "Anything but a regular file is refused.", 0 },
 	{ "timeout", 't', "MILLISECONDS", 0,
 	  "How long to wait for each reply of the real server, in ms; 0 waits "
-	  "forever. [Default: 1000]", 0 },
+	  "forever. Host names are looked up within the same time, before the "
+	  "check. [Default: 1000]", 0 },
 	{ "source-ip", 's', "IP", 0,
 	  "Source IPv4 address of the check [Default: the primary address of "
 	  "SOURCE_IFACE]", 0 },
@@ -220,8 +198,18 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	case ARGP_KEY_ARG:
 		switch (st->arg_num) {
 		case 0: o->iface = arg; break;
-		case 1: o->real_server = arg; break;
-		case 2: o->virtual_ip = arg; break;
+		case 1:
+		case 2:
+			if (chk_is_ip6_literal(arg)) {
+				snprintf(err, sizeof(err), "%s '%s': IPv6 is not supported",
+				         st->arg_num == 1 ? "REAL_SERVER" : "VIRTUAL_IP", arg);
+				usage_error(st, err);
+			}
+			if (st->arg_num == 1)
+				o->real_server = arg;
+			else
+				o->virtual_ip = arg;
+			break;
 		case 3:
 			o->port_str = arg;
 			if (chk_parse_port(arg, &o->port, err, sizeof(err)) != 0)

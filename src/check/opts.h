@@ -24,6 +24,14 @@ struct chk_opts {
 	uint32_t source_addr;      /* parsed source_ip, host order */
 };
 
+/* Every option value in milliseconds becomes microseconds here, in 64
+ * bits: 3600000 ms is 3.6e9 us, beyond an int, and the -R spreading
+ * multiplies it by up to 100. */
+static inline uint64_t chk_ms_to_us(uint32_t ms)
+{
+	return (uint64_t)ms * 1000u;
+}
+
 /* Pure parsers.  Each returns 0, or -1 after writing a one-line reason to
  * ERR (which names the value).  No wrap-around, no trailing junk. */
 int chk_parse_port(const char *s, uint16_t *out, char *err, size_t errlen);
@@ -37,10 +45,5 @@ int chk_is_ip6_literal(const char *s);
 /* Parse argv with argp.  Usage errors print one line and exit 64; --help,
  * --usage and --version print and exit 0. */
 void chk_opts_parse(int argc, char **argv, struct chk_opts *o);
-
-/* Resolve HOST to one IPv4 address (host order).  Returns 0, or the exit
- * status to use (64 for an IPv6 literal, 1 for a lookup failure) after
- * logging one line naming WHAT (e.g. "REAL_SERVER") and the host. */
-int chk_resolve(const char *what, const char *host, uint32_t *out);
 
 #endif

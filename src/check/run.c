@@ -146,7 +146,7 @@ int chk_run_raw(const struct chk_opts *o, uint32_t rs_ip, uint32_t vip,
 	memcpy(&cfg.isn, rnd + 2, 4);
 	memcpy(&cfg.ip_id, rnd + 6, 2);
 	cfg.mss = ifi.mtu > 40 + 536 ? (uint16_t)(ifi.mtu > 65535 ? 65495 : ifi.mtu - 40) : 536;
-	cfg.timeout_us = (uint64_t)o->timeout_ms * 1000u;
+	cfg.timeout_us = chk_ms_to_us(o->timeout_ms);
 	cfg.retries = o->retries;
 	cfg.clean_close = o->clean_close;
 

@@ -26,6 +26,27 @@ struct chk_report {
 void chk_error(struct chk_report *r, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* The role file (-r): 1 MASTER, 0 BACKUP, -1 after a runtime error
+ * (chk_error) naming PATH.  Anything but a regular file is refused without
+ * waiting on it (a FIFO, a device, a socket, a directory); one byte is
+ * read. */
+int chk_read_role(const char *path, struct chk_report *r);
+
+/* Host names given on the command line, resolved to IPv4 (host order). */
+#define CHK_NAMES_MAX 2
+struct chk_name {
+	const char *what;            /* "REAL_SERVER", "VIRTUAL_IP" */
+	const char *host;
+	uint32_t addr;               /* the answer */
+};
+
+/* Resolve NAMES[0..n-1] (n <= CHK_NAMES_MAX): numeric addresses without
+ * the resolver, the others all at once within TIMEOUT_MS (0: as long as
+ * the resolver configuration makes glibc wait).  Returns 0, or 1 after a
+ * runtime error (chk_error) naming the first name that failed.  Called at
+ * most once per process: an abandoned lookup keeps its request. */
+int chk_resolve(struct chk_name *names, int n, uint32_t timeout_ms, struct chk_report *r);
+
 /* Each returns 0 when a verdict was reached (success or failure, in R),
  * or an exit status (1) after reporting a runtime error (chk_error) that
  * prevented the check from running at all. */

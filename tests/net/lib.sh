@@ -4,6 +4,7 @@
 #   ok MSG / fail MSG      record one assertion result
 #   check "MSG" cmd...     ok if cmd succeeds, else fail
 #   expect_rc N "MSG" cmd... ok if cmd exits with N
+#   dns_blackhole NAME ADDR  NAME's resolver never answers (see below)
 # Everything created is named with the per-scenario prefix $P and removed
 # by the EXIT trap; nothing else on the machine is touched.
 set -u
@@ -22,6 +23,7 @@ _cleanup() {
 	for pid in "${_PIDS[@]}"; do wait "$pid" 2>/dev/null; done
 	for ns in "${_NSES[@]}"; do ip netns del "$ns" 2>/dev/null; done
 	for t in "${_TMPS[@]}"; do rm -rf "$t"; done
+	[ -z "${_ETC_NETNS:-}" ] || rmdir /etc/netns 2>/dev/null
 }
 trap _cleanup EXIT
 
@@ -104,4 +106,35 @@ wait_listen() {
 		sleep 0.1
 	done
 	return 1
+}
+
+# A resolver that never answers, for namespace NAME: ADDR goes on its lo,
+# an nft rule drops (and counts) DNS to it on input, so no reply and no
+# ICMP error ever comes back; /etc/netns/$P-NAME/resolv.conf, which
+# `ip netns exec` mounts over /etc/resolv.conf, names it with glibc's
+# defaults spelt out (5 s per try, 2 tries).  Extra files for /etc (a
+# hosts file, say) may go into that directory too.  Removed at exit, and
+# /etc/netns itself when this created it.
+dns_blackhole() {
+	local n=$1 addr=$2
+	NS "$n" ip addr add "$addr/32" dev lo
+	NS "$n" nft -f - <<NFT || return 1
+table inet ${P}dns {
+	counter q { }
+	chain in {
+		type filter hook input priority -10; policy accept;
+		ip daddr $addr udp dport 53 counter name q drop
+		ip daddr $addr tcp dport 53 counter name q drop
+	}
+}
+NFT
+	if [ ! -d /etc/netns ]; then mkdir /etc/netns || return 1; _ETC_NETNS=1; fi
+	mkdir "/etc/netns/$P-$n" || return 1
+	_TMPS+=("/etc/netns/$P-$n")
+	printf 'nameserver %s\noptions timeout:5 attempts:2\n' "$addr" >"/etc/netns/$P-$n/resolv.conf"
+}
+
+# DNS queries dropped so far by NAME's dns_blackhole.
+dns_queries() {
+	NS "$1" nft list counter inet "${P}dns" q | sed -n 's/.*packets \([0-9]*\).*/\1/p'
 }

@@ -6,7 +6,7 @@
 #     the socket belongs to nobody, another user is refused, nobody is not;
 #   - check_tcp_raw held mid-check (black hole, long -t): only CAP_NET_RAW
 #     in its effective, permitted and bounding sets; and so already before
-#     it opens its socket (held reading a role file that is a FIFO);
+#     it opens its socket (held by a resolver that never answers);
 #   - missing privileges: one clear line and exit 1 (as nobody without
 #     capabilities, both programs; tcpeek -u without CAP_SETUID/SETGID).
 # (root without CAP_NET_RAW for check_tcp_raw: t_check_args.sh)
@@ -126,28 +126,43 @@ else
 	fail "check_tcp_raw ended before its capabilities could be read: $(cat "$T/c")"
 fi
 
-# ... and already before the socket is opened: the role file (read after
-# name resolution, before the socket) is a FIFO, so the check waits in its
-# open(2) until we write the role.
-mkfifo "$T/role"
-ip netns exec "$P-a" "$BIN/check_tcp_raw" -r "$T/role" -t 200 v0 10.5.0.2 10.5.0.100 80 2>"$T/c2" &
+# has_no_packet_socket PID: none of PID's socket descriptors is one of
+# its namespace's packet sockets (/proc/PID/net/packet, inode column)
+has_no_packet_socket() {
+	local i
+	for i in $(for l in /proc/"$1"/fd/*; do readlink "$l"; done | sed -n 's/^socket:\[\([0-9]*\)\]$/\1/p'); do
+		awk -v i="$i" 'NR > 1 && $9 == i { f = 1 } END { exit !f }' /proc/"$1"/net/packet && return 1
+	done
+	return 0
+}
+# ... and already before the socket is opened: host names are looked up
+# first (after the role file), so a resolver that never answers holds the
+# check there until its -t; then it fails naming the host, socket unopened.
+ns_add r
+NS r ip link add v0 type veth peer name v1
+NS r ip addr add 10.5.0.1/24 dev v0
+NS r ip link set v0 up
+NS r ip link set v1 up
+dns_blackhole r 10.5.0.53 || fail "priv: resolver black hole could not be set up"
+ip netns exec "$P-r" "$BIN/check_tcp_raw" -t 3000 v0 rs.synscope-test 10.5.0.100 80 2>"$T/c2" &
 CPID=$!
 bg_track "$CPID"
-# blocked in open(2) of the FIFO (wchan wait_for_partner), at most 2 s
+# held once its first query was sent (dropped), at most 2 s
 for _ in $(seq 40); do
-	[ "$(cat /proc/"$CPID"/wchan 2>/dev/null)" = wait_for_partner ] && break
+	[ "$(dns_queries r)" -ge 1 ] 2>/dev/null && break
 	sleep 0.05
 done
-if kill -0 "$CPID" 2>/dev/null; then
-	check "check_tcp_raw before its socket (waiting for the role file): CapEff/CapPrm only CAP_NET_RAW ($(st "$CPID" CapEff)/$(st "$CPID" CapPrm))" \
+if kill -0 "$CPID" 2>/dev/null && [ "$(dns_queries r)" -ge 1 ]; then
+	check "check_tcp_raw before its socket (waiting for the resolver): CapEff/CapPrm only CAP_NET_RAW ($(st "$CPID" CapEff)/$(st "$CPID" CapPrm))" \
 		test "$(st "$CPID" CapEff) $(st "$CPID" CapPrm)" = "0000000000002000 0000000000002000"
-	check "... and no packet socket is open yet" bash -c '! ls -l /proc/$1/fd | grep -q socket' _ "$CPID"
-	echo 1 >"$T/role"
+	# its sockets (the resolver's UDP one) are none of the namespace's
+	# packet sockets
+	check "... and no packet socket is open yet" has_no_packet_socket "$CPID"
 	wait "$CPID"; rc=$?
-	check "... then it reads MASTER and runs its raw check (exit $rc, ARP timeout)" \
-		bash -c '[ "$1" = 1 ] && grep -q "timeout after 200 ms waiting for ARP reply" "$2"' _ "$rc" "$T/c2"
+	check "... then it fails naming the host at its -t (exit $rc): $(cat "$T/c2")" \
+		bash -c '[ "$1" = 1 ] && grep -q "REAL_SERVER .rs.synscope-test.: .*within 3000 ms" "$2"' _ "$rc" "$T/c2"
 else
-	fail "check_tcp_raw did not wait on the role FIFO: $(cat "$T/c2")"
+	fail "check_tcp_raw did not wait on the resolver: $(cat "$T/c2")"
 fi
 
 # --- missing privileges: one line, exit 1 --------------------------------------------

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "check/chk.h"
+#include "check/opts.h"
 #include "net/pkt.h"
 
 static const uint8_t OUR_MAC[6] = { 0x02, 0, 0, 0, 0, 0x01 };
@@ -463,6 +464,38 @@ static void test_retries(void **state)
 	assert_int_equal(c.result, CHK_FAILURE);
 }
 
+/* The largest -t with the largest -R: 3.6e9 us does not fit an int,
+ * t * k (3.6e11) not even 32 bits; 100 retransmissions, strictly in order,
+ * all before the deadline, then the timeout names the -t given. */
+static void test_retries_extreme(void **state)
+{
+	struct chk_config cfg = config();
+	uint64_t t = chk_ms_to_us(CHK_TIMEOUT_MAX_MS), prev = 1000;
+
+	(void)state;
+	assert_true(t > INT32_MAX);
+	assert_true(t * CHK_RETRIES_MAX > UINT32_MAX);
+	cfg.retries = CHK_RETRIES_MAX;
+	cfg.timeout_us = t;
+	to_syn_sent(&cfg);
+	for (int k = 1; k <= CHK_RETRIES_MAX; k++) {
+		uint64_t at = chk_next_wake(&c);
+
+		assert_int_equal(at, 1000 + t * (uint64_t)k / (CHK_RETRIES_MAX + 1));
+		assert_true(at > prev);
+		assert_true(at < 1000 + t);
+		chk_on_tick(&c, at, &out);
+		assert_int_equal(out.ntx, 1);
+		assert_tcp_sent(0, PKT_TH_SYN, ISN, 0);
+		prev = at;
+	}
+	assert_int_equal(c.syn_sent, CHK_RETRIES_MAX + 1);
+	assert_int_equal(chk_next_wake(&c), 1000 + t);
+	chk_on_tick(&c, 1000 + t, &out);
+	assert_int_equal(c.result, CHK_FAILURE);
+	assert_string_equal(c.reason, "timeout after 3600000 ms waiting for SYN/ACK");
+}
+
 static void test_arp_validation(void **state)
 {
 	struct chk_config cfg = config();
@@ -559,6 +592,7 @@ int main(void)
 		cmocka_unit_test(test_deadline_arp_and_retransmit),
 		cmocka_unit_test(test_no_timeout),
 		cmocka_unit_test(test_retries),
+		cmocka_unit_test(test_retries_extreme),
 		cmocka_unit_test(test_arp_validation),
 		cmocka_unit_test(test_garbage_ignored),
 		cmocka_unit_test(test_fmt_frame),

@@ -12,8 +12,11 @@ static char err[200];
 
 static void test_port(void **state)
 {
+	/* 65536 + 80 and 2^32 + 80, 2^64 + 80 would be 80 after a wrap */
 	static const char *const bad[] = { "70000", "65536", "0", "abc", "", "-1", "+80",
-	                                   " 80", "80 ", "8o", "0x50", "99999999999999999999" };
+	                                   " 80", "80 ", "8o", "0x50", "99999999999999999999",
+	                                   "65616", "4294967376", "18446744073709551696",
+	                                   "00000", "655350" };
 	uint16_t p = 0;
 
 	(void)state;
@@ -23,6 +26,8 @@ static void test_port(void **state)
 	assert_int_equal(p, 65535);
 	assert_int_equal(chk_parse_port("1", &p, err, sizeof(err)), 0);
 	assert_int_equal(p, 1);
+	assert_int_equal(chk_parse_port("000065535", &p, err, sizeof(err)), 0);
+	assert_int_equal(p, 65535);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		p = 7;
 		err[0] = '\0';
@@ -35,7 +40,12 @@ static void test_port(void **state)
 
 static void test_timeout(void **state)
 {
-	static const char *const bad[] = { "-5", "abc", "", "3600001", "1.5", "1e3", "10ms" };
+	/* Around 2^32 and 2^64, and values whose ms * 1000 would wrap 32
+	 * bits: refused, never wrapped into range. */
+	static const char *const bad[] = { "-5", "abc", "", "3600001", "1.5", "1e3", "10ms",
+	                                   "4294967296", "4294967297", "4294968",
+	                                   "18446744073709551616", "18446744073709551617",
+	                                   "36000000", "99999999999999999999999" };
 	uint32_t t = 0;
 
 	(void)state;
@@ -44,6 +54,8 @@ static void test_timeout(void **state)
 	assert_int_equal(chk_parse_timeout("500", &t, err, sizeof(err)), 0);
 	assert_int_equal(t, 500);
 	assert_int_equal(chk_parse_timeout("3600000", &t, err, sizeof(err)), 0);
+	assert_int_equal(t, 3600000);
+	assert_int_equal(chk_parse_timeout("0003600000", &t, err, sizeof(err)), 0);
 	assert_int_equal(t, 3600000);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		t = 9;
@@ -65,6 +77,23 @@ static void test_retries(void **state)
 	assert_int_equal(chk_parse_retries("-1", &r, err, sizeof(err)), -1);
 	assert_int_equal(chk_parse_retries("101", &r, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "--retries"));
+	assert_int_equal(chk_parse_retries("100", &r, err, sizeof(err)), 0);
+	assert_int_equal(r, CHK_RETRIES_MAX);
+	/* 2^32 + 3 and 2^64 + 3 would be 3 after a wrap */
+	assert_int_equal(chk_parse_retries("4294967299", &r, err, sizeof(err)), -1);
+	assert_int_equal(chk_parse_retries("18446744073709551619", &r, err, sizeof(err)), -1);
+	assert_int_equal(r, CHK_RETRIES_MAX);
+}
+
+/* Milliseconds to microseconds in 64 bits, up to the largest -t. */
+static void test_ms_to_us(void **state)
+{
+	(void)state;
+	assert_true(chk_ms_to_us(0) == 0);
+	assert_true(chk_ms_to_us(1) == 1000);
+	assert_true(chk_ms_to_us(4294967) == 4294967000u);
+	assert_true(chk_ms_to_us(CHK_TIMEOUT_MAX_MS) == 3600000000ull);
+	assert_true(chk_ms_to_us(UINT32_MAX) == 4294967295000ull);
 }
 
 static void test_ip(void **state)
@@ -91,6 +120,7 @@ int main(void)
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_retries),
 		cmocka_unit_test(test_ip),
+		cmocka_unit_test(test_ms_to_us),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
