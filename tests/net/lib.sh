@@ -18,9 +18,16 @@ _PIDS=()
 _TMPS=()
 
 _cleanup() {
-	local pid ns
+	local pid ns pids
 	for pid in "${_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
 	for pid in "${_PIDS[@]}"; do wait "$pid" 2>/dev/null; done
+	# a program started in the background through NS is a child of a
+	# subshell, not the pid tracked: whatever still runs in our own
+	# namespaces is ours to stop
+	for ns in "${_NSES[@]}"; do
+		pids=$(ip netns pids "$ns" 2>/dev/null)
+		[ -n "$pids" ] && kill $pids 2>/dev/null
+	done
 	for ns in "${_NSES[@]}"; do ip netns del "$ns" 2>/dev/null; done
 	for t in "${_TMPS[@]}"; do rm -rf "$t"; done
 	[ -z "${_ETC_NETNS:-}" ] || rmdir /etc/netns 2>/dev/null
