@@ -325,6 +325,51 @@ else
 	ok "keepalived.md no-capability message (skipped: needs root and setpriv)"
 fi
 
+# ---- ldirectord.md -------------------------------------------------------
+LM=$D/ldirectord.md
+LC=$SYNSCOPE_ROOT/contrib/ldirectord/ldirectord.cf
+if [ -f "$LM" ]; then
+	python3 - "$LM" "$LC" >"$T/lex" <<'EOF2'
+import re, sys
+doc = open(sys.argv[1]).read()
+conf = set(open(sys.argv[2]).read().splitlines())
+blocks = re.findall(r"<!-- excerpt: contrib/ldirectord/ldirectord.cf -->\n```\n(.*?)\n```", doc, re.S)
+lines = [l for b in blocks for l in b.splitlines() if l.strip()]
+bad = [l for l in lines if l not in conf]
+if len(lines) < 5 or bad:
+    print("%d lines, not in the file: %s" % (len(lines), " | ".join(bad[:3])))
+EOF2
+	[ -s "$T/lex" ] && fail "ldirectord.md excerpt: $(cat "$T/lex")" ||
+		ok "ldirectord.md: the ldirectord.cf excerpt is verbatim contrib/ldirectord/ldirectord.cf"
+	# every setting named in its table is one the wrapper knows, and back
+	W=$SYNSCOPE_ROOT/contrib/ldirectord/check_tcp_raw-ldirectord
+	docset=$(grep -oE '^\| `SYNSCOPE_[A-Z_]+`' "$LM" | grep -oE 'SYNSCOPE_[A-Z_]+' | sort -u)
+	wrset=$(sed -n 's/^names="\(.*\)"$/\1/p' "$W" | tr ' ' '\n' | sort -u)
+	fileset=$(grep -oE '^#?SYNSCOPE_[A-Z_]+=' "$SYNSCOPE_ROOT/contrib/ldirectord/synscope-ldirectord.default" |
+		tr -d '#=' | sort -u)
+	if [ -n "$wrset" ] && d=$(list_diff "$wrset" "$docset") && d=$(list_diff "$wrset" "$fileset"); then
+		ok "ldirectord.md and the shipped settings file name exactly the wrapper's settings"
+	else
+		fail "ldirectord settings (wrapper first): $d"
+	fi
+	# the command line the doc says the wrapper runs is the one it runs:
+	# same parameters in check_tcp_raw's -v line
+	if [ "$(id -u)" -eq 0 ]; then
+		line=$(grep -m1 '^/usr/local/sbin/check_tcp_raw -t 500 eth0 ' "$LM" | sed "s|^/usr/local/sbin/check_tcp_raw|$BIN/check_tcp_raw|")
+		# shellcheck disable=SC2086
+		want=$(unshare -n $line -v 2>&1 | grep '^\[PARAMS\]')
+		got=$(SYNSCOPE_LDIRECTORD_CONF=$T/none SYNSCOPE_IFACE=eth0 SYNSCOPE_CHECK=$BIN/check_tcp_raw \
+			SYNSCOPE_OPTIONS=-v unshare -n "$W" 10.0.0.100 80 10.0.0.41 80 2>&1 | grep '^\[PARAMS\]')
+		if [ -n "$want" ] && [ "$want" = "$got" ]; then
+			ok "ldirectord.md: the wrapper runs the check_tcp_raw line the doc shows"
+		else
+			fail "ldirectord.md mapping: doc '$want', wrapper '$got'"
+		fi
+	fi
+else
+	fail "missing $LM"
+fi
+
 # ---- README.md ------------------------------------------------------------
 # option names in the table rows of one "## PROGRAM" section
 readme_opts() {
@@ -345,7 +390,40 @@ done
 [ -z "$missing" ] && ok "README.md: every relative link points at a file" ||
 	fail "README.md links to missing files:$missing"
 nolink=
-for f in docs/keepalived.md docs/prometheus.md docs/tcpeek-json.md SECURITY.md; do
+for f in docs/keepalived.md docs/ldirectord.md docs/prometheus.md docs/tcpeek-json.md SECURITY.md; do
 	grep -qF "]($f)" "$RM" || nolink="$nolink $f"
 done
 [ -z "$nolink" ] && ok "README.md links the docs" || fail "README.md does not link:$nolink"
+
+# the LVS-DR lab block, pasted as is: in private network and mount
+# namespaces, so its fixed names (sw, dir, rs1, v-dir) meet nobody else's;
+# then the clean-up block
+if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null && command -v python3 >/dev/null; then
+	awk -v lab="$T/lab.sh" -v clean="$T/clean.sh" '
+		/^## An LVS-DR lab/ { in_lab = 1 }
+		in_lab && /^## / && !/^## An LVS-DR lab/ { exit }
+		in_lab && /^```sh$/ { n++; inb = 1; next }
+		inb && /^```$/ { inb = 0; next }
+		inb { print > (n == 1 ? lab : clean) }' "$RM"
+	(cd "$SYNSCOPE_ROOT" && timeout 60 unshare --mount --net --propagation private bash -c '
+		trap "kill \$(ip netns pids rs1 2>/dev/null) 2>/dev/null" EXIT
+		mkdir -p /run/netns && mount -t tmpfs synscope-lab /run/netns || exit 99
+		bash "$1" >"$3" 2>&1
+		bash "$2" >"$3.clean" 2>&1
+		echo "clean-up exit $?" >>"$3.clean"
+		ip netns list >>"$3.clean"
+	' _ "$T/lab.sh" "$T/clean.sh" "$T/lab.out")
+	last=$(grep '^exit ' "$T/lab.out" | tail -1)
+	if [ "$last" = "exit 0" ] && grep -q 'SYN/ACK\|SYN-ACK\|success' "$T/lab.out"; then
+		ok "README.md: the LVS-DR lab block, pasted as is, ends with 'exit 0'"
+	else
+		fail "README.md lab block: '${last:-no exit line}': $(grep -i 'check_tcp_raw\|refused\|timeout' "$T/lab.out" | head -2 | tr '\n' ' ')"
+	fi
+	if [ "$(cat "$T/lab.out.clean" 2>/dev/null)" = "clean-up exit 0" ]; then
+		ok "README.md: the lab's clean-up block stops the listener and removes every namespace"
+	else
+		fail "README.md lab clean-up: $(tr '\n' ' ' <"$T/lab.out.clean" 2>/dev/null)"
+	fi
+else
+	ok "README.md lab block (skipped: needs root, unshare and python3)"
+fi
