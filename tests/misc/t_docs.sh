@@ -306,6 +306,14 @@ for s in "misc_timeout 3" "-t 500" "lvs-role-notify /run/lvs.role"; do
 		fail "keepalived.md and keepalived.conf disagree on '$s'"
 done
 
+# the tmpfiles.d line shown is the shipped entry's
+tl=$(grep -m1 '^f /run/lvs.role ' "$SYNSCOPE_ROOT/contrib/keepalived/synscope.tmpfiles")
+if [ -n "$tl" ] && grep -qxF -- "$tl" "$KM"; then
+	ok "keepalived.md shows the shipped tmpfiles.d entry"
+else
+	fail "keepalived.md does not show the tmpfiles.d entry '$tl'"
+fi
+
 # the message shown for a missing CAP_NET_RAW is what the program prints
 want=$(grep -m1 '^check_tcp_raw: opening a packet socket' "$KM")
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
