@@ -36,10 +36,10 @@ wr() {          # wr EXPECTED_TEXT MSG ENV... -- ARGS...: exit 1 with that text
 	fi
 }
 NOCONF=SYNSCOPE_LDIRECTORD_CONF=$T/none
-wr "usage: check_tcp_raw-ldirectord VIRTUAL_IP" "fewer than 4 arguments" $NOCONF -- 10.0.0.100 80 10.0.0.41
-wr "SYNSCOPE_IFACE is not set" "no interface configured" $NOCONF -- 10.0.0.100 80 10.0.0.41 80
-wr "virtual service '7' is a firewall mark" "firewall mark without SYNSCOPE_VIP" $NOCONF SYNSCOPE_IFACE=eth0 -- 7 0 10.0.0.41 80
-wr "$T/no/check_tcp_raw: no such program" "missing program" $NOCONF SYNSCOPE_IFACE=eth0 \
+wr "usage: check_tcp_raw-ldirectord VIRTUAL_IP" "fewer than 4 arguments" "$NOCONF" -- 10.0.0.100 80 10.0.0.41
+wr "SYNSCOPE_IFACE is not set" "no interface configured" "$NOCONF" -- 10.0.0.100 80 10.0.0.41 80
+wr "virtual service '7' is a firewall mark" "firewall mark without SYNSCOPE_VIP" "$NOCONF" SYNSCOPE_IFACE=eth0 -- 7 0 10.0.0.41 80
+wr "$T/no/check_tcp_raw: no such program" "missing program" "$NOCONF" SYNSCOPE_IFACE=eth0 \
 	SYNSCOPE_CHECK=$T/no/check_tcp_raw -- 10.0.0.100 80 10.0.0.41 80
 printf 'SYNSCOPE_IFACE=eth0\nSYNSCOPE_TIMEOUTT=500\n' >"$T/typo"
 wr "$T/typo:2: unknown setting 'SYNSCOPE_TIMEOUTT'" "misspelt setting" SYNSCOPE_LDIRECTORD_CONF=$T/typo -- 10.0.0.100 80 10.0.0.41 80
