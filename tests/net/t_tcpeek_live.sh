@@ -227,8 +227,9 @@ check "GET stays cumulative after REFRESHes (8 ok, 4 reject)" \
 	jcheck "$(stat_json)" 'd["RX"]["success"]["total"] == 8' 'd["RX"]["failure"]["reject"] == 4' \
 	'd["RX"]["failure"]["unreach"] == 2'
 
-# bad requests close the connection without an answer; tcpeek lives on
-check "unknown request answered with nothing" test -z "$(raw PUT)"
+# any other request line is answered as GET (as the original tcpeek)
+check "unknown request answered as GET" jcheck "$(raw PUT)" 'd["RX"]["success"]["total"] == 8'
+check "lower-case refresh is a GET, not a reset" jcheck "$(raw refresh)" 'd["RX"]["success"]["total"] == 8'
 check "tcpeek still serves after bad requests" test -n "$(raw GET)"
 
 # --- client errors: permission denied, and the 3 s deadline --------------
