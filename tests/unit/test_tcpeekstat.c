@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -52,6 +53,14 @@ static const char OLD_DOC[] =
 	"[{\"RX\":{\"success\":{\"total\":3,\"dupsyn\":0,\"dupsynack\":0},"
 	"\"failure\":{\"total\":1,\"timeout\":0,\"reject\":1}}},"
 	"{\"pcap\":{\"stats\":{\"recv\":9,\"drop\":0,\"ifdrop\":0}}}]\n";
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 static char *capture(void (*fn)(FILE *, const struct tstat_doc *), const struct tstat_doc *d)
 {
@@ -370,6 +379,39 @@ static void test_table(void **state)
 	tstat_doc_free(&d);
 }
 
+/* The text is built in memory and refused whole beyond its cap. */
+static void test_render(void **state)
+{
+	struct tstat_doc d;
+	char *want, *out;
+	size_t len;
+
+	(void)state;
+	parse_ok(GET_DOC, &d);
+	want = capture(prom_void, &d);
+	assert_int_equal(tstat_render(TSTAT_VIEW_PROM, &d, TSTAT_MAX_OUTPUT, &out, &len), 0);
+	assert_int_equal(len, strlen(want));
+	assert_memory_equal(out, want, len);
+	free(out);
+	/* exactly its size fits, a byte less does not */
+	assert_int_equal(tstat_render(TSTAT_VIEW_PROM, &d, strlen(want), &out, &len), 0);
+	free(out);
+	errno = 0;
+	assert_int_equal(tstat_render(TSTAT_VIEW_PROM, &d, strlen(want) - 1, &out, &len), -1);
+	assert_int_equal(errno, EFBIG);
+	assert_null(out);
+	free(want);
+	want = capture(tstat_fmt_table, &d);
+	assert_int_equal(tstat_render(TSTAT_VIEW_TABLE, &d, TSTAT_MAX_OUTPUT, &out, &len), 0);
+	assert_int_equal(len, strlen(want));
+	assert_memory_equal(out, want, len);
+	free(out);
+	assert_int_equal(tstat_render(TSTAT_VIEW_TABLE, &d, 100, &out, &len), -1);
+	assert_int_equal(errno, EFBIG);
+	free(want);
+	tstat_doc_free(&d);
+}
+
 static void test_prom_escape(void **state)
 {
 	char out[64];
@@ -532,7 +574,7 @@ static void test_gmetric_run(void **state)
 	parse_ok(doc, &d);
 	assert_int_equal(tstat_gmetric_cmds(&d, "/bin/true", &c, &n), 0);
 	f = open_memstream(&buf, &len);
-	assert_int_equal(tstat_gmetric_run(c, n, f), 0);
+	assert_int_equal(tstat_gmetric_run(c, n, f, UINT64_MAX), 0);
 	fclose(f);
 	assert_string_equal(buf, "/bin/true -n tcpeek_RX_success_total -v 4 -t uint32\n");
 	free(buf);
@@ -540,18 +582,68 @@ static void test_gmetric_run(void **state)
 
 	assert_int_equal(tstat_gmetric_cmds(&d, "/bin/false", &c, &n), 0);
 	f = open_memstream(&buf, &len);
-	assert_int_equal(tstat_gmetric_run(c, n, f), 1);
+	assert_int_equal(tstat_gmetric_run(c, n, f, UINT64_MAX), 1);
 	fclose(f);
 	free(buf);
 	tstat_gmetric_free(c, n);
 
 	assert_int_equal(tstat_gmetric_cmds(&d, "/nonexistent/gmetric", &c, &n), 0);
 	f = open_memstream(&buf, &len);
-	assert_int_equal(tstat_gmetric_run(c, n, f), 1);
+	assert_int_equal(tstat_gmetric_run(c, n, f, UINT64_MAX), 1);
 	fclose(f);
 	free(buf);
 	tstat_gmetric_free(c, n);
 	tstat_doc_free(&d);
+}
+
+/* -g is bounded: the count is known before any run, and a gmetric that
+ * does not end is killed at the deadline, the rest not started. */
+static void test_gmetric_bounds(void **state)
+{
+	static const char doc[] =
+		"[{\"RX\":" FILTER_ZERO "},{\"TX\":" FILTER_ZERO "},"
+		"{\"pcap\":{\"stats\":{\"recv\":1}}}]";
+	char dirt[] = "/tmp/test_tstat_gm.XXXXXX", prog[64], *buf = NULL;
+	struct tstat_gcmd *c;
+	struct tstat_doc d;
+	uint64_t t0, dt;
+	size_t n, len;
+	FILE *f;
+
+	(void)state;
+	parse_ok(doc, &d);
+	assert_int_equal(tstat_gmetric_count(&d), 2 * 9);
+	assert_non_null(mkdtemp(dirt));
+	snprintf(prog, sizeof(prog), "%s/gm", dirt);
+	f = fopen(prog, "w");
+	assert_non_null(f);
+	fputs("#!/bin/sh\nexec sleep 100\n", f);
+	fclose(f);
+	assert_int_equal(chmod(prog, 0700), 0);
+	assert_int_equal(tstat_gmetric_cmds(&d, prog, &c, &n), 0);
+	assert_int_equal(n, 18);
+	f = open_memstream(&buf, &len);
+	t0 = mono_ms();
+	/* the first runs until the deadline, then is killed; 17 not run */
+	assert_int_equal(tstat_gmetric_run(c, n, f, (mono_ms() + 300) * 1000), 18);
+	dt = mono_ms() - t0;
+	fclose(f);
+	assert_true(dt >= 300);
+	assert_true(dt < 3000);
+	/* only the one started was printed */
+	assert_non_null(strstr(buf, "tcpeek_RX_success_total"));
+	assert_null(strstr(buf, "tcpeek_RX_success_dupsyn"));
+	free(buf);
+	/* a deadline already past: nothing starts */
+	f = open_memstream(&buf, &len);
+	assert_int_equal(tstat_gmetric_run(c, n, f, 1), 18);
+	fclose(f);
+	assert_int_equal(len, 0);
+	free(buf);
+	tstat_gmetric_free(c, n);
+	tstat_doc_free(&d);
+	unlink(prog);
+	rmdir(dirt);
 }
 
 /* ---- the client against a forked one-shot server ----------------------- */
@@ -638,12 +730,69 @@ static int cteardown(void **state)
 	return rmdir(dir);
 }
 
-static uint64_t mono_ms(void)
+/* tcpeek with every slot taken: "busy\n" and close, without reading the
+ * request, to the first nbusy clients; then the document. */
+static pid_t busy_server(int lfd, int nbusy)
 {
-	struct timespec ts;
+	pid_t pid = fork();
+	int fd, i;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	assert_true(pid >= 0);
+	if (pid > 0) {
+		close(lfd);
+		return pid;
+	}
+	for (i = 0;; i++) {
+		fd = accept(lfd, NULL, NULL);
+		if (fd == -1)
+			_exit(2);
+		if (i < nbusy) {
+			/* let the request arrive unread: the close then resets */
+			usleep(20000);
+			if (write(fd, "busy\n", 5) != 5)
+				_exit(3);
+		} else {
+			char req[16];
+
+			if (read(fd, req, sizeof(req)) <= 0 ||
+			    write(fd, GET_DOC, strlen(GET_DOC)) != (ssize_t)strlen(GET_DOC))
+				_exit(3);
+		}
+		close(fd);
+	}
+}
+
+static void test_client_busy(void **state)
+{
+	uint64_t t0, dt;
+	pid_t pid;
+	char *out;
+	size_t len;
+
+	(void)state;
+	/* busy to every try: refused after 4 connections and 100+200+400 ms */
+	pid = busy_server(listen_at(path), 1000);
+	t0 = mono_ms();
+	assert_int_equal(tstat_fetch(path, "GET", 3000, TSTAT_MAX_ANSWER, &out, &len), -1);
+	dt = mono_ms() - t0;
+	assert_null(out);
+	assert_true(dt >= 700);
+	assert_true(dt < 2900);
+	reap(pid, 1);
+	unlink(path);
+	/* busy twice, then served: the third try gets the document */
+	pid = busy_server(listen_at(path), 2);
+	assert_int_equal(tstat_fetch(path, "GET", 3000, TSTAT_MAX_ANSWER, &out, &len), 0);
+	assert_string_equal(out, GET_DOC);
+	free(out);
+	reap(pid, 1);
+	unlink(path);
+	/* busy, and too little time left for another try */
+	pid = busy_server(listen_at(path), 1000);
+	t0 = mono_ms();
+	assert_int_equal(tstat_fetch(path, "GET", 150, TSTAT_MAX_ANSWER, &out, &len), -1);
+	assert_true(mono_ms() - t0 < 1000);
+	reap(pid, 1);
 }
 
 static void test_client_get(void **state)
@@ -741,13 +890,16 @@ int main(void)
 		cmocka_unit_test(test_prom_escape),
 		cmocka_unit_test(test_prom_exact),
 		cmocka_unit_test(test_prom_full),
+		cmocka_unit_test(test_render),
 		cmocka_unit_test(test_gmetric_argv),
 		cmocka_unit_test(test_gmetric_run),
+		cmocka_unit_test(test_gmetric_bounds),
 		cmocka_unit_test_setup_teardown(test_client_get, csetup, cteardown),
 		cmocka_unit_test_setup_teardown(test_client_refresh_close, csetup, cteardown),
 		cmocka_unit_test_setup_teardown(test_client_timeout, csetup, cteardown),
 		cmocka_unit_test_setup_teardown(test_client_too_big, csetup, cteardown),
 		cmocka_unit_test_setup_teardown(test_client_errors, csetup, cteardown),
+		cmocka_unit_test_setup_teardown(test_client_busy, csetup, cteardown),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
