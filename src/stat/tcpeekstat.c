@@ -42,7 +42,7 @@ static void usage(FILE *f)
 	        "    -v --version           print the version and exit\n"
 	        "    -h --help              print this help and exit\n"
 	        "  Without -j, -p or -g: a table of the counters since tcpeek started.\n"
-	        "  The socket answers within %d s, the whole run ends within %d s.\n"
+	        "  Waits at most %d s for the answer and %d s for the whole run.\n"
 	        "  Exit status: 0 success, 1 socket, answer or gmetric error, 64 usage error.\n",
 	        TSTAT_DEFAULT_SOCKET, TSTAT_MAX_GMETRIC, TSTAT_GMETRIC_PATH,
 	        TSTAT_TIMEOUT_MS / 1000, TSTAT_DEADLINE_MS / 1000);
