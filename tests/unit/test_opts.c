@@ -191,6 +191,44 @@ static void test_ranges(void **state)
 	assert_int_equal(o.snaplen, 64);
 }
 
+/* An empty value says so (it once said "expected an empty user name"). */
+static void test_empty_values(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("-u", "", NULL), OPTS_ERROR);
+	assert_string_equal(err, "invalid -u/--user value '': empty");
+	assert_int_equal(parse("--interface=", NULL), OPTS_ERROR);
+	assert_string_equal(err, "invalid -i/--interface value '': empty");
+	assert_int_equal(parse("-r", "", NULL), OPTS_ERROR);
+	assert_string_equal(err, "invalid -r/--read value '': empty");
+	assert_int_equal(parse("-U", "", NULL), OPTS_ERROR);
+	assert_string_equal(err, "invalid -U/--socket value '': empty");
+	assert_int_equal(parse("-t", "", NULL), OPTS_ERROR);
+	assert_string_equal(err, "invalid -t/--timeout value '': expected seconds in 1..86400");
+}
+
+/* Whatever the user typed, the message is one printable line, and a value
+ * too long to quote whole is cut with a marker. */
+static void test_values_quoted(void **state)
+{
+	char big[1000];
+
+	(void)state;
+	assert_int_equal(parse("-t", "5\nx", NULL), OPTS_ERROR);
+	assert_string_equal(err, "invalid -t/--timeout value '5\\x0ax': expected seconds in 1..86400");
+	assert_int_equal(parse("--frob\x1b[2J", NULL), OPTS_ERROR);
+	assert_string_equal(err, "unknown or ambiguous option --frob\\x1b[2J");
+	assert_int_equal(parse("-\x01", NULL), OPTS_ERROR);
+	assert_string_equal(err, "unknown option -\\x01");
+	memset(big, '7', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(parse("-B", big, NULL), OPTS_ERROR);
+	assert_null(strchr(err, '\n'));
+	assert_true(strlen(err) < 200);
+	assert_non_null(strstr(err, "7777...': expected MiB in 1..2048"));
+	assert_int_equal(strncmp(err, "invalid -B/--buffer value '7777", 31), 0);
+}
+
 static void test_unknown_and_missing(void **state)
 {
 	(void)state;
@@ -246,6 +284,8 @@ int main(void)
 		cmocka_unit_test(test_filters_anywhere),
 		cmocka_unit_test(test_help_version),
 		cmocka_unit_test(test_ranges),
+		cmocka_unit_test(test_empty_values),
+		cmocka_unit_test(test_values_quoted),
 		cmocka_unit_test(test_unknown_and_missing),
 		cmocka_unit_test(test_levels),
 		cmocka_unit_test(test_reparse),
