@@ -6,11 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "peek/sesstab.h"
 #include "peek/text.h"
 #include "sys/capture.h"
 
-/* The help text and the messages below spell the limit out. */
+/* The help text and the messages below spell these limits out. */
 _Static_assert(CAP_BUFFER_MB_MAX == 2048, "-B's maximum is written as 2048");
+_Static_assert(SESS_MAX_CAP == 1073741824u, "--max-sessions' maximum is written out");
 
 /* Room for a value quoted in a message (escaped, cut with "..."). */
 #define OPTS_QUOTE 96
@@ -68,8 +70,9 @@ static const char help_text[] =
 "  -B, --buffer=MB        libpcap buffer size in MiB, 1..2048 (default 2)\n"
 "  -s, --snaplen=N        bytes captured per packet, 64..262144 (default\n"
 "                         65535); longer packets are still followed\n"
-"      --max-sessions=N   handshakes followed at once; beyond, new SYNs are\n"
-"                         counted as untracked (default: 128 MiB of table)\n"
+"      --max-sessions=N   handshakes followed at once, 1..1073741824; beyond,\n"
+"                         new SYNs are counted as untracked (default: as many\n"
+"                         as fit in 128 MiB of table)\n"
 "  -l, --loglevel=LEVEL   emerg alert crit err warning notice info debug,\n"
 "                         or 0..7 (default notice)\n"
 "  -q, --quiet            no header and no line per handshake on stderr\n"
@@ -237,8 +240,8 @@ enum opts_result opts_parse(int argc, char **argv, struct peek_opts *o,
 				o->snaplen = (int)n;
 			break;
 		case OPT_MAX_SESSIONS:
-			if (parse_uint(optarg, 1, UINT32_MAX, &n) != 0)
-				bad = "a count in 1..4294967295";
+			if (parse_uint(optarg, 1, SESS_MAX_CAP, &n) != 0)
+				bad = "a count in 1..1073741824";
 			else
 				o->max_sessions = (uint32_t)n;
 			break;

@@ -115,7 +115,7 @@ static void test_every_option_long(void **state)
 	                       "--timeout=86400", "--buffer=2048", "--loglevel=LOG_WARNING",
 	                       "--quiet", "--promisc", "--icmp", "--read=f.pcap",
 	                       "--local=172.16.0.0/12", "--json", "--snaplen=262144",
-	                       "--max-sessions=4294967295", NULL), OPTS_RUN);
+	                       "--max-sessions=1073741824", NULL), OPTS_RUN);
 	assert_string_equal(o.user, "daemon");
 	assert_string_equal(o.socket_path, "/run/x");
 	assert_int_equal(o.csum_mode, 1);
@@ -129,7 +129,7 @@ static void test_every_option_long(void **state)
 	assert_int_equal(o.local.net[0].addr, IP(172, 16, 0, 0));
 	assert_int_equal(o.json, 1);
 	assert_int_equal(o.snaplen, 262144);
-	assert_int_equal(o.max_sessions, 4294967295u);
+	assert_int_equal(o.max_sessions, 1073741824u);
 	assert_int_equal(parse("--interface=any", NULL), OPTS_RUN);
 	assert_string_equal(o.dev, "any");
 }
@@ -177,6 +177,9 @@ static void test_ranges(void **state)
 	expect_error("-s/--snaplen", "'262145'", "-s", "262145", NULL);
 	expect_error("--max-sessions", "'0'", "--max-sessions=0", NULL);
 	expect_error("--max-sessions", "'4294967296'", "--max-sessions", "4294967296", NULL);
+	/* the session table's own limit, not an allocation failure later */
+	expect_error("--max-sessions", "'1073741825'", "--max-sessions", "1073741825", NULL);
+	expect_error("--max-sessions", "'4294967295'", "--max-sessions", "4294967295", NULL);
 	expect_error("-l/--loglevel", "'loud'", "-l", "loud", NULL);
 	expect_error("-l/--loglevel", "'8'", "-l", "8", NULL);
 	expect_error("-L/--local", "'10.0.0.0/33'", "-L", "10.0.0.0/33", NULL);
