@@ -1,5 +1,7 @@
 #include "stat/tstat_doc.h"
 
+#include "peek/text.h"
+
 #include <json-c/json.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -47,44 +49,16 @@ static bool key_ok(const char *k)
  * sequence). */
 static const char *name_problem(const char *s, size_t n)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, k, need;
-	uint32_t cp, min;
+	const char *why;
 
 	if (n == 0)
 		return "empty name";
 	if (n > TSTAT_NAME_MAX)
 		return "name longer than " TSTAT_STR(TSTAT_NAME_MAX) " bytes";
-	while (i < n) {
-		if (u[i] < 0x80) {
-			if (u[i] < 0x20 || u[i] == 0x7f)
-				return "control character in name";
-			i++;
-			continue;
-		}
-		if (u[i] >= 0xc2 && u[i] <= 0xdf) {
-			need = 1, cp = u[i] & 0x1f, min = 0x80;
-		} else if (u[i] >= 0xe0 && u[i] <= 0xef) {
-			need = 2, cp = u[i] & 0x0f, min = 0x800;
-		} else if (u[i] >= 0xf0 && u[i] <= 0xf4) {
-			need = 3, cp = u[i] & 0x07, min = 0x10000;
-		} else {
-			return "name is not valid UTF-8";
-		}
-		if (n - i <= need)
-			return "name is not valid UTF-8";
-		for (k = 1; k <= need; k++) {
-			if ((u[i + k] & 0xc0) != 0x80)
-				return "name is not valid UTF-8";
-			cp = (cp << 6) | (u[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return "name is not valid UTF-8";
-		if (cp >= 0x80 && cp <= 0x9f)
-			return "control character in name";
-		i += need + 1;
-	}
-	return NULL;
+	/* tcpeek's own rule for filter names (peek/text.h) */
+	if (txt_check(s, n, &why) == 0)
+		return NULL;
+	return strstr(why, "UTF-8") ? "name is not valid UTF-8" : "control character in name";
 }
 
 /* A name fit for a one-line message: printable ASCII as is, any other
