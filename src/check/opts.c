@@ -194,8 +194,8 @@ static const struct argp_option options[] = {
 	{ "json", 'j', NULL, 0, "Print the result as one JSON object on standard output", 0 },
 	{ "usage-exit", OPT_USAGE_EXIT, "STATUS", 0,
 	  "Exit status of usage errors, 1 to 255, wherever the option is given "
-	  "(64 is sysexits' EX_USAGE; never under keepalived's misc_dynamic). "
-	  "[Default: 1]", 0 },
+	  "(for scripts that follow sysexits(3); never with keepalived's "
+	  "misc_dynamic, which reads 2 to 255 as up). [Default: 1]", 0 },
 	{ "verbose", 'v', NULL, 0,
 	  "More output on standard error each time it is given:\n"
 	  "-v)  the parameters and every TCP packet\n"
