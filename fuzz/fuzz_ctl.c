@@ -91,11 +91,9 @@ static int expected(const uint8_t *s, size_t n, bool halfclose)
 	while (len > 0 && (s[len - 1] == '\r' || s[len - 1] == '\n' || s[len - 1] == ' ' ||
 	                   s[len - 1] == '\t'))
 		len--;
-	if (len == 3 && memcmp(s, "GET", 3) == 0)
-		return CTL_GET;
 	if (len == 7 && memcmp(s, "REFRESH", 7) == 0)
 		return CTL_REFRESH;
-	return -1;
+	return CTL_GET;         /* any other line, as the original answered */
 }
 
 /* Read what is there; true at EOF or error (the server closed). */
@@ -171,7 +169,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;          /* a client waiting for more: let it idle out */
 	}
 	if (!closed) {
-		now_ms += CTL_IDLE_MS + 1;
+		now_ms += (CTL_IDLE_MS > CTL_REQUEST_MS ? CTL_IDLE_MS : CTL_REQUEST_MS) + 1;
 		ctl_run(srv, now_ms);
 		closed = drain(fd, &got, &gotlen, &gotcap);
 	}

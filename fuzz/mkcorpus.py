@@ -136,6 +136,19 @@ def seeds_tstat():
         write("tstat", open(path, "rb").read())
     write("tstat", b'[{"RX":{"success":{"total":1}}},{"pcap":{"recv":3}}]')
     write("tstat", b"[]")
+    # hostile answers (issue 9): out-of-range counter, escaped NUL, bad
+    # UTF-8, control character, a busy answer
+    write("tstat", b'[{"RX":{"success":{"total":18446744073709551616}}}]')
+    write("tstat", b'[{"RX":{"success":{"total":18446744073709551615}}}]')
+    write("tstat", b'[{"a\\u0000x":{}},{"a\\u0000y":{}}]')
+    write("tstat", b'[{"ok\xff\xfe":{"abort":1}}]')
+    write("tstat", b'[{"R\\u009bX":{"abort":1}}]')
+    write("tstat", b"busy\n")
+    # stretches (see fuzz_tstat.c): 0x00, R, HEAD 0x00 BODY 0x00 TAIL
+    write("tstat", b'\x00\x0e[\x00{"a":{}},\x00{"a":{}}]')
+    write("tstat", b'\x00\x09[{"pcap":{\x00"k":0,\x00"z":0}}]')
+    write("tstat", b'\x00\x0a[\x00{"' + b"n" * 63 + b'":{"success":{"total":1,"x":2},'
+          b'"handshake_us":{"p50":1,"p99":2}}},\x00{"pcap":{}}]')
 
 
 def seeds_ctl():

@@ -479,17 +479,16 @@ static void ctl_accept(struct ctl *c, uint64_t now_ms)
 	}
 }
 
-/* The method named by a complete request line, or CTL_REQ_BAD. */
+/* The method asked by a complete request line: REFRESH, or else GET (as
+ * the original tcpeek answered any other line). */
 static int ctl_parse(const char *line, size_t len)
 {
 	while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == '\n' ||
 	                   line[len - 1] == ' ' || line[len - 1] == '\t'))
 		len--;
-	if (len == 3 && memcmp(line, "GET", 3) == 0)
-		return CTL_GET;
 	if (len == 7 && memcmp(line, "REFRESH", 7) == 0)
 		return CTL_REFRESH;
-	return CTL_REQ_BAD;
+	return CTL_GET;
 }
 
 int ctl_request(const char *buf, size_t len, int eof)

@@ -4,9 +4,11 @@
  *
  * Protocol: the client sends a request line, "GET" or "REFRESH", ended by
  * CRLF or LF, or by half-closing its side; the server answers with one
- * JSON document and closes.  A malformed or over-long request (more than
- * CTL_MAX_REQUEST bytes) closes that connection without an answer and
- * never harms the daemon.
+ * JSON document and closes.  Any other line is answered as GET (as the
+ * original tcpeek did; clients depend on it).  An over-long request (no
+ * line end in CTL_MAX_REQUEST bytes), or none at all before the
+ * half-close, closes that connection without an answer and never harms
+ * the daemon.
  *
  * Bounds, so that no client can keep the others out: a request line must
  * be complete CTL_REQUEST_MS after accept (bytes trickled in do not extend
@@ -33,11 +35,11 @@
 enum ctl_method { CTL_GET, CTL_REFRESH };
 
 /* What a client asked, judged on the first LEN bytes it sent (EOF: it
- * half-closed after them): CTL_GET or CTL_REFRESH for a line "GET" or
- * "REFRESH" ended by LF (CRLF, trailing blanks ignored) or by the
- * half-close; CTL_REQ_MORE while no line end was seen; CTL_REQ_BAD for any
- * other line, for nothing at all before the half-close, and when
- * CTL_MAX_REQUEST bytes hold no line end.  Bytes beyond CTL_MAX_REQUEST
+ * half-closed after them): CTL_REFRESH for a line "REFRESH" ended by LF
+ * (CRLF, trailing blanks ignored) or by the half-close, CTL_GET for any
+ * other such line; CTL_REQ_MORE while no line end was seen; CTL_REQ_BAD
+ * for nothing at all before the half-close, and when CTL_MAX_REQUEST bytes
+ * hold no line end.  Bytes beyond CTL_MAX_REQUEST
  * are never looked at.  Pure: the server's reader and the fuzzer use it. */
 #define CTL_REQ_BAD (-1)
 #define CTL_REQ_MORE (-2)

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "peek/filter.h"
+#include "peek/text.h"
 
 /* One addr[/len]:port[:port...] element of a filter. */
 struct filt_rule {
@@ -101,33 +102,6 @@ struct parse {
 	size_t errlen;
 };
 
-/*
- * Copy s (at most n bytes) into out with control and non-ASCII bytes shown
- * as \xNN, so that an error message stays one printable line whatever the
- * user typed.
- */
-static void esc(char *out, size_t cap, const char *s, size_t n)
-{
-	size_t o = 0;
-
-	for (size_t i = 0; i < n && s[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
-			if (o + 5 > cap - 1)
-				break;
-			if (c == '"' || c == '\\')
-				o += (size_t)snprintf(out + o, cap - o, "\\%c", c);
-			else
-				o += (size_t)snprintf(out + o, cap - o, "\\x%02x", c);
-		} else {
-			if (o + 1 > cap - 1)
-				break;
-			out[o++] = (char)c;
-		}
-	}
-	out[o] = '\0';
-}
-
 /* An error about the expression as a whole. */
 __attribute__((format(printf, 2, 3)))
 static int perr(struct parse *p, const char *what, ...)
@@ -137,11 +111,14 @@ static int perr(struct parse *p, const char *what, ...)
 
 	if (p->err == NULL || p->errlen == 0)
 		return -1;
-	esc(ex, sizeof(ex), p->expr, strlen(p->expr));
+	txt_escape(ex, sizeof(ex), p->expr, strlen(p->expr));
 	va_start(ap, what);
 	vsnprintf(msg, sizeof(msg), what, ap);
 	va_end(ap);
-	snprintf(p->err, p->errlen, "filter \"%s\": %s", ex, msg);
+	if (p->errlen < sizeof(TXT_CUT))
+		p->err[0] = '\0';
+	else
+		txt_printf(p->err, p->errlen, "filter \"%s\": %s", ex, msg);
 	return -1;
 }
 
@@ -153,10 +130,14 @@ static int perr2(struct parse *p, const char *noun, const char *s, size_t n,
 
 	if (p->err == NULL || p->errlen == 0)
 		return -1;
-	esc(ex, sizeof(ex), p->expr, strlen(p->expr));
-	esc(part, sizeof(part), s, n);
-	snprintf(p->err, p->errlen, "filter \"%s\": %s \"%s\" %s", ex, noun,
-	         part, complaint);
+	if (p->errlen < sizeof(TXT_CUT)) {
+		p->err[0] = '\0';
+		return -1;
+	}
+	txt_escape(ex, sizeof(ex), p->expr, strlen(p->expr));
+	txt_escape(part, sizeof(part), s, n);
+	txt_printf(p->err, p->errlen, "filter \"%s\": %s \"%s\" %s", ex, noun,
+	           part, complaint);
 	return -1;
 }
 
@@ -325,7 +306,7 @@ static int parse_rules(struct parse *p, const char *s, struct filt *f)
 int filt_add(struct filt_set *fs, const char *expr, char *err, size_t errlen)
 {
 	struct parse p = { .expr = expr, .err = err, .errlen = errlen };
-	const char *colon, *at;
+	const char *colon, *at, *why;
 	size_t nlen;
 	struct filt f;
 
@@ -340,12 +321,10 @@ int filt_add(struct filt_set *fs, const char *expr, char *err, size_t errlen)
 	if (nlen > FILT_NAME_MAX)
 		return perr(&p, "name is longer than %d bytes",
 		            FILT_NAME_MAX);
-	for (size_t i = 0; i < nlen; i++) {
-		unsigned char ch = (unsigned char)expr[i];
-		if (ch < 0x20 || ch == 0x7f)
-			return perr2(&p, "name", expr, nlen,
-			             "contains a control character");
-	}
+	/* Names become JSON strings, Prometheus label values and Ganglia
+	 * metric names: clean UTF-8 only. */
+	if (txt_check(expr, nlen, &why) != 0)
+		return perr2(&p, "name", expr, nlen, why);
 	memcpy(f.name, expr, nlen);
 	f.name[nlen] = '\0';
 

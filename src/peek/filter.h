@@ -14,6 +14,8 @@
  * local service); for a TX filter the address is the responder's (the
  * remote server) and the port the responder's.  A CIDR base is masked when
  * parsed (10.1.2.3/8 means 10.0.0.0/8); ports are 1-65535, never wrapped.
+ * A name is at most FILT_NAME_MAX bytes of valid UTF-8 without control
+ * characters (txt_check), and neither "pcap" nor a name given before.
  */
 #ifndef SYNSCOPE_PEEK_FILTER_H
 #define SYNSCOPE_PEEK_FILTER_H
@@ -33,7 +35,8 @@ struct filt_set *filt_new(void);
 void filt_free(struct filt_set *fs);
 
 /* Parse one expression and add it.  Returns 0, or -1 with a one-line
- * message in err naming the expression and the part that is wrong. */
+ * message in err naming the expression and the part that is wrong (user
+ * text escaped; a message cut to fit err ends with "..."). */
 int filt_add(struct filt_set *fs, const char *expr, char *err, size_t errlen);
 
 /* Named filters: RX, TX, then user filters in the order given. */

@@ -6,6 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "peek/sesstab.h"
+#include "peek/text.h"
+#include "sys/capture.h"
+
+/* The help text and the messages below spell these limits out. */
+_Static_assert(CAP_BUFFER_MB_MAX == 2048, "-B's maximum is written as 2048");
+_Static_assert(SESS_MAX_CAP == 1073741824u, "--max-sessions' maximum is written out");
+
+/* Room for a value quoted in a message (escaped, cut with "..."). */
+#define OPTS_QUOTE 96
+
 enum {
 	OPT_PROMISC = 256,
 	OPT_ICMP,
@@ -59,8 +70,9 @@ static const char help_text[] =
 "  -B, --buffer=MB        libpcap buffer size in MiB, 1..2048 (default 2)\n"
 "  -s, --snaplen=N        bytes captured per packet, 64..262144 (default\n"
 "                         65535); longer packets are still followed\n"
-"      --max-sessions=N   handshakes followed at once; beyond, new SYNs are\n"
-"                         counted as untracked (default: 128 MiB of table)\n"
+"      --max-sessions=N   handshakes followed at once, 1..1073741824; beyond,\n"
+"                         new SYNs are counted as untracked (default: as many\n"
+"                         as fit in 128 MiB of table)\n"
 "  -l, --loglevel=LEVEL   emerg alert crit err warning notice info debug,\n"
 "                         or 0..7 (default notice)\n"
 "  -q, --quiet            no header and no line per handshake on stderr\n"
@@ -185,22 +197,21 @@ enum opts_result opts_parse(int argc, char **argv, struct peek_opts *o,
 	optind = 0;             /* glibc: full re-initialisation per call */
 	opterr = 0;             /* messages are ours */
 	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
-		const char *bad = NULL;    /* what was wrong with optarg */
+		const char *bad = NULL;    /* what optarg should have been */
+		int empty = 0;             /* ... or it was empty */
+		char q[OPTS_QUOTE];
 
 		switch (c) {
 		case 'u':
-			if (!*optarg)
-				bad = "an empty user name";
+			empty = !*optarg;
 			o->user = optarg;
 			break;
 		case 'i':
-			if (!*optarg)
-				bad = "an empty interface name";
+			empty = !*optarg;
 			o->dev = optarg;
 			break;
 		case 'U':
-			if (!*optarg)
-				bad = "an empty path";
+			empty = !*optarg;
 			o->socket_path = optarg;
 			o->socket_given = 1;
 			break;
@@ -217,7 +228,7 @@ enum opts_result opts_parse(int argc, char **argv, struct peek_opts *o,
 				o->timeout_sec = (uint32_t)n;
 			break;
 		case 'B':
-			if (parse_uint(optarg, 1, 2048, &n) != 0)
+			if (parse_uint(optarg, 1, CAP_BUFFER_MB_MAX, &n) != 0)
 				bad = "MiB in 1..2048";
 			else
 				o->buffer_mb = (int)n;
@@ -229,8 +240,8 @@ enum opts_result opts_parse(int argc, char **argv, struct peek_opts *o,
 				o->snaplen = (int)n;
 			break;
 		case OPT_MAX_SESSIONS:
-			if (parse_uint(optarg, 1, UINT32_MAX, &n) != 0)
-				bad = "a count in 1..4294967295";
+			if (parse_uint(optarg, 1, SESS_MAX_CAP, &n) != 0)
+				bad = "a count in 1..1073741824";
 			else
 				o->max_sessions = (uint32_t)n;
 			break;
@@ -239,8 +250,7 @@ enum opts_result opts_parse(int argc, char **argv, struct peek_opts *o,
 				bad = "a syslog level (emerg..debug) or 0..7";
 			break;
 		case 'r':
-			if (!*optarg)
-				bad = "an empty file name";
+			empty = !*optarg;
 			o->read_file = optarg;
 			break;
 		case 'L': {
@@ -269,7 +279,8 @@ enum opts_result opts_parse(int argc, char **argv, struct peek_opts *o,
 		case 'v':
 			return OPTS_VERSION;
 		case ':':
-			snprintf(err, errlen, "option %s needs a value", argv[optind - 1]);
+			txt_escape(q, sizeof(q), argv[optind - 1], strlen(argv[optind - 1]));
+			txt_printf(err, errlen, "option %s needs a value", q);
 			return OPTS_ERROR;
 		case '?':
 		default:
@@ -277,23 +288,34 @@ enum opts_result opts_parse(int argc, char **argv, struct peek_opts *o,
 			 * long one reports optopt 0 (unknown, ambiguous) or its
 			 * own value (a value given to a flag): name the word. */
 			if (optopt > 0 && optopt < 256 && optopt != ':' &&
-			    !strchr(short_opts, optopt))
-				snprintf(err, errlen, "unknown option -%c", optopt);
-			else if (optopt != 0)
-				snprintf(err, errlen, "option %s takes no value", argv[optind - 1]);
+			    !strchr(short_opts, optopt)) {
+				char c1 = (char)optopt;
+
+				txt_escape(q, sizeof(q), &c1, 1);
+				txt_printf(err, errlen, "unknown option -%s", q);
+				return OPTS_ERROR;
+			}
+			txt_escape(q, sizeof(q), argv[optind - 1], strlen(argv[optind - 1]));
+			if (optopt != 0)
+				txt_printf(err, errlen, "option %s takes no value", q);
 			else
-				snprintf(err, errlen, "unknown or ambiguous option %s",
-				         argv[optind - 1]);
+				txt_printf(err, errlen, "unknown or ambiguous option %s", q);
+			return OPTS_ERROR;
+		}
+		if (empty) {
+			txt_printf(err, errlen, "invalid %s value '': empty",
+			           opt_label(c, lbl, sizeof(lbl)));
 			return OPTS_ERROR;
 		}
 		if (bad) {
-			snprintf(err, errlen, "invalid %s value '%s': expected %s",
-			         opt_label(c, lbl, sizeof(lbl)), optarg, bad);
+			txt_escape(q, sizeof(q), optarg, strlen(optarg));
+			txt_printf(err, errlen, "invalid %s value '%s': expected %s",
+			           opt_label(c, lbl, sizeof(lbl)), q, bad);
 			return OPTS_ERROR;
 		}
 	}
 	if (o->read_file && o->dev) {
-		snprintf(err, errlen, "-i and -r exclude each other: capture live or read a file");
+		txt_printf(err, errlen, "-i and -r exclude each other: capture live or read a file");
 		return OPTS_ERROR;
 	}
 	o->nfilters = argc - optind;

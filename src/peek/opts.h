@@ -30,7 +30,7 @@ struct peek_opts {
 	struct local_set local;    /* -L, each one parsed */
 	int json;                  /* -j */
 	int snaplen;               /* -s 64..262144 */
-	uint32_t max_sessions;     /* --max-sessions, 0 = default (sized) */
+	uint32_t max_sessions;     /* --max-sessions 1..SESS_MAX_CAP, 0 = default (sized) */
 	int nfilters;              /* positional filter expressions */
 	char **filters;            /* pointers into argv */
 };

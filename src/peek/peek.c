@@ -22,6 +22,10 @@
 
 static volatile sig_atomic_t stop_flag;
 static int sig_pipe[2] = { -1, -1 };
+/* The signal mask to run with: the one we were started with, less the
+ * stop signals (a parent may have blocked them; we act on them). */
+static sigset_t run_mask;
+static const int stop_sigs[] = { SIGINT, SIGTERM, SIGHUP };
 
 /* ---- tracker callbacks ------------------------------------------------ */
 
@@ -295,9 +299,18 @@ static void on_signal(int sig)
 
 int peek_signals_install(void)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
 	struct sigaction sa;
+	sigset_t stop;
 
+	sigemptyset(&stop);
+	for (size_t i = 0; i < sizeof(stop_sigs) / sizeof(stop_sigs[0]); i++)
+		sigaddset(&stop, stop_sigs[i]);
+	if (sigprocmask(SIG_BLOCK, &stop, &run_mask) != 0) {
+		log_warn("sigprocmask");
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(stop_sigs) / sizeof(stop_sigs[0]); i++)
+		sigdelset(&run_mask, stop_sigs[i]);
 	if (sig_pipe[0] < 0 && pipe2(sig_pipe, O_NONBLOCK | O_CLOEXEC) != 0) {
 		log_warn("pipe2");
 		return -1;
@@ -306,15 +319,26 @@ int peek_signals_install(void)
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = 0;        /* no SA_RESTART: poll must return EINTR */
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		if (sigaction(sigs[i], &sa, NULL) != 0) {
-			log_warn("sigaction(%d)", sigs[i]);
+	for (size_t i = 0; i < sizeof(stop_sigs) / sizeof(stop_sigs[0]); i++)
+		if (sigaction(stop_sigs[i], &sa, NULL) != 0) {
+			log_warn("sigaction(%d)", stop_sigs[i]);
 			return -1;
 		}
 	/* a stats client that hangs up must not kill the daemon */
 	sa.sa_handler = SIG_IGN;
 	if (sigaction(SIGPIPE, &sa, NULL) != 0) {
 		log_warn("sigaction(SIGPIPE)");
+		return -1;
+	}
+	return 0;
+}
+
+/* From here on a stop signal is acted on where it lands: any pending one
+ * is delivered now, and sets the flag the loops test. */
+static int signals_unblock(void)
+{
+	if (sigprocmask(SIG_SETMASK, &run_mask, NULL) != 0) {
+		log_warn("sigprocmask");
 		return -1;
 	}
 	return 0;
@@ -332,6 +356,58 @@ static void on_frame(void *arg, const struct cap_frame *f)
 	frame_in(arg, f->data, f->caplen, f->ts_us);
 }
 
+int peek_stream_wait(void *arg, int fd)
+{
+	struct peek *p = arg;
+	struct pollfd in = { .fd = fd, .events = POLLIN };
+
+	/* Bytes ready: read on (a busy stream costs one poll per read). */
+	if (!stop_flag && poll(&in, 1, 0) > 0)
+		return 0;
+	/* Idle: what was read so far goes to the tracker now, so its table
+	 * lines and the socket's counts do not wait for the next batch. */
+	peek_flush(p);
+	while (!stop_flag) {
+		struct pollfd pfd[3];
+		struct timespec ts, *tsp = NULL;
+		uint64_t now_ms = clock_mono_us() / 1000u;
+		nfds_t nfd = 0;
+		int rc, ctl_i = -1;
+
+		pfd[nfd].fd = fd;
+		pfd[nfd++].events = POLLIN;
+		pfd[nfd].fd = sig_pipe[0];
+		pfd[nfd++].events = POLLIN;
+		if (p->ctl) {
+			int t = ctl_next_timeout(p->ctl, now_ms);
+
+			ctl_i = (int)nfd;
+			pfd[nfd].fd = ctl_fd(p->ctl);
+			pfd[nfd++].events = POLLIN;
+			if (t >= 0) {
+				ts.tv_sec = t / 1000;
+				ts.tv_nsec = (long)(t % 1000) * 1000000L;
+				tsp = &ts;
+			}
+		}
+		/* the stop signals are unblocked only while waiting here, also
+		 * before peek_run (reading a stream's header) */
+		rc = ppoll(pfd, nfd, tsp, &run_mask);
+		if (rc < 0 && errno != EINTR) {
+			log_warn("poll");
+			return -1;
+		}
+		if (stop_flag)
+			break;
+		if (ctl_i >= 0 && (rc == 0 || (rc > 0 && pfd[ctl_i].revents)))
+			ctl_run(p->ctl, clock_mono_us() / 1000u);
+		/* readable, or hung up / failed: the read will tell */
+		if (rc > 0 && pfd[0].revents)
+			return 0;
+	}
+	return -1;
+}
+
 static int run_file(struct peek *p, struct cap *cap, struct ctl *ctl)
 {
 	char err[CAP_ERRLEN];
@@ -343,6 +419,10 @@ static int run_file(struct peek *p, struct cap *cap, struct ctl *ctl)
 		if (n == -2)
 			return 0;
 		if (n < 0) {
+			/* a stop while a stream was waiting for its next bytes
+			 * ends the read with an error: it is a normal stop */
+			if (stop_flag)
+				return 0;
 			log_warnx("%s", err);
 			return -1;
 		}
@@ -387,7 +467,7 @@ static int run_live(struct peek *p, struct cap *cap, struct ctl *ctl)
 
 				peek_flush(p);
 				if (n < 0) {
-					log_warnx("%s: %s", "capture", err);
+					log_warnx("%s", err);
 					return -1;
 				}
 				if (n < PEEK_BATCH)
@@ -405,5 +485,8 @@ static int run_live(struct peek *p, struct cap *cap, struct ctl *ctl)
 int peek_run(struct peek *p, struct cap *cap, struct ctl *ctl)
 {
 	peek_set_capture(p, cap);
+	p->ctl = ctl;
+	if (signals_unblock() != 0)
+		return -1;
 	return cap_is_file(cap) ? run_file(p, cap, ctl) : run_live(p, cap, ctl);
 }

@@ -50,6 +50,7 @@ struct peek {
 	struct stat_filter *stats;       /* nfilt */
 	uint64_t open[FILT_MAX];         /* filled at answer time */
 	struct cap *cap;                 /* for pcap stats, may be NULL */
+	struct ctl *ctl;                 /* served while a stream is idle */
 	uint64_t packets, malformed;
 	uint64_t first_ts, last_ts;      /* packet timestamps, µs */
 	uint64_t now_us;                 /* the tracker's time so far */
@@ -92,16 +93,32 @@ char *peek_answer(void *arg, enum ctl_method m);
  * start/now (live). */
 void peek_summary(struct peek *p, FILE *f);
 
-/* Install SIGINT/SIGTERM/SIGHUP handlers that request a clean stop
- * (and ignore SIGPIPE).  0 or -1 (logged). */
+/*
+ * Block SIGINT, SIGTERM and SIGHUP, then install handlers for them that
+ * request a clean stop, and ignore SIGPIPE.  Called first thing in main,
+ * before anything exists that an exit would have to clean up: a stop
+ * signal sent at any later moment stays pending until peek_run (or a
+ * peek_stream_wait) can act on it, and is never lost.  0 or -1 (logged).
+ */
 int peek_signals_install(void);
 int peek_stop_requested(void);
 
 /*
+ * The capture's wait function (cap_wait_fn) for a stream input, arg the
+ * struct peek: wait until fd is readable while serving the stats socket
+ * (p->ctl, once set) and watching for a stop signal, which is unblocked
+ * during the wait.  0 when fd is readable, -1 when a stop was requested
+ * (or poll failed, logged).
+ */
+int peek_stream_wait(void *arg, int fd);
+
+/*
  * The main loop until a stop signal, the end of a file or a capture
- * error: poll the capture and the socket (ctl may be NULL), dispatch
- * frames in batches, tick idle time in live mode, serve the socket.
- * Returns 0 (stopped or end of file) or -1 (capture error, logged).
+ * error: unblock the stop signals, poll the capture and the socket (ctl
+ * may be NULL), dispatch frames in batches, tick idle time in live mode,
+ * serve the socket (for a stream input, also between packets, through
+ * peek_stream_wait).  Returns 0 (stopped or end of file) or -1 (capture
+ * error, logged).
  */
 int peek_run(struct peek *p, struct cap *cap, struct ctl *ctl);
 

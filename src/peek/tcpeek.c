@@ -16,6 +16,7 @@
 #include "peek/opts.h"
 #include "peek/output.h"
 #include "peek/peek.h"
+#include "peek/text.h"
 #include "sys/capture.h"
 #include "sys/log.h"
 #include "sys/priv.h"
@@ -29,13 +30,18 @@ static int usage_error(const char *msg)
 	return EXIT_USAGE;
 }
 
-static struct cap *open_capture(const struct peek_opts *o, char *devbuf, size_t devlen)
+/* NULL on failure (logged), and also, silently, when a stop signal came
+ * while a stream input was waiting for its first bytes. */
+static struct cap *open_capture(const struct peek_opts *o, struct peek *p,
+                                char *devbuf, size_t devlen)
 {
 	char err[CAP_ERRLEN];
 	struct cap *cap;
 
 	if (o->read_file) {
-		cap = cap_open_file(o->read_file, err, sizeof(err));
+		cap = cap_open_file(o->read_file, peek_stream_wait, p, err, sizeof(err));
+		if (!cap && peek_stop_requested())
+			return NULL;
 	} else {
 		struct cap_live_config lc = {
 			.dev = o->dev, .snaplen = o->snaplen,
@@ -59,8 +65,7 @@ static struct cap *open_capture(const struct peek_opts *o, char *devbuf, size_t 
 	}
 	if (cap_link(cap) == 0) {
 		log_warnx("%s: link-type %s (%s) is not supported",
-		          o->read_file ? o->read_file : devbuf,
-		          cap_link_name(cap), cap_link_desc(cap));
+		          cap_name(cap), cap_link_name(cap), cap_link_desc(cap));
 		cap_close(cap);
 		return NULL;
 	}
@@ -81,6 +86,11 @@ int main(int argc, char **argv)
 	int rc;
 
 	log_init("tcpeek", LOG_LVL_NOTICE);
+	/* First of all: from here on a stop signal is held until something
+	 * can act on it, so none can end tcpeek between the creation of the
+	 * socket and the loop and leave the socket behind. */
+	if (peek_signals_install() != 0)
+		return EXIT_RUNTIME;
 	switch (opts_parse(argc, argv, &o, err, sizeof(err))) {
 	case OPTS_HELP:
 		fputs(opts_help(), stdout);
@@ -109,7 +119,10 @@ int main(int argc, char **argv)
 		errno = 0;
 		pw = getpwnam(o.user);
 		if (!pw) {
-			snprintf(err, sizeof(err), "invalid -u/--user value '%s': no such user", o.user);
+			char q[96];
+
+			txt_escape(q, sizeof(q), o.user, strlen(o.user));
+			txt_printf(err, sizeof(err), "invalid -u/--user value '%s': no such user", q);
 			filt_free(fs);
 			return usage_error(err);
 		}
@@ -126,26 +139,10 @@ int main(int argc, char **argv)
 		}
 	}
 
-	/* Privileged resources first: capture, then the socket. */
-	cap = open_capture(&o, dev, sizeof(dev));
-	if (!cap) {
-		filt_free(fs);
-		return EXIT_RUNTIME;
-	}
-	if (!cap_is_file(cap)) {
-		int n = local_add_interface(&o.local, dev);
-
-		if (n < 0)
-			log_warn("getifaddrs");
-		else if (local_empty(&o.local))
-			log_warnx("%s has no IPv4 address and no -L was given: "
-			          "every handshake counts as RX", dev);
-	}
-
+	/* The runtime before the capture: a stream input's wait serves it. */
 	p = calloc(1, sizeof(*p));
 	if (!p) {
 		log_warn("calloc");
-		cap_close(cap);
 		filt_free(fs);
 		return EXIT_RUNTIME;
 	}
@@ -156,17 +153,37 @@ int main(int argc, char **argv)
 			.timeout_us = (uint64_t)o.timeout_sec * 1000000u,
 			.max_sessions = o.max_sessions, .icmp = o.icmp,
 			.table = o.quiet ? NULL : stderr,
-			.live = !cap_is_file(cap),
+			.live = o.read_file == NULL,
 		};
 
 		if (peek_init(p, &pc, perr, sizeof(perr)) != 0) {
 			log_warnx("%s", perr);
 			free(p);
-			cap_close(cap);
 			filt_free(fs);
 			return EXIT_RUNTIME;
 		}
 	}
+
+	/* Privileged resources first: capture, then the socket. */
+	cap = open_capture(&o, p, dev, sizeof(dev));
+	if (!cap) {
+		/* stopped before the first byte of a stream: a normal end */
+		rc = peek_stop_requested() ? 0 : EXIT_RUNTIME;
+		if (rc == 0)
+			goto report;
+		goto out;
+	}
+	if (!cap_is_file(cap)) {
+		/* the runtime holds its own copy of the local networks */
+		int n = local_add_interface(&p->local, dev);
+
+		if (n < 0)
+			log_warn("getifaddrs");
+		else if (local_empty(&p->local))
+			log_warnx("%s has no IPv4 address and no -L was given: "
+			          "every handshake counts as RX", dev);
+	}
+
 	peek_set_capture(p, cap);
 
 	if (!cap_is_file(cap) || o.socket_given) {
@@ -188,11 +205,6 @@ int main(int argc, char **argv)
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
-	if (peek_signals_install() != 0) {
-		rc = EXIT_RUNTIME;
-		goto out;
-	}
-
 	if (!o.quiet) {
 		out_header(stderr, cap_is_file(cap), cap_is_file(cap) ? o.read_file : dev,
 		           cap_link_name(cap), cap_link_desc(cap), cap_snaplen(cap));
@@ -200,6 +212,7 @@ int main(int argc, char **argv)
 	}
 	rc = peek_run(p, cap, ctl) == 0 ? 0 : EXIT_RUNTIME;
 
+report:
 	/* Open sessions stay open: no final advance of the tracker's time. */
 	peek_summary(p, stderr);
 	if (o.json) {

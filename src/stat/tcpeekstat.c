@@ -3,7 +3,10 @@
  * socket and show them as a table, raw JSON, Prometheus text, or Ganglia
  * gmetric calls.  This file only wires the tstat_ modules together.
  */
+#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +16,14 @@
 #include "stat/tstat_doc.h"
 #include "stat/tstat_fmt.h"
 #include "stat/tstat_gmetric.h"
+#include "sys/clock.h"
 #include "sys/log.h"
 
 #define EX_USAGE_ 64
+/* The whole run, fetch + formatting + gmetric: a hostile or stuck answer
+ * never holds a cron job or a timer unit longer.  The socket part keeps
+ * its own TSTAT_TIMEOUT_MS within it. */
+#define TSTAT_DEADLINE_MS 10000
 
 enum { OPT_GMETRIC_PATH = 256 };
 
@@ -29,12 +37,51 @@ static void usage(FILE *f)
 	        "    -p --prometheus        print Prometheus text exposition (format 0.0.4)\n"
 	        "    -g --gmetric           send REFRESH (counts since the previous REFRESH)\n"
 	        "                           and run gmetric once per success/failure counter\n"
+	        "                           (at most %d runs)\n"
 	        "       --gmetric-path=PATH the gmetric program (default: %s)\n"
 	        "    -v --version           print the version and exit\n"
 	        "    -h --help              print this help and exit\n"
 	        "  Without -j, -p or -g: a table of the counters since tcpeek started.\n"
+	        "  Waits at most %d s for the answer and %d s for the whole run.\n"
 	        "  Exit status: 0 success, 1 socket, answer or gmetric error, 64 usage error.\n",
-	        TSTAT_DEFAULT_SOCKET, TSTAT_GMETRIC_PATH);
+	        TSTAT_DEFAULT_SOCKET, TSTAT_MAX_GMETRIC, TSTAT_GMETRIC_PATH,
+	        TSTAT_TIMEOUT_MS / 1000, TSTAT_DEADLINE_MS / 1000);
+}
+
+/* The deadline's backstop, for a wait no check covers (stdout blocked by
+ * a reader that does not read): one line, then out. */
+static char late_msg[512];
+
+static void late(int sig)
+{
+	ssize_t r;
+
+	(void)sig;
+	r = write(STDERR_FILENO, late_msg, strlen(late_msg));
+	(void)r;
+	_exit(1);
+}
+
+static void arm_backstop(const char *path)
+{
+	struct sigaction sa;
+
+	snprintf(late_msg, sizeof(late_msg), "%s: %s: deadline of %d s passed\n",
+	         log_progname(), path, TSTAT_DEADLINE_MS / 1000);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = late;
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(TSTAT_DEADLINE_MS / 1000 + 1);
+}
+
+/* Checked between the steps: true (after saying so) once the run's
+ * deadline has passed. */
+static int past(const char *path, uint64_t deadline, const char *step)
+{
+	if (clock_mono_us() < deadline)
+		return 0;
+	log_warnx("%s: deadline of %d s passed %s", path, TSTAT_DEADLINE_MS / 1000, step);
+	return 1;
 }
 
 static int usage_error(const char *msg)
@@ -60,8 +107,9 @@ int main(int argc, char **argv)
 	struct tstat_gcmd *cmds = NULL;
 	struct tstat_doc doc;
 	int opt, mode = 0, nmodes = 0, rc = 0;
-	size_t len, ncmds, failed;
-	char *text, err[256];
+	size_t len, ncmds, failed, outlen;
+	char *text, *out, err[256];
+	uint64_t deadline;
 
 	log_init(argv[0], LOG_LVL_NOTICE);
 	opterr = 0;
@@ -109,6 +157,8 @@ int main(int argc, char **argv)
 	if (nmodes > 1)
 		return usage_error("-j, -p and -g are mutually exclusive");
 
+	deadline = clock_mono_us() + (uint64_t)TSTAT_DEADLINE_MS * 1000;
+	arm_backstop(path);
 	/* before REFRESH: it resets tcpeek's deltas, which would be lost if
 	 * gmetric cannot run at all */
 	if (mode == 'g' && access(gpath, X_OK) == -1) {
@@ -123,6 +173,10 @@ int main(int argc, char **argv)
 		free(text);
 		return 1;
 	}
+	if (past(path, deadline, "before formatting")) {
+		rc = 1;
+		goto out;
+	}
 
 	switch (mode) {
 	case 'j':
@@ -130,19 +184,20 @@ int main(int argc, char **argv)
 		if (text[len - 1] != '\n')
 			fputc('\n', stdout);
 		break;
-	case 'p':
-		if (tstat_fmt_prom(stdout, &doc) == -1) {
-			log_warn("prometheus output");
-			rc = 1;
-		}
-		break;
 	case 'g':
+		ncmds = tstat_gmetric_count(&doc);
+		if (ncmds > TSTAT_MAX_GMETRIC) {
+			log_warnx("%s: the answer makes %zu gmetric runs, more than %d: refused",
+			          path, ncmds, TSTAT_MAX_GMETRIC);
+			rc = 1;
+			break;
+		}
 		if (tstat_gmetric_cmds(&doc, gpath, &cmds, &ncmds) == -1) {
 			log_warn("gmetric");
 			rc = 1;
 			break;
 		}
-		failed = tstat_gmetric_run(cmds, ncmds, stdout);
+		failed = tstat_gmetric_run(cmds, ncmds, stdout, deadline);
 		if (failed > 0) {
 			log_warnx("%s: %zu of %zu calls failed", gpath, failed, ncmds);
 			rc = 1;
@@ -150,9 +205,24 @@ int main(int argc, char **argv)
 		tstat_gmetric_free(cmds, ncmds);
 		break;
 	default:
-		tstat_fmt_table(stdout, &doc);
+		if (tstat_render(mode == 'p' ? TSTAT_VIEW_PROM : TSTAT_VIEW_TABLE, &doc,
+		                 TSTAT_MAX_OUTPUT, &out, &outlen) == -1) {
+			if (errno == EFBIG)
+				log_warnx("%s: output of %zu filters larger than %u bytes: refused",
+				          path, doc.nelems, TSTAT_MAX_OUTPUT);
+			else
+				log_warn("%s: formatting", path);
+			rc = 1;
+			break;
+		}
+		if (!past(path, deadline, "while formatting"))
+			fwrite(out, 1, outlen, stdout);
+		else
+			rc = 1;
+		free(out);
 		break;
 	}
+out:
 	tstat_doc_free(&doc);
 	free(text);
 	if (fflush(stdout) == EOF || ferror(stdout)) {

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,27 +50,22 @@ static int wait_fd(int fd, short ev, uint64_t deadline_us)
 	}
 }
 
-int tstat_fetch(const char *path, const char *request, int timeout_ms, size_t max,
-                char **out, size_t *len)
+static bool is_busy(const char *buf, size_t n)
 {
-	uint64_t deadline = clock_mono_us() + (uint64_t)timeout_ms * 1000;
-	struct sockaddr_un sa;
-	struct timeval tv;
-	size_t n = 0, cap = 4096, reqlen, sent = 0;
-	char *buf = NULL, *req = NULL, *t;
-	int fd, rc = -1, w;
-	ssize_t r;
+	return n == sizeof(TSTAT_BUSY) - 1 && memcmp(buf, TSTAT_BUSY, n) == 0;
+}
 
-	*out = NULL;
-	*len = 0;
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		log_warnx("%s: socket path too long (at most %zu bytes)", path,
-		          sizeof(sa.sun_path) - 1);
-		return -1;
-	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	memcpy(sa.sun_path, path, strlen(path) + 1);
+/* One connection: 0 with the answer, 1 if tcpeek said it is busy (nothing
+ * logged), -1 after logging why. */
+static int fetch_once(const char *path, const struct sockaddr_un *sa, const char *req,
+                      size_t reqlen, uint64_t deadline, int timeout_ms, size_t max,
+                      char **out, size_t *len)
+{
+	struct timeval tv;
+	size_t n = 0, cap = 4096, sent = 0;
+	char *buf = NULL, *t;
+	int fd, rc = -1, w, send_errno = 0;
+	ssize_t r;
 
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd == -1) {
@@ -78,10 +74,11 @@ int tstat_fetch(const char *path, const char *request, int timeout_ms, size_t ma
 	}
 	/* A UNIX connect waits only when the listener's backlog is full (a
 	 * stuck tcpeek); the send timeout bounds that wait. */
-	tv.tv_sec = timeout_ms / 1000;
-	tv.tv_usec = (timeout_ms % 1000) * 1000;
+	w = remaining_ms(deadline);
+	tv.tv_sec = w / 1000;
+	tv.tv_usec = (w % 1000) * 1000 + (w == 0);
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
+	if (connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == -1) {
 		if (errno == EAGAIN || errno == EINPROGRESS)
 			timed_out(path, timeout_ms);
 		else
@@ -92,16 +89,11 @@ int tstat_fetch(const char *path, const char *request, int timeout_ms, size_t ma
 		log_warn("%s: fcntl", path);
 		goto out;
 	}
-
-	reqlen = strlen(request) + 2;
-	req = malloc(reqlen + 1);
 	buf = malloc(cap + 1);
-	if (req == NULL || buf == NULL) {
+	if (buf == NULL) {
 		log_warn("%s", path);
 		goto out;
 	}
-	memcpy(req, request, reqlen - 2);
-	memcpy(req + reqlen - 2, "\r\n", 3);
 	while (sent < reqlen) {
 		r = send(fd, req + sent, reqlen - sent, MSG_NOSIGNAL);
 		if (r > 0) {
@@ -118,6 +110,12 @@ int tstat_fetch(const char *path, const char *request, int timeout_ms, size_t ma
 			}
 			if (w == 1)
 				continue;
+		}
+		/* a busy tcpeek answers and closes without reading: what it
+		 * said is still there to read */
+		if (r == -1 && (errno == EPIPE || errno == ECONNRESET)) {
+			send_errno = errno;
+			break;
 		}
 		log_warn("%s: send", path);
 		goto out;
@@ -155,7 +153,20 @@ int tstat_fetch(const char *path, const char *request, int timeout_ms, size_t ma
 			if (w == 1)
 				continue;
 		}
+		/* closed with our request unread: the kernel resets the
+		 * connection after the data it had sent */
+		if (errno == ECONNRESET && is_busy(buf, n))
+			break;
 		log_warn("%s: recv", path);
+		goto out;
+	}
+	if (is_busy(buf, n)) {
+		rc = 1;
+		goto out;
+	}
+	if (send_errno != 0) {
+		errno = send_errno;
+		log_warn("%s: send", path);
 		goto out;
 	}
 	buf[n] = '\0';
@@ -165,7 +176,53 @@ int tstat_fetch(const char *path, const char *request, int timeout_ms, size_t ma
 	rc = 0;
 out:
 	free(buf);
-	free(req);
 	close(fd);
+	return rc;
+}
+
+int tstat_fetch(const char *path, const char *request, int timeout_ms, size_t max,
+                char **out, size_t *len)
+{
+	uint64_t deadline = clock_mono_us() + (uint64_t)timeout_ms * 1000, pause_us;
+	struct sockaddr_un sa;
+	size_t reqlen;
+	char *req;
+	int rc, tries;
+
+	*out = NULL;
+	*len = 0;
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		log_warnx("%s: socket path too long (at most %zu bytes)", path,
+		          sizeof(sa.sun_path) - 1);
+		return -1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	reqlen = strlen(request) + 2;
+	req = malloc(reqlen + 1);
+	if (req == NULL) {
+		log_warn("%s", path);
+		return -1;
+	}
+	memcpy(req, request, reqlen - 2);
+	memcpy(req + reqlen - 2, "\r\n", 3);
+
+	/* busy: tcpeek did nothing with the request (not even a REFRESH),
+	 * so asking again is safe; a few times, backing off, in the deadline */
+	pause_us = TSTAT_BUSY_PAUSE_MS * 1000;
+	for (tries = 1;; tries++) {
+		rc = fetch_once(path, &sa, req, reqlen, deadline, timeout_ms, max, out, len);
+		if (rc != 1)
+			break;
+		if (tries == TSTAT_BUSY_TRIES || clock_mono_us() + pause_us >= deadline) {
+			log_warnx("%s: tcpeek is busy (too many clients), try again", path);
+			rc = -1;
+			break;
+		}
+		usleep((useconds_t)pause_us);
+		pause_us *= 2;
+	}
+	free(req);
 	return rc;
 }

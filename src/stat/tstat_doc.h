@@ -5,6 +5,14 @@
  * newer or older tcpeek with more or fewer counters still works; only the
  * shape is enforced: an array of single-key objects whose values are
  * objects of non-negative integers or of sections of them.
+ *
+ * The answer comes from whatever listens on the socket path, so the work
+ * it may cause is bounded before json-c builds anything: a linear scan of
+ * the text refuses too many elements, members or values, nesting, escaped
+ * NULs and integers above 2^64-1; the records then refuse names tcpeek
+ * would never send (empty, longer than its 63 bytes, not UTF-8, control
+ * characters).  The numbers below are generous multiples of what tcpeek
+ * itself can send (at most FILT_MAX filters of 16 counters, plus "pcap").
  */
 #ifndef SYNSCOPE_STAT_TSTAT_DOC_H
 #define SYNSCOPE_STAT_TSTAT_DOC_H
@@ -13,7 +21,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "peek/filter.h"
+
 #define TSTAT_KEY_MAX 32        /* bytes in a key, NUL included */
+#define TSTAT_MAX_ELEMS 1024    /* array elements (tcpeek: FILT_MAX + 1) */
+#define TSTAT_MAX_ITEMS 256     /* counters of one element, members of one object (tcpeek: 16) */
+#define TSTAT_MAX_VALUES 16384  /* values of any kind in the document (tcpeek: < 1,500) */
+#define TSTAT_NAME_MAX FILT_NAME_MAX    /* bytes in a filter name (63) */
 
 /* One integer: filter.section.key, or filter.key when section is "". */
 struct tstat_item {
@@ -35,7 +49,8 @@ struct tstat_doc {
 	struct tstat_elem *elems;
 };
 
-/* Parse len bytes of text.  0, or -1 with a one-line reason in err. */
+/* Parse len bytes of text.  0, or -1 with a one-line reason in err that
+ * names the culprit (element, filter, counter, offset). */
 int tstat_parse(const char *text, size_t len, struct tstat_doc *doc,
                 char *err, size_t errlen);
 void tstat_doc_free(struct tstat_doc *doc);

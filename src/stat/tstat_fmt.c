@@ -1,5 +1,6 @@
 #include "stat/tstat_fmt.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -194,18 +195,15 @@ static bool quantile_of(const char *key, char *q, size_t qcap)
 }
 
 /* Append a sample of the metric derived from the document as KEY; SUFFIX
- * ("" or "_count") names a series of the same family. */
+ * ("" or "_count") names a series of the same family.  The array was sized
+ * for every item plus one _count per element. */
 static int add_sample(struct tstat_sample **s, size_t *n, const char *key,
                       const char *suffix, const char *filter, const char *quantile,
                       const char *value)
 {
-	struct tstat_sample *t = realloc(*s, (*n + 1) * sizeof(**s));
 	const struct tstat_meta *m = meta_by_key(key);
+	struct tstat_sample *t = &(*s)[(*n)++];
 
-	if (t == NULL)
-		return -1;
-	*s = t;
-	t = &t[(*n)++];
 	t->meta = m;
 	snprintf(t->family, sizeof(t->family), "%s", m ? m->name : key);
 	snprintf(t->metric, sizeof(t->metric), "%s%s", t->family, suffix);
@@ -306,31 +304,149 @@ static int put_sample(FILE *f, const struct tstat_sample *s)
 	return 0;
 }
 
+/* Samples in print order: by family, then document order. */
+struct tstat_ref {
+	const struct tstat_sample *s;
+	size_t idx;
+};
+
+static int ref_cmp(const void *a, const void *b)
+{
+	const struct tstat_ref *x = a, *y = b;
+	int c = strcmp(x->s->family, y->s->family);
+
+	if (c != 0)
+		return c;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* A family: its samples are refs[first .. first + n). */
+struct tstat_group {
+	size_t seen;            /* index of its first sample in the document */
+	size_t first, n;
+};
+
+static int group_cmp(const void *a, const void *b)
+{
+	const struct tstat_group *x = a, *y = b;
+
+	return x->seen < y->seen ? -1 : x->seen > y->seen;
+}
+
 int tstat_fmt_prom(FILE *f, const struct tstat_doc *doc)
 {
 	struct tstat_sample *s = NULL;
-	size_t n = 0, i, j, k;
+	struct tstat_ref *refs = NULL;
+	struct tstat_group *groups = NULL;
+	size_t n = 0, cap = 0, ngroups = 0, i, j;
+	int rc = -1;
 
-	for (i = 0; i < doc->nelems; i++) {
-		if (elem_samples(&doc->elems[i], &s, &n) == -1) {
-			free(s);
-			return -1;
-		}
-	}
+	for (i = 0; i < doc->nelems; i++)
+		cap += doc->elems[i].nitems + 1;
+	s = calloc(cap ? cap : 1, sizeof(*s));
+	if (s == NULL)
+		return -1;
+	for (i = 0; i < doc->nelems; i++)
+		if (elem_samples(&doc->elems[i], &s, &n) == -1)
+			goto out;
 	/* the format wants all samples of a metric in one group: families in
-	 * the order first seen, each followed by its samples in order */
+	 * the order first seen, each followed by its samples in order.  Sorted,
+	 * not searched, so an answer with many distinct keys costs n log n. */
+	refs = calloc(n ? n : 1, sizeof(*refs));
+	groups = calloc(n ? n : 1, sizeof(*groups));
+	if (refs == NULL || groups == NULL)
+		goto out;
 	for (i = 0; i < n; i++) {
-		for (k = 0; k < i && strcmp(s[k].family, s[i].family) != 0; k++)
-			;
-		if (k < i)
-			continue;       /* already printed with its group */
-		put_meta(f, &s[i]);
-		for (j = i; j < n; j++)
-			if (strcmp(s[j].family, s[i].family) == 0 && put_sample(f, &s[j]) == -1) {
-				free(s);
-				return -1;
-			}
+		refs[i].s = &s[i];
+		refs[i].idx = i;
 	}
+	qsort(refs, n, sizeof(*refs), ref_cmp);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && strcmp(refs[j].s->family, refs[i].s->family) == 0; j++)
+			;
+		groups[ngroups].seen = refs[i].idx;
+		groups[ngroups].first = i;
+		groups[ngroups++].n = j - i;
+	}
+	qsort(groups, ngroups, sizeof(*groups), group_cmp);
+	for (i = 0; i < ngroups; i++) {
+		put_meta(f, refs[groups[i].first].s);
+		for (j = 0; j < groups[i].n; j++)
+			if (put_sample(f, refs[groups[i].first + j].s) == -1)
+				goto out;
+	}
+	rc = 0;
+out:
+	free(groups);
+	free(refs);
 	free(s);
+	return rc;
+}
+
+/* ---- bounded output ---------------------------------------------------- */
+
+/* A memory stream that stops at max bytes. */
+struct tstat_buf {
+	char *data;
+	size_t len, cap, max;
+	bool full;              /* a write went past max */
+};
+
+static ssize_t buf_write(void *cookie, const char *data, size_t size)
+{
+	struct tstat_buf *b = cookie;
+	size_t cap;
+	char *t;
+
+	if (b->full || size > b->max - b->len) {
+		b->full = true;
+		return 0;       /* an error: the stream stops taking text */
+	}
+	if (b->len + size > b->cap) {
+		cap = b->cap ? b->cap : 4096;
+		while (cap < b->len + size)
+			cap *= 2;
+		if (cap > b->max)
+			cap = b->max;
+		t = realloc(b->data, cap);
+		if (t == NULL)
+			return 0;
+		b->data = t;
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, data, size);
+	b->len += size;
+	return (ssize_t)size;
+}
+
+static int buf_close(void *cookie)
+{
+	(void)cookie;
+	return 0;
+}
+
+int tstat_render(enum tstat_view v, const struct tstat_doc *doc, size_t max,
+                 char **out, size_t *len)
+{
+	static const cookie_io_functions_t io = { .write = buf_write, .close = buf_close };
+	struct tstat_buf b = { .max = max };
+	FILE *f = fopencookie(&b, "w", io);
+	int rc = 0;
+
+	*out = NULL;
+	*len = 0;
+	if (f == NULL)
+		return -1;
+	if (v == TSTAT_VIEW_PROM)
+		rc = tstat_fmt_prom(f, doc);
+	else
+		tstat_fmt_table(f, doc);
+	if (fclose(f) != 0 || rc != 0 || b.full) {
+		free(b.data);
+		errno = b.full ? EFBIG : ENOMEM;
+		return -1;
+	}
+	*out = b.data;
+	*len = b.len;
 	return 0;
 }

@@ -17,6 +17,18 @@ void tstat_fmt_table(FILE *f, const struct tstat_doc *doc);
  * together.  0, or -1 if out of memory. */
 int tstat_fmt_prom(FILE *f, const struct tstat_doc *doc);
 
+/* The most text tcpeekstat makes from one answer (table or Prometheus):
+ * tcpeek's largest document makes about 100 KiB of either. */
+#define TSTAT_MAX_OUTPUT (8u << 20)
+
+enum tstat_view { TSTAT_VIEW_TABLE, TSTAT_VIEW_PROM };
+
+/* The text of view v for doc in a malloc'ed buffer (*out, *len; not
+ * NUL-terminated), built in memory so nothing is printed unless all of it
+ * fits in max bytes.  0, or -1 with errno EFBIG (more than max) or ENOMEM. */
+int tstat_render(enum tstat_view v, const struct tstat_doc *doc, size_t max,
+                 char **out, size_t *len);
+
 /* Escape a Prometheus label value (backslash, double quote, newline) into
  * out (NUL-terminated, truncated to cap); returns the full escaped length. */
 size_t tstat_prom_escape(char *out, size_t cap, const char *in);

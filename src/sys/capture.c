@@ -5,15 +5,23 @@
 #define CAP_LIVE_TIMEOUT_MS 50
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define CAP_NAMELEN 256
 
 struct cap {
 	pcap_t *p;
 	int is_file;
+	int is_stream;               /* a file read through stream_read */
 	int fd;
 	int dlt;
 	enum pkt_link link;
@@ -23,6 +31,7 @@ struct cap {
 	unsigned int last_recv, last_drop, last_ifdrop;
 	struct cap_stats acc;
 	char dltname[24];            /* for link types libpcap cannot name */
+	char name[CAP_NAMELEN];      /* interface or file, for messages */
 	/* for cap_dispatch's callback */
 	cap_frame_fn fn;
 	void *arg;
@@ -53,7 +62,7 @@ enum pkt_link cap_link_from_dlt(int dlt)
 	}
 }
 
-static struct cap *cap_wrap(pcap_t *p, int is_file)
+static struct cap *cap_wrap(pcap_t *p, int is_file, const char *name)
 {
 	struct cap *c = calloc(1, sizeof(*c));
 
@@ -61,6 +70,7 @@ static struct cap *cap_wrap(pcap_t *p, int is_file)
 		return NULL;
 	c->p = p;
 	c->is_file = is_file;
+	snprintf(c->name, sizeof(c->name), "%s", name);
 	c->fd = -1;
 	c->dlt = pcap_datalink(p);
 	c->link = cap_link_from_dlt(c->dlt);
@@ -73,8 +83,19 @@ struct cap *cap_open_live(const struct cap_live_config *cfg, char *err, size_t e
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
 	pcap_t *p;
 	struct cap *c;
+	long long bytes;
 	int rc;
 
+	/* In 64 bits: 2048 MiB in bytes is one more than an int holds, and
+	 * libpcap silently ignores a size that is not positive. */
+	if (cfg->buffer_mb < 1 || cfg->buffer_mb > CAP_BUFFER_MB_MAX) {
+		snprintf(err, errlen, "%s: buffer of %d MiB is not in 1..%d", cfg->dev,
+		         cfg->buffer_mb, CAP_BUFFER_MB_MAX);
+		return NULL;
+	}
+	bytes = (long long)cfg->buffer_mb * 1024 * 1024;
+	if (bytes > INT_MAX)
+		bytes = INT_MAX;
 	p = pcap_create(cfg->dev, ebuf);
 	if (!p) {
 		snprintf(err, errlen, "%s: %s", cfg->dev, ebuf);
@@ -93,7 +114,7 @@ struct cap *cap_open_live(const struct cap_live_config *cfg, char *err, size_t e
 	 * range error that libpcap reports in pcap_geterr. */
 	if (pcap_set_snaplen(p, cfg->snaplen) != 0 ||
 	    pcap_set_promisc(p, cfg->promisc ? 1 : 0) != 0 ||
-	    pcap_set_buffer_size(p, cfg->buffer_mb * 1024 * 1024) != 0 ||
+	    pcap_set_buffer_size(p, (int)bytes) != 0 ||
 	    pcap_set_timeout(p, CAP_LIVE_TIMEOUT_MS) != 0) {
 		snprintf(err, errlen, "%s: %s", cfg->dev, pcap_geterr(p));
 		pcap_close(p);
@@ -118,7 +139,7 @@ struct cap *cap_open_live(const struct cap_live_config *cfg, char *err, size_t e
 		pcap_close(p);
 		return NULL;
 	}
-	c = cap_wrap(p, 0);
+	c = cap_wrap(p, 0, cfg->dev);
 	if (!c) {
 		snprintf(err, errlen, "%s: %s", cfg->dev, strerror(errno));
 		pcap_close(p);
@@ -133,28 +154,136 @@ struct cap *cap_open_live(const struct cap_live_config *cfg, char *err, size_t e
 	return c;
 }
 
-struct cap *cap_open_file(const char *path, char *err, size_t errlen)
+/* A stream input, read through stdio by libpcap: every read first asks
+ * the wait function, so the caller decides how to spend idle time. */
+struct cap_stream {
+	int fd;
+	cap_wait_fn wait;
+	void *arg;
+};
+
+static ssize_t stream_read(void *cookie, char *buf, size_t size)
+{
+	struct cap_stream *s = cookie;
+
+	for (;;) {
+		ssize_t n;
+
+		if (s->wait && s->wait(s->arg, s->fd) != 0) {
+			errno = EINTR;
+			return -1;
+		}
+		n = read(s->fd, buf, size);
+		if (n >= 0)
+			return n;
+		if (errno == EAGAIN || errno == EWOULDBLOCK) {
+			/* an inherited O_NONBLOCK descriptor, no wait function */
+			struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
+
+			if (!s->wait)
+				(void)poll(&pfd, 1, -1);
+			continue;
+		}
+		if (errno != EINTR)
+			return -1;
+		/* interrupted: the wait function decides whether to go on */
+		if (!s->wait)
+			return -1;
+	}
+}
+
+static int stream_close(void *cookie)
+{
+	struct cap_stream *s = cookie;
+	int rc = close(s->fd);
+
+	free(s);
+	return rc;
+}
+
+/* Messages name the file; libpcap's already do for some errors. */
+static void file_err(char *err, size_t errlen, const char *name, const char *why)
+{
+	if (strstr(why, name))
+		snprintf(err, errlen, "%s", why);
+	else
+		snprintf(err, errlen, "%s: %s", name, why);
+}
+
+struct cap *cap_open_file(const char *path, cap_wait_fn wait, void *arg,
+                          char *err, size_t errlen)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
+	const char *name = strcmp(path, "-") == 0 ? "standard input" : path;
+	struct stat st;
 	pcap_t *p;
 	struct cap *c;
+	FILE *fp;
+	int fd, stream;
 
-	p = pcap_open_offline(path, ebuf);
-	if (!p) {
-		/* libpcap's message already names the file for open errors,
-		 * but not for format errors; name it ourselves once. */
-		if (strstr(ebuf, path))
-			snprintf(err, errlen, "%s", ebuf);
-		else
-			snprintf(err, errlen, "%s: %s", path, ebuf);
+	/* O_NONBLOCK: opening a FIFO must not wait for its writer here. */
+	if (strcmp(path, "-") == 0)
+		fd = dup(STDIN_FILENO);
+	else
+		fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		snprintf(err, errlen, "%s: %s", name, strerror(errno));
+		if (fd >= 0)
+			close(fd);
 		return NULL;
 	}
-	c = cap_wrap(p, 1);
+	if (S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: %s", name, strerror(EISDIR));
+		close(fd);
+		return NULL;
+	}
+	/* Our own description of the file: back to blocking reads.  A
+	 * dup()ed standard input shares its flags with whoever gave it to
+	 * us, so it is left as it is (stream_read copes with either). */
+	if (strcmp(path, "-") != 0 &&
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
+		snprintf(err, errlen, "%s: %s", name, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	stream = !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode);
+	if (!stream) {
+		fp = fdopen(fd, "rb");
+	} else {
+		static const cookie_io_functions_t io = {
+			.read = stream_read, .close = stream_close,
+		};
+		struct cap_stream *s = calloc(1, sizeof(*s));
+
+		fp = NULL;
+		if (s) {
+			s->fd = fd;
+			s->wait = wait;
+			s->arg = arg;
+			fp = fopencookie(s, "rb", io);
+			if (!fp)
+				free(s);
+		}
+	}
+	if (!fp) {
+		snprintf(err, errlen, "%s: %s", name, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	p = pcap_fopen_offline(fp, ebuf);
+	if (!p) {
+		/* the header could not be read: libpcap left fp to us */
+		file_err(err, errlen, name, ebuf);
+		fclose(fp);
+		return NULL;
+	}
+	c = cap_wrap(p, 1, name);
 	if (!c) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		snprintf(err, errlen, "%s: %s", name, strerror(errno));
 		pcap_close(p);
 		return NULL;
 	}
+	c->is_stream = stream;
 	return c;
 }
 
@@ -205,6 +334,16 @@ void cap_close(struct cap *c)
 int cap_is_file(const struct cap *c)
 {
 	return c->is_file;
+}
+
+int cap_is_stream(const struct cap *c)
+{
+	return c->is_stream;
+}
+
+const char *cap_name(const struct cap *c)
+{
+	return c->name;
 }
 
 int cap_fd(const struct cap *c)
@@ -259,11 +398,17 @@ int cap_dispatch(struct cap *c, int max, cap_frame_fn fn, void *arg, char *err, 
 
 	c->fn = fn;
 	c->arg = arg;
+	errno = 0;
 	n = pcap_dispatch(c->p, max, cap_cb, (u_char *)c);
 	if (n == PCAP_ERROR_BREAK)
 		return 0;
 	if (n < 0) {
-		snprintf(err, errlen, "%s", pcap_geterr(c->p));
+		int saved = errno;
+
+		/* libpcap's read errors ("truncated dump file; ...") do not
+		 * say which file or interface */
+		file_err(err, errlen, c->name, pcap_geterr(c->p));
+		errno = saved;
 		return -1;
 	}
 	if (n == 0 && c->is_file)

@@ -171,6 +171,91 @@ for o in --user --interface --socket --checksum --timeout --buffer --loglevel \
 done
 if [ -z "$missing" ]; then ok "-h lists every long option"; else notok "-h misses$missing"; fi
 
+# Messages that quote what the user typed: exact, one line.
+# expect_msg "what" "expected first line of stderr" args...
+expect_msg() {
+	local what=$1 want=$2
+	shift 2
+	run_tcpeek "$@" > /dev/null 2> "$tmp/msg.err"
+	local got
+	got=$(head -1 "$tmp/msg.err")
+	if [ "$got" = "$want" ]; then
+		ok "$what: '$got'"
+	else
+		notok "$what: got '$got', want '$want'"
+	fi
+}
+for o in -u -i -r -U; do
+	case $o in -u) l=-u/--user ;; -i) l=-i/--interface ;; -r) l=-r/--read ;; -U) l=-U/--socket ;; esac
+	expect_msg "$o '' says it is empty" \
+		"tcpeek: invalid $l value '': empty (try 'tcpeek -h')" "$o" ""
+done
+expect_msg "a filter name that is not UTF-8 is refused, naming the filter" \
+	"tcpeek: filter \"w\\xffb:RX@%:80\": name \"w\\xffb\" is not valid UTF-8 (try 'tcpeek -h')" \
+	-r "$some" -q "$(printf 'w\377b:RX@%%:80')"
+expect_msg "a filter name with a C1 control character is refused" \
+	"tcpeek: filter \"a\\xc2\\x9b:RX@%:80\": name \"a\\xc2\\x9b\" contains a control character (try 'tcpeek -h')" \
+	-r "$some" -q "$(printf 'a\302\233:RX@%%:80')"
+expect_rc 64 "a filter name that is not UTF-8: exit 64, one line" -r "$some" -q "$(printf 'w\377b:RX@%%:80')"
+# a long bad expression: one line, cut with a marker, the complaint whole
+long="web:RX@$(printf '10.0.0.1:80,%.0s' $(seq 40))10.0.0.1/33:80"
+expect_rc 64 "a 500-byte bad filter: exit 64, one line" -r "$some" -q "$long"
+if grep -q '^tcpeek: filter "web:RX@10\.0\.0\.1:80,.*\.\.\.": prefix length "33" is not 0-32 (try .tcpeek -h.)$' "$tmp/rc.err" &&
+   [ "$(wc -c < "$tmp/rc.err")" -lt 300 ]; then
+	ok "a long filter error is cut with '...' and keeps its complaint"
+else
+	notok "long filter error: $(head -c 300 "$tmp/rc.err")"
+fi
+# libpcap's read errors name the file (a record cut 5 bytes short), from
+# a file and from standard input
+if [ -f "$here/success.pcap" ]; then
+	sz=$(stat -c %s "$here/success.pcap")
+	head -c $((sz - 5)) "$here/success.pcap" > "$tmp/cut.pcap"
+	(cd "$tmp" && "$tcpeek" -r cut.pcap -q) > /dev/null 2> "$tmp/cut.err"
+	rc=$?
+	line=$(head -1 "$tmp/cut.err")
+	if [ "$rc" = 1 ] && [[ $line == "tcpeek: cut.pcap: truncated dump file; "* ]] &&
+	   grep -q '^========== TCPEEK SUMMARY' "$tmp/cut.err"; then
+		ok "a file cut mid-record: exit 1, the error names it, the summary follows ($line)"
+	else
+		notok "a file cut mid-record: exit $rc, '$line'"
+	fi
+	"$tcpeek" -r - -q < "$tmp/cut.pcap" > /dev/null 2> "$tmp/cut.err"
+	line=$(head -1 "$tmp/cut.err")
+	cat "$tmp/cut.pcap" | "$tcpeek" -r - -q > /dev/null 2> "$tmp/cut2.err"
+	line2=$(head -1 "$tmp/cut2.err")
+	if [[ $line == "tcpeek: standard input: truncated dump file; "* ]] &&
+	   [[ $line2 == "tcpeek: standard input: truncated dump file; "* ]]; then
+		ok "the same from standard input (file and pipe): 'standard input: ...'"
+	else
+		notok "cut capture on standard input: '$line' / '$line2'"
+	fi
+fi
+
+# Option arithmetic: -t 4295 s is more microseconds than 32 bits hold
+# (4295000000 > 4294967295; wrapped it would be 33 ms), so the handshakes
+# timeout.pcap times out after 60 s must stay open; --max-sessions and -s
+# read back as given.
+if [ -f "$here/timeout.pcap" ] && [ -f "$here/timeout.truth" ]; then
+	args_of timeout
+	run_tcpeek -r timeout.pcap -q -j "${ARGS[@]}" -t 4295 > "$tmp/t4295.json" 2>/dev/null
+	want_open=$(( $(grep '^RX.failure.timeout=' "$here/timeout.truth" | cut -d= -f2) + \
+	              $(grep '^RX.open=' "$here/timeout.truth" | cut -d= -f2) ))
+	got_to=$("$jsonq" "$tmp/t4295.json" RX.failure.timeout)
+	got_open=$("$jsonq" "$tmp/t4295.json" RX.open)
+	if [ "$got_to" = 0 ] && [ "$got_open" = "$want_open" ]; then
+		ok "-t 4295 (beyond 32 bits of microseconds): no timeouts, $got_open open"
+	else
+		notok "-t 4295: timeout=$got_to open=$got_open, want 0 and $want_open"
+	fi
+fi
+run_tcpeek -r "$some" -q -j --max-sessions 100000000 > "$tmp/ms.json" 2>/dev/null
+m=$("$jsonq" "$tmp/ms.json" pcap.tracker.max_sessions)
+if [ "$m" = 100000000 ]; then ok "--max-sessions 100000000 reads back exactly"; else notok "--max-sessions 100000000 read back as '$m'"; fi
+expect_rc 64 "--max-sessions above the table's limit (1073741825) is a usage error" \
+	-r "$some" -q --max-sessions 1073741825
+expect_rc 64 "--max-sessions 4294967295 is a usage error" -r "$some" -q --max-sessions 4294967295
+
 # -t is a promise: with a timeout longer than the file, the handshakes the
 # truth calls timeouts are still open at the end, never failures.
 if [ -f "$here/timeout.pcap" ] && [ -f "$here/timeout.truth" ]; then

@@ -284,7 +284,7 @@ if [ "$(id -u)" -eq 0 ] && [ "$nk" -ge 3 ]; then
 		fail "keepalived.md command lines refused:$bad"
 	# and the check is able to fail: a misspelt option is a usage error
 	unshare -n "$BIN/check_tcp_raw" --time-out=5 eth0 10.0.0.41 10.0.0.100 80 2>/dev/null
-	[ $? -eq 64 ] || fail "check_tcp_raw accepted --time-out: the parse check above proves nothing"
+	[ $? -eq 1 ] || fail "check_tcp_raw accepted --time-out: the parse check above proves nothing"
 else
 	ok "keepalived.md command lines through the parser (skipped: needs root for unshare -n; $nk lines)"
 fi

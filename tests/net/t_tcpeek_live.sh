@@ -227,8 +227,9 @@ check "GET stays cumulative after REFRESHes (8 ok, 4 reject)" \
 	jcheck "$(stat_json)" 'd["RX"]["success"]["total"] == 8' 'd["RX"]["failure"]["reject"] == 4' \
 	'd["RX"]["failure"]["unreach"] == 2'
 
-# bad requests close the connection without an answer; tcpeek lives on
-check "unknown request answered with nothing" test -z "$(raw PUT)"
+# any other request line is answered as GET (as the original tcpeek)
+check "unknown request answered as GET" jcheck "$(raw PUT)" 'd["RX"]["success"]["total"] == 8'
+check "lower-case refresh is a GET, not a reset" jcheck "$(raw refresh)" 'd["RX"]["success"]["total"] == 8'
 check "tcpeek still serves after bad requests" test -n "$(raw GET)"
 
 # --- client errors: permission denied, and the 3 s deadline --------------
@@ -298,3 +299,38 @@ wait "$b1" "$b2"
 if [ -n "${SYNSCOPE_DEBUG:-}" ]; then
 	for f in "$T"/err*; do echo "== $f"; cat "$f"; done
 fi
+
+# --- option arithmetic read back: -B (the ring libpcap maps) and -s -----
+# The ring is the one mapping of a packet socket in /proc/PID/maps.  -B
+# 2048 once overflowed an int (MiB -> bytes) and silently got libpcap's
+# default ring (2 MiB).  The ring is real kernel memory while it exists:
+# the 2 GiB case runs only with room to spare.
+ring_kib() {
+	local r n
+	while read -r r _ _ _ _ n; do
+		case $n in socket:*) echo $(( (16#${r#*-} - 16#${r%-*}) / 1024 )); return ;; esac
+	done <"/proc/$1/maps"
+	echo 0
+}
+avail=$(awk '$1 == "MemAvailable:" { print int($2 / 1024) }' /proc/meminfo)
+for mb in 1 2 2047 2048; do
+	if [ "$mb" -ge 2047 ] && [ "${avail:-0}" -lt 6144 ]; then
+		ok "-B $mb maps a $mb MiB ring (skipped: only ${avail} MiB available)"
+		continue
+	fi
+	SOCKB=$T/b$mb.sock
+	ip netns exec "$P-srv" "$BIN/tcpeek" -i "$P-s" -U "$SOCKB" -B "$mb" -s 262144 \
+		>/dev/null 2>"$T/b$mb.err" &
+	bp=$!
+	bg_track "$bp"
+	for _ in $(seq 100); do [ -S "$SOCKB" ] && break; sleep 0.1; done
+	got=$(ring_kib "$bp")
+	check "-B $mb maps a $mb MiB ring ($got KiB)" test "$got" = $((mb * 1024))
+	if [ "$mb" = 2 ]; then
+		check "-s 262144 is the capture size in effect" \
+			grep -q "capture size 262144 bytes" "$T/b$mb.err"
+	fi
+	kill -TERM "$bp"
+	wait "$bp"; rc=$?
+	check "tcpeek -B $mb exits 0 on SIGTERM (got $rc)" test "$rc" = 0
+done

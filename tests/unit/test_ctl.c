@@ -231,8 +231,9 @@ static void test_request_split(void **state)
 
 static void test_bad_requests(void **state)
 {
-	static const char *bad[] = { "get\n", "PUT\n", "GETX\n", " GET\n", "GET REFRESH\n",
-	                             "\n", "\r\n", "GE" };
+	/* lines the original answered as GET; only "REFRESH" resets */
+	static const char *other[] = { "get\n", "PUT\n", "GETX\n", " GET\n", "GET REFRESH\n",
+	                               "\n", "\r\n", "GE", "refresh\n" };
 	struct fake f = { 0 };
 	char longreq[300];
 	struct ctl *c;
@@ -242,11 +243,18 @@ static void test_bad_requests(void **state)
 
 	(void)state;
 	c = open_ok(&f);
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		s = roundtrip(c, bad[i], 1);
-		assert_string_equal(s, "");
+	for (i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
+		s = roundtrip(c, other[i], 1);
+		assert_string_equal(s, "[{\"answer\":\"GET\"}]");
 		free(s);
 	}
+	assert_int_equal(f.calls_get, (int)i);
+	assert_int_equal(f.calls_refresh, 0);
+	f.calls_get = 0;
+	/* nothing at all before the half-close: no request, no answer */
+	s = roundtrip(c, "", 1);
+	assert_string_equal(s, "");
+	free(s);
 	/* over-long line: no newline in the first CTL_MAX_REQUEST bytes */
 	memset(longreq, 'A', sizeof(longreq) - 1);
 	longreq[sizeof(longreq) - 1] = '\0';
@@ -269,14 +277,14 @@ static void test_bad_requests(void **state)
 	free(s);
 	assert_int_equal(f.calls_get, 1);
 	assert_int_equal(f.calls_refresh, 0);
-	/* an embedded NUL is not part of any method */
+	/* an embedded NUL is not part of any method: another line, a GET */
 	{
 		int fd = cli_connect(sockpath);
 		size_t len;
 
-		assert_int_equal(send(fd, "GET\0\n", 5, 0), 5);
+		assert_int_equal(send(fd, "REFRESH\0\n", 9, 0), 9);
 		s = cli_collect(c, fd, 1000, &len);
-		assert_int_equal(len, 0);
+		assert_string_equal(s, "[{\"answer\":\"GET\"}]");
 		free(s);
 		close(fd);
 	}
@@ -873,11 +881,14 @@ static void test_request_judge(void **state)
 	assert_int_equal(ctl_request("REFRESH\r", 8, 1), CTL_REFRESH);
 	assert_int_equal(ctl_request("", 0, 0), CTL_REQ_MORE);
 	assert_int_equal(ctl_request("", 0, 1), CTL_REQ_BAD);
-	assert_int_equal(ctl_request("get\n", 4, 0), CTL_REQ_BAD);
-	assert_int_equal(ctl_request(" GET\n", 5, 0), CTL_REQ_BAD);
-	assert_int_equal(ctl_request("GETS\n", 5, 0), CTL_REQ_BAD);
-	assert_int_equal(ctl_request("GET\0\n", 5, 0), CTL_REQ_BAD);
-	assert_int_equal(ctl_request("\n", 1, 0), CTL_REQ_BAD);
+	/* any other line is a GET, as the original answered it */
+	assert_int_equal(ctl_request("get\n", 4, 0), CTL_GET);
+	assert_int_equal(ctl_request(" GET\n", 5, 0), CTL_GET);
+	assert_int_equal(ctl_request("GETS\n", 5, 0), CTL_GET);
+	assert_int_equal(ctl_request("GET\0\n", 5, 0), CTL_GET);
+	assert_int_equal(ctl_request("\n", 1, 0), CTL_GET);
+	assert_int_equal(ctl_request("refresh\n", 8, 0), CTL_GET);
+	assert_int_equal(ctl_request("REFRESH!\n", 9, 0), CTL_GET);
 	/* a full buffer without a line end is refused, even if blanks would
 	 * trim to a method; bytes beyond the limit are not looked at */
 	memset(big, ' ', sizeof(big));

@@ -200,6 +200,77 @@ static void test_bad_names(void **state)
 	assert_string_equal(filt_name(fs, 4), "we\"b\\x");
 }
 
+/* Names end up in JSON strings and Prometheus labels: valid UTF-8 with no
+ * control character, or one line naming the filter. */
+static void test_name_utf8(void **state)
+{
+	struct filt_set *fs = *state;
+
+	/* 2-, 3- and 4-byte characters, up to U+10FFFF and the first after
+	 * the C1 block */
+	add_ok(fs, "caf\xc3\xa9:RX@%:80");
+	assert_string_equal(filt_name(fs, 2), "caf\xc3\xa9");
+	add_ok(fs, "\xe6\x97\xa5\xe6\x9c\xac:RX@%:81");
+	add_ok(fs, "\xf0\x9f\x98\x80\xf4\x8f\xbf\xbf:RX@%:82");
+	add_ok(fs, "\xc2\xa0nbsp:RX@%:83");
+	add_ok(fs, "\xef\xbf\xbd:RX@%:84");      /* U+FFFD itself is fine */
+
+	add_bad("\xff:RX@%:80",
+	        "filter \"\\xff:RX@%:80\": name \"\\xff\" is not valid UTF-8");
+	add_bad("a\xc3:RX@%:80",                  /* cut sequence */
+	        "filter \"a\\xc3:RX@%:80\": name \"a\\xc3\" is not valid UTF-8");
+	add_bad("\xc3(:RX@%:80",                   /* bad continuation */
+	        "filter \"\\xc3(:RX@%:80\": name \"\\xc3(\" is not valid UTF-8");
+	add_bad("\x80x:RX@%:80",                   /* lone continuation */
+	        "filter \"\\x80x:RX@%:80\": name \"\\x80x\" is not valid UTF-8");
+	add_bad("\xc0\xaf:RX@%:80",                /* overlong '/' */
+	        "filter \"\\xc0\\xaf:RX@%:80\": name \"\\xc0\\xaf\" is not valid UTF-8");
+	add_bad("\xe0\x80\xaf:RX@%:80",            /* overlong, 3 bytes */
+	        "filter \"\\xe0\\x80\\xaf:RX@%:80\": name \"\\xe0\\x80\\xaf\" is not valid UTF-8");
+	add_bad("\xf0\x80\x80\xaf:RX@%:80",        /* overlong, 4 bytes */
+	        "filter \"\\xf0\\x80\\x80\\xaf:RX@%:80\": name \"\\xf0\\x80\\x80\\xaf\" is not valid UTF-8");
+	add_bad("\xed\xa0\x80:RX@%:80",            /* surrogate U+D800 */
+	        "filter \"\\xed\\xa0\\x80:RX@%:80\": name \"\\xed\\xa0\\x80\" is not valid UTF-8");
+	add_bad("\xf4\x90\x80\x80:RX@%:80",        /* U+110000 */
+	        "filter \"\\xf4\\x90\\x80\\x80:RX@%:80\": name \"\\xf4\\x90\\x80\\x80\" is not valid UTF-8");
+	add_bad("\xc2\x85:RX@%:80",                /* U+0085, a C1 control */
+	        "filter \"\\xc2\\x85:RX@%:80\": name \"\\xc2\\x85\" contains a control character");
+	add_bad("a\x7f:RX@%:80",
+	        "filter \"a\\x7f:RX@%:80\": name \"a\\x7f\" contains a control character");
+	add_bad("a\nb:RX@%:80",
+	        "filter \"a\\x0ab:RX@%:80\": name \"a\\x0ab\" contains a control character");
+	/* the first fault in the name is the one named */
+	add_bad("\x01\xff:RX@%:80",
+	        "filter \"\\x01\\xff:RX@%:80\": name \"\\x01\\xff\" contains a control character");
+	assert_int_equal(filt_count(fs), 7);
+}
+
+/* A long expression is cut with a marker, and the message stays one line
+ * within the buffer. */
+static void test_error_cut_marked(void **state)
+{
+	struct filt_set *fs = *state;
+	char expr[400], err[256];
+	size_t n;
+
+	memset(expr, 'a', sizeof(expr));
+	memcpy(expr + 10, ":RX@10.0.0.1/40:80", 18);
+	expr[sizeof(expr) - 1] = '\0';
+	assert_int_equal(filt_add(fs, expr, err, sizeof(err)), -1);
+	n = strlen(err);
+	assert_true(n < sizeof(err));
+	assert_null(strchr(err, '\n'));
+	/* the expression is cut (marked), the complaint is whole */
+	if (strncmp(err, "filter \"aaaaaaaaaa:RX@10.0.0.1/40:80aaa", 38) != 0 ||
+	    !strstr(err, "aaa...\": prefix length \"40\" is not 0-32"))
+		fail_msg("message: %s", err);
+	/* a message too long for err ends with the marker */
+	char small[40];
+	assert_int_equal(filt_add(fs, expr, small, sizeof(small)), -1);
+	assert_int_equal(strlen(small), sizeof(small) - 1);
+	assert_string_equal(small + sizeof(small) - 4, "...");
+}
+
 static void test_too_many(void **state)
 {
 	struct filt_set *fs = *state;
@@ -233,7 +304,7 @@ static void test_error_small_buffer(void **state)
 	char big[600];
 
 	assert_int_equal(filt_add(fs, "web:RX@10.0.0.0/33:80", err, sizeof(err)), -1);
-	assert_string_equal(err, "filter \"web:RX@");
+	assert_string_equal(err, "filter \"web:...");
 	memset(big, '\n', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	char err2[512];
@@ -400,6 +471,8 @@ int main(void)
 		cmocka_unit_test(test_bad_address),
 		cmocka_unit_test(test_bad_structure),
 		cmocka_unit_test_setup_teardown(test_bad_names, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_name_utf8, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_error_cut_marked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_too_many, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_error_small_buffer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_match_defaults, setup, teardown),

@@ -115,7 +115,7 @@ static void test_every_option_long(void **state)
 	                       "--timeout=86400", "--buffer=2048", "--loglevel=LOG_WARNING",
 	                       "--quiet", "--promisc", "--icmp", "--read=f.pcap",
 	                       "--local=172.16.0.0/12", "--json", "--snaplen=262144",
-	                       "--max-sessions=4294967295", NULL), OPTS_RUN);
+	                       "--max-sessions=1073741824", NULL), OPTS_RUN);
 	assert_string_equal(o.user, "daemon");
 	assert_string_equal(o.socket_path, "/run/x");
 	assert_int_equal(o.csum_mode, 1);
@@ -129,7 +129,7 @@ static void test_every_option_long(void **state)
 	assert_int_equal(o.local.net[0].addr, IP(172, 16, 0, 0));
 	assert_int_equal(o.json, 1);
 	assert_int_equal(o.snaplen, 262144);
-	assert_int_equal(o.max_sessions, 4294967295u);
+	assert_int_equal(o.max_sessions, 1073741824u);
 	assert_int_equal(parse("--interface=any", NULL), OPTS_RUN);
 	assert_string_equal(o.dev, "any");
 }
@@ -177,6 +177,9 @@ static void test_ranges(void **state)
 	expect_error("-s/--snaplen", "'262145'", "-s", "262145", NULL);
 	expect_error("--max-sessions", "'0'", "--max-sessions=0", NULL);
 	expect_error("--max-sessions", "'4294967296'", "--max-sessions", "4294967296", NULL);
+	/* the session table's own limit, not an allocation failure later */
+	expect_error("--max-sessions", "'1073741825'", "--max-sessions", "1073741825", NULL);
+	expect_error("--max-sessions", "'4294967295'", "--max-sessions", "4294967295", NULL);
 	expect_error("-l/--loglevel", "'loud'", "-l", "loud", NULL);
 	expect_error("-l/--loglevel", "'8'", "-l", "8", NULL);
 	expect_error("-L/--local", "'10.0.0.0/33'", "-L", "10.0.0.0/33", NULL);
@@ -189,6 +192,44 @@ static void test_ranges(void **state)
 	assert_int_equal(parse("-t", "1", "-B", "1", "-s", "64", "-c", "0", "--max-sessions=1", NULL), OPTS_RUN);
 	assert_int_equal(o.timeout_sec, 1);
 	assert_int_equal(o.snaplen, 64);
+}
+
+/* An empty value says so (it once said "expected an empty user name"). */
+static void test_empty_values(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("-u", "", NULL), OPTS_ERROR);
+	assert_string_equal(err, "invalid -u/--user value '': empty");
+	assert_int_equal(parse("--interface=", NULL), OPTS_ERROR);
+	assert_string_equal(err, "invalid -i/--interface value '': empty");
+	assert_int_equal(parse("-r", "", NULL), OPTS_ERROR);
+	assert_string_equal(err, "invalid -r/--read value '': empty");
+	assert_int_equal(parse("-U", "", NULL), OPTS_ERROR);
+	assert_string_equal(err, "invalid -U/--socket value '': empty");
+	assert_int_equal(parse("-t", "", NULL), OPTS_ERROR);
+	assert_string_equal(err, "invalid -t/--timeout value '': expected seconds in 1..86400");
+}
+
+/* Whatever the user typed, the message is one printable line, and a value
+ * too long to quote whole is cut with a marker. */
+static void test_values_quoted(void **state)
+{
+	char big[1000];
+
+	(void)state;
+	assert_int_equal(parse("-t", "5\nx", NULL), OPTS_ERROR);
+	assert_string_equal(err, "invalid -t/--timeout value '5\\x0ax': expected seconds in 1..86400");
+	assert_int_equal(parse("--frob\x1b[2J", NULL), OPTS_ERROR);
+	assert_string_equal(err, "unknown or ambiguous option --frob\\x1b[2J");
+	assert_int_equal(parse("-\x01", NULL), OPTS_ERROR);
+	assert_string_equal(err, "unknown option -\\x01");
+	memset(big, '7', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(parse("-B", big, NULL), OPTS_ERROR);
+	assert_null(strchr(err, '\n'));
+	assert_true(strlen(err) < 200);
+	assert_non_null(strstr(err, "7777...': expected MiB in 1..2048"));
+	assert_int_equal(strncmp(err, "invalid -B/--buffer value '7777", 31), 0);
 }
 
 static void test_unknown_and_missing(void **state)
@@ -246,6 +287,8 @@ int main(void)
 		cmocka_unit_test(test_filters_anywhere),
 		cmocka_unit_test(test_help_version),
 		cmocka_unit_test(test_ranges),
+		cmocka_unit_test(test_empty_values),
+		cmocka_unit_test(test_values_quoted),
 		cmocka_unit_test(test_unknown_and_missing),
 		cmocka_unit_test(test_levels),
 		cmocka_unit_test(test_reparse),

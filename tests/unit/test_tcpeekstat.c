@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -52,6 +53,14 @@ static const char OLD_DOC[] =
 	"[{\"RX\":{\"success\":{\"total\":3,\"dupsyn\":0,\"dupsynack\":0},"
 	"\"failure\":{\"total\":1,\"timeout\":0,\"reject\":1}}},"
 	"{\"pcap\":{\"stats\":{\"recv\":9,\"drop\":0,\"ifdrop\":0}}}]\n";
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 static char *capture(void (*fn)(FILE *, const struct tstat_doc *), const struct tstat_doc *d)
 {
@@ -154,6 +163,151 @@ static void test_parse_bad(void **state)
 	tstat_doc_free(&d);
 }
 
+/* Parse text; on refusal the reason must be one line containing want. */
+static void refused(const char *text, size_t len, const char *want)
+{
+	struct tstat_doc d;
+	char err[256] = "";
+
+	if (tstat_parse(text, len, &d, err, sizeof(err)) != -1)
+		fail_msg("accepted (wanted \"%s\"): %.80s", want, text);
+	assert_null(strchr(err, '\n'));
+	if (strstr(err, want) == NULL)
+		fail_msg("reason \"%s\" does not say \"%s\"", err, want);
+	assert_int_equal(d.nelems, 0);
+}
+
+static void accepted(const char *text, size_t len)
+{
+	struct tstat_doc d;
+	char err[256] = "";
+
+	if (tstat_parse(text, len, &d, err, sizeof(err)) != 0)
+		fail_msg("refused: %s: %.80s", err, text);
+	tstat_doc_free(&d);
+}
+
+#define REFUSED(text, want) refused(text, sizeof(text) - 1, want)
+#define ACCEPTED(text) accepted(text, sizeof(text) - 1)
+
+/* Counters: exactly 0..2^64-1 (json-c alone saturates above it). */
+static void test_parse_counter_range(void **state)
+{
+	struct tstat_doc d;
+	uint64_t v;
+
+	(void)state;
+	parse_ok("[{\"RX\":{\"success\":{\"total\":18446744073709551615}}}]", &d);
+	assert_true(tstat_get(&d.elems[0], "success", "total", &v));
+	assert_true(v == UINT64_MAX);
+	tstat_doc_free(&d);
+	ACCEPTED("[{\"RX\":{\"abort\":0,\"open\":9223372036854775808}}]");
+	REFUSED("[{\"RX\":{\"success\":{\"total\":18446744073709551616}}}]",
+	        "filter \"RX\": counter success.total is above 18446744073709551615 "
+	        "(at offset 27)");
+	REFUSED("[{\"RX\":{\"abort\":99999999999999999999}}]", "counter abort is above");
+	REFUSED("[{\"RX\":{\"abort\":184467440737095516150}}]", "counter abort is above");
+	REFUSED("[{\"RX\":{\"abort\":1000000000000000000000000000000000000000}}]",
+	        "is above");
+	REFUSED("[{\"RX\":{\"abort\":-1}}]", "not a non-negative integer");
+	REFUSED("[{\"RX\":{\"abort\":-99999999999999999999}}]", "not a non-negative integer");
+	REFUSED("[{\"RX\":{\"abort\":1e30}}]", "not a non-negative integer");
+}
+
+/* Names: 1..63 bytes of UTF-8 without control characters or NUL. */
+static void test_parse_names(void **state)
+{
+	char doc[256];
+	struct tstat_doc d;
+
+	(void)state;
+	ACCEPTED("[{\"caf\xc3\xa9\":{}},{\"\xf0\x9f\x98\x80\":{}},{\"a b;\\\"x\\\\\":{}}]");
+	ACCEPTED("[{\"\\u00e9\\ud83d\\ude00\":{}}]");
+	/* an escaped NUL: json-c would cut the name, two names become one */
+	REFUSED("[{\"a\\u0000x\":{}},{\"a\\u0000y\":{}}]",
+	        "element 0: name contains an escaped NUL (at offset 4)");
+	REFUSED("[{\"RX\":{\"abort\\u0000x\":1}}]", "filter \"RX\": string contains an escaped NUL");
+	REFUSED("[{\"RX\":{\"abort\":\"\\u0000\"}}]", "escaped NUL");
+	REFUSED("[{\"ok\xff\xfe\":{}}]", "element 0: name is not valid UTF-8: \"ok??\"");
+	REFUSED("[{\"\xc0\xaf\":{}}]", "not valid UTF-8");           /* overlong */
+	REFUSED("[{\"\xe0\x80\xaf\":{}}]", "not valid UTF-8");       /* overlong */
+	REFUSED("[{\"\xed\xa0\x80\":{}}]", "not valid UTF-8");       /* surrogate */
+	REFUSED("[{\"\xf4\x90\x80\x80\":{}}]", "not valid UTF-8");   /* > U+10FFFF */
+	REFUSED("[{\"ab\xc3\":{}}]", "not valid UTF-8");             /* cut */
+	REFUSED("[{\"a\\u0001\":{}}]", "element 0: control character in name: \"a?\"");
+	REFUSED("[{\"a\\tb\":{}}]", "control character");
+	REFUSED("[{\"a\\u007f\":{}}]", "control character");
+	REFUSED("[{\"a\\u009b\":{}}]", "control character");        /* C1 CSI */
+	REFUSED("[{\"R\\nX\":{}}]", "control character");
+	/* 63 bytes: tcpeek's longest; 64 refused */
+	memset(doc, 0, sizeof(doc));
+	memcpy(doc, "[{\"", 3);
+	memset(doc + 3, 'n', 63);
+	memcpy(doc + 66, "\":{}}]", 6);
+	parse_ok(doc, &d);
+	assert_int_equal(strlen(d.elems[0].name), 63);
+	tstat_doc_free(&d);
+	memset(doc + 3, 'n', 64);
+	memcpy(doc + 67, "\":{}}]", 6);
+	refused(doc, strlen(doc), "element 0: name longer than 63 bytes (64): \"nnnn");
+}
+
+/* Counts: elements, counters of one filter, values of the document. */
+static void test_parse_counts(void **state)
+{
+	size_t cap = 1 << 20, n, i;
+	char *doc = malloc(cap);
+
+	(void)state;
+	/* 1024 elements accepted, 1025 refused */
+	for (i = 1024; i <= 1025; i++) {
+		n = 0;
+		doc[n++] = '[';
+		for (size_t k = 0; k < i; k++)
+			n += (size_t)snprintf(doc + n, cap - n, "%s{\"f%zu\":{}}", k ? "," : "", k);
+		doc[n++] = ']';
+		if (i == 1024)
+			accepted(doc, n);
+		else
+			refused(doc, n, "more than 1024 elements (tcpeek sends at most 65)");
+	}
+	/* 256 counters in one filter accepted, 257 refused: in one object
+	 * (by the scan) and spread over sections (by the records) */
+	for (i = 256; i <= 257; i++) {
+		n = (size_t)snprintf(doc, cap, "[{\"RX\":{");
+		for (size_t k = 0; k < i; k++)
+			n += (size_t)snprintf(doc + n, cap - n, "%s\"k%zu\":%zu", k ? "," : "", k, k);
+		n += (size_t)snprintf(doc + n, cap - n, "}}]");
+		if (i == 256)
+			accepted(doc, n);
+		else
+			refused(doc, n, "filter \"RX\": more than 256 members in one object");
+	}
+	n = (size_t)snprintf(doc, cap, "[{\"RX\":{");
+	for (size_t k = 0; k < 3; k++) {
+		n += (size_t)snprintf(doc + n, cap - n, "%s\"s%zu\":{", k ? "," : "", k);
+		for (size_t j = 0; j < 100; j++)
+			n += (size_t)snprintf(doc + n, cap - n, "%s\"k%zu\":1", j ? "," : "", j);
+		doc[n++] = '}';
+	}
+	n += (size_t)snprintf(doc + n, cap - n, "}}]");
+	refused(doc, n, "filter \"RX\": 300 counters, more than 256");
+	/* 100 filters of 200 counters: 20,100 values, more than 16384 */
+	n = 0;
+	doc[n++] = '[';
+	for (i = 0; i < 100; i++) {
+		n += (size_t)snprintf(doc + n, cap - n, "%s{\"f%zu\":{", i ? "," : "", i);
+		for (size_t j = 0; j < 200; j++)
+			n += (size_t)snprintf(doc + n, cap - n, "%s\"k%zu\":1", j ? "," : "", j);
+		n += (size_t)snprintf(doc + n, cap - n, "}}");
+	}
+	doc[n++] = ']';
+	refused(doc, n, "more than 16384 values in the answer");
+	/* the deepest nesting is refused before json-c sees it */
+	REFUSED("[[[[[[[[[1]]]]]]]]]", "nested deeper than 8");
+	free(doc);
+}
+
 /* Every proper prefix of a document is refused with one line; damaged
  * bytes never crash the parser or the formatters (run under SAN=1). */
 static void test_parse_damaged(void **state)
@@ -225,6 +379,39 @@ static void test_table(void **state)
 	tstat_doc_free(&d);
 }
 
+/* The text is built in memory and refused whole beyond its cap. */
+static void test_render(void **state)
+{
+	struct tstat_doc d;
+	char *want, *out;
+	size_t len;
+
+	(void)state;
+	parse_ok(GET_DOC, &d);
+	want = capture(prom_void, &d);
+	assert_int_equal(tstat_render(TSTAT_VIEW_PROM, &d, TSTAT_MAX_OUTPUT, &out, &len), 0);
+	assert_int_equal(len, strlen(want));
+	assert_memory_equal(out, want, len);
+	free(out);
+	/* exactly its size fits, a byte less does not */
+	assert_int_equal(tstat_render(TSTAT_VIEW_PROM, &d, strlen(want), &out, &len), 0);
+	free(out);
+	errno = 0;
+	assert_int_equal(tstat_render(TSTAT_VIEW_PROM, &d, strlen(want) - 1, &out, &len), -1);
+	assert_int_equal(errno, EFBIG);
+	assert_null(out);
+	free(want);
+	want = capture(tstat_fmt_table, &d);
+	assert_int_equal(tstat_render(TSTAT_VIEW_TABLE, &d, TSTAT_MAX_OUTPUT, &out, &len), 0);
+	assert_int_equal(len, strlen(want));
+	assert_memory_equal(out, want, len);
+	free(out);
+	assert_int_equal(tstat_render(TSTAT_VIEW_TABLE, &d, 100, &out, &len), -1);
+	assert_int_equal(errno, EFBIG);
+	free(want);
+	tstat_doc_free(&d);
+}
+
 static void test_prom_escape(void **state)
 {
 	char out[64];
@@ -245,7 +432,7 @@ static void test_prom_exact(void **state)
 	static const char doc[] =
 		"[{\"RX\":{\"success\":{\"total\":3,\"dupsyn\":1},\"open\":2,"
 		"\"handshake_us\":{\"p50\":1500,\"p99\":2000000,\"max\":2500000}}},"
-		"{\"we\\\"b\\\\1\\n\":{\"success\":{\"total\":1,\"dupsyn\":0},\"open\":0,"
+		"{\"we\\\"b\\\\1\":{\"success\":{\"total\":1,\"dupsyn\":0},\"open\":0,"
 		"\"handshake_us\":{\"p50\":7,\"p99\":7,\"max\":7}}},"
 		"{\"pcap\":{\"stats\":{\"recv\":10,\"drop\":0,\"ifdrop\":1},"
 		"\"tracker\":{\"open\":2}}}]";
@@ -254,33 +441,33 @@ static void test_prom_exact(void **state)
 
 	(void)state;
 	parse_ok(doc, &d);
-	assert_string_equal(d.elems[1].name, "we\"b\\1\n");
+	assert_string_equal(d.elems[1].name, "we\"b\\1");
 	out = capture(prom_void, &d);
 	assert_string_equal(out,
 		"# HELP tcpeek_success_total Handshakes completed.\n"
 		"# TYPE tcpeek_success_total counter\n"
 		"tcpeek_success_total{filter=\"RX\"} 3\n"
-		"tcpeek_success_total{filter=\"we\\\"b\\\\1\\n\"} 1\n"
+		"tcpeek_success_total{filter=\"we\\\"b\\\\1\"} 1\n"
 		"# HELP tcpeek_success_dupsyn_total Completed handshakes that saw a retransmitted SYN.\n"
 		"# TYPE tcpeek_success_dupsyn_total counter\n"
 		"tcpeek_success_dupsyn_total{filter=\"RX\"} 1\n"
-		"tcpeek_success_dupsyn_total{filter=\"we\\\"b\\\\1\\n\"} 0\n"
+		"tcpeek_success_dupsyn_total{filter=\"we\\\"b\\\\1\"} 0\n"
 		"# HELP tcpeek_open Handshakes in progress.\n"
 		"# TYPE tcpeek_open gauge\n"
 		"tcpeek_open{filter=\"RX\"} 2\n"
-		"tcpeek_open{filter=\"we\\\"b\\\\1\\n\"} 0\n"
+		"tcpeek_open{filter=\"we\\\"b\\\\1\"} 0\n"
 		"# HELP tcpeek_handshake_seconds Time from first SYN to completing ACK of completed handshakes.\n"
 		"# TYPE tcpeek_handshake_seconds summary\n"
 		"tcpeek_handshake_seconds{filter=\"RX\",quantile=\"0.5\"} 0.001500\n"
 		"tcpeek_handshake_seconds{filter=\"RX\",quantile=\"0.99\"} 2.000000\n"
 		"tcpeek_handshake_seconds_count{filter=\"RX\"} 3\n"
-		"tcpeek_handshake_seconds{filter=\"we\\\"b\\\\1\\n\",quantile=\"0.5\"} 0.000007\n"
-		"tcpeek_handshake_seconds{filter=\"we\\\"b\\\\1\\n\",quantile=\"0.99\"} 0.000007\n"
-		"tcpeek_handshake_seconds_count{filter=\"we\\\"b\\\\1\\n\"} 1\n"
+		"tcpeek_handshake_seconds{filter=\"we\\\"b\\\\1\",quantile=\"0.5\"} 0.000007\n"
+		"tcpeek_handshake_seconds{filter=\"we\\\"b\\\\1\",quantile=\"0.99\"} 0.000007\n"
+		"tcpeek_handshake_seconds_count{filter=\"we\\\"b\\\\1\"} 1\n"
 		"# HELP tcpeek_handshake_seconds_max Longest time from first SYN to completing ACK.\n"
 		"# TYPE tcpeek_handshake_seconds_max gauge\n"
 		"tcpeek_handshake_seconds_max{filter=\"RX\"} 2.500000\n"
-		"tcpeek_handshake_seconds_max{filter=\"we\\\"b\\\\1\\n\"} 0.000007\n"
+		"tcpeek_handshake_seconds_max{filter=\"we\\\"b\\\\1\"} 0.000007\n"
 		"# HELP tcpeek_pcap_recv_total Packets received by the capture.\n"
 		"# TYPE tcpeek_pcap_recv_total counter\n"
 		"tcpeek_pcap_recv_total 10\n"
@@ -387,7 +574,7 @@ static void test_gmetric_run(void **state)
 	parse_ok(doc, &d);
 	assert_int_equal(tstat_gmetric_cmds(&d, "/bin/true", &c, &n), 0);
 	f = open_memstream(&buf, &len);
-	assert_int_equal(tstat_gmetric_run(c, n, f), 0);
+	assert_int_equal(tstat_gmetric_run(c, n, f, UINT64_MAX), 0);
 	fclose(f);
 	assert_string_equal(buf, "/bin/true -n tcpeek_RX_success_total -v 4 -t uint32\n");
 	free(buf);
@@ -395,18 +582,68 @@ static void test_gmetric_run(void **state)
 
 	assert_int_equal(tstat_gmetric_cmds(&d, "/bin/false", &c, &n), 0);
 	f = open_memstream(&buf, &len);
-	assert_int_equal(tstat_gmetric_run(c, n, f), 1);
+	assert_int_equal(tstat_gmetric_run(c, n, f, UINT64_MAX), 1);
 	fclose(f);
 	free(buf);
 	tstat_gmetric_free(c, n);
 
 	assert_int_equal(tstat_gmetric_cmds(&d, "/nonexistent/gmetric", &c, &n), 0);
 	f = open_memstream(&buf, &len);
-	assert_int_equal(tstat_gmetric_run(c, n, f), 1);
+	assert_int_equal(tstat_gmetric_run(c, n, f, UINT64_MAX), 1);
 	fclose(f);
 	free(buf);
 	tstat_gmetric_free(c, n);
 	tstat_doc_free(&d);
+}
+
+/* -g is bounded: the count is known before any run, and a gmetric that
+ * does not end is killed at the deadline, the rest not started. */
+static void test_gmetric_bounds(void **state)
+{
+	static const char doc[] =
+		"[{\"RX\":" FILTER_ZERO "},{\"TX\":" FILTER_ZERO "},"
+		"{\"pcap\":{\"stats\":{\"recv\":1}}}]";
+	char dirt[] = "/tmp/test_tstat_gm.XXXXXX", prog[64], *buf = NULL;
+	struct tstat_gcmd *c;
+	struct tstat_doc d;
+	uint64_t t0, dt;
+	size_t n, len;
+	FILE *f;
+
+	(void)state;
+	parse_ok(doc, &d);
+	assert_int_equal(tstat_gmetric_count(&d), 2 * 9);
+	assert_non_null(mkdtemp(dirt));
+	snprintf(prog, sizeof(prog), "%s/gm", dirt);
+	f = fopen(prog, "w");
+	assert_non_null(f);
+	fputs("#!/bin/sh\nexec sleep 100\n", f);
+	fclose(f);
+	assert_int_equal(chmod(prog, 0700), 0);
+	assert_int_equal(tstat_gmetric_cmds(&d, prog, &c, &n), 0);
+	assert_int_equal(n, 18);
+	f = open_memstream(&buf, &len);
+	t0 = mono_ms();
+	/* the first runs until the deadline, then is killed; 17 not run */
+	assert_int_equal(tstat_gmetric_run(c, n, f, (mono_ms() + 300) * 1000), 18);
+	dt = mono_ms() - t0;
+	fclose(f);
+	assert_true(dt >= 300);
+	assert_true(dt < 3000);
+	/* only the one started was printed */
+	assert_non_null(strstr(buf, "tcpeek_RX_success_total"));
+	assert_null(strstr(buf, "tcpeek_RX_success_dupsyn"));
+	free(buf);
+	/* a deadline already past: nothing starts */
+	f = open_memstream(&buf, &len);
+	assert_int_equal(tstat_gmetric_run(c, n, f, 1), 18);
+	fclose(f);
+	assert_int_equal(len, 0);
+	free(buf);
+	tstat_gmetric_free(c, n);
+	tstat_doc_free(&d);
+	unlink(prog);
+	rmdir(dirt);
 }
 
 /* ---- the client against a forked one-shot server ----------------------- */
@@ -493,12 +730,69 @@ static int cteardown(void **state)
 	return rmdir(dir);
 }
 
-static uint64_t mono_ms(void)
+/* tcpeek with every slot taken: "busy\n" and close, without reading the
+ * request, to the first nbusy clients; then the document. */
+static pid_t busy_server(int lfd, int nbusy)
 {
-	struct timespec ts;
+	pid_t pid = fork();
+	int fd, i;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	assert_true(pid >= 0);
+	if (pid > 0) {
+		close(lfd);
+		return pid;
+	}
+	for (i = 0;; i++) {
+		fd = accept(lfd, NULL, NULL);
+		if (fd == -1)
+			_exit(2);
+		if (i < nbusy) {
+			/* let the request arrive unread: the close then resets */
+			usleep(20000);
+			if (write(fd, "busy\n", 5) != 5)
+				_exit(3);
+		} else {
+			char req[16];
+
+			if (read(fd, req, sizeof(req)) <= 0 ||
+			    write(fd, GET_DOC, strlen(GET_DOC)) != (ssize_t)strlen(GET_DOC))
+				_exit(3);
+		}
+		close(fd);
+	}
+}
+
+static void test_client_busy(void **state)
+{
+	uint64_t t0, dt;
+	pid_t pid;
+	char *out;
+	size_t len;
+
+	(void)state;
+	/* busy to every try: refused after 4 connections and 100+200+400 ms */
+	pid = busy_server(listen_at(path), 1000);
+	t0 = mono_ms();
+	assert_int_equal(tstat_fetch(path, "GET", 3000, TSTAT_MAX_ANSWER, &out, &len), -1);
+	dt = mono_ms() - t0;
+	assert_null(out);
+	assert_true(dt >= 700);
+	assert_true(dt < 2900);
+	reap(pid, 1);
+	unlink(path);
+	/* busy twice, then served: the third try gets the document */
+	pid = busy_server(listen_at(path), 2);
+	assert_int_equal(tstat_fetch(path, "GET", 3000, TSTAT_MAX_ANSWER, &out, &len), 0);
+	assert_string_equal(out, GET_DOC);
+	free(out);
+	reap(pid, 1);
+	unlink(path);
+	/* busy, and too little time left for another try */
+	pid = busy_server(listen_at(path), 1000);
+	t0 = mono_ms();
+	assert_int_equal(tstat_fetch(path, "GET", 150, TSTAT_MAX_ANSWER, &out, &len), -1);
+	assert_true(mono_ms() - t0 < 1000);
+	reap(pid, 1);
 }
 
 static void test_client_get(void **state)
@@ -589,17 +883,23 @@ int main(void)
 		cmocka_unit_test(test_parse_get),
 		cmocka_unit_test(test_parse_bad),
 		cmocka_unit_test(test_parse_damaged),
+		cmocka_unit_test(test_parse_counter_range),
+		cmocka_unit_test(test_parse_names),
+		cmocka_unit_test(test_parse_counts),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_prom_escape),
 		cmocka_unit_test(test_prom_exact),
 		cmocka_unit_test(test_prom_full),
+		cmocka_unit_test(test_render),
 		cmocka_unit_test(test_gmetric_argv),
 		cmocka_unit_test(test_gmetric_run),
+		cmocka_unit_test(test_gmetric_bounds),
 		cmocka_unit_test_setup_teardown(test_client_get, csetup, cteardown),
 		cmocka_unit_test_setup_teardown(test_client_refresh_close, csetup, cteardown),
 		cmocka_unit_test_setup_teardown(test_client_timeout, csetup, cteardown),
 		cmocka_unit_test_setup_teardown(test_client_too_big, csetup, cteardown),
 		cmocka_unit_test_setup_teardown(test_client_errors, csetup, cteardown),
+		cmocka_unit_test_setup_teardown(test_client_busy, csetup, cteardown),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
