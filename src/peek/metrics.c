@@ -18,7 +18,6 @@
 #include "stat/tstat_fmt.h"
 #include "sys/log.h"
 
-#define METRICS_BACKLOG 64
 #define METRICS_QUOTE 96
 
 static const char body_404[] = "not found: tcpeek serves " METRICS_PATH " only\n";

@@ -15,11 +15,13 @@
  * turn of the loop, the document is built at most once for them.
  *
  * Bounds (libmicrohttpd enforces them): METRICS_MAX_CONN connections at
- * once, METRICS_MAX_PER_IP from one address; a connection that makes no
- * progress for METRICS_TIMEOUT_S seconds is closed; a request (line and
- * headers) must fit in METRICS_CONN_MEMORY bytes, else 431/413.  A body
- * larger than TSTAT_MAX_OUTPUT is refused with 500 (tcpeek's largest
- * document makes about 100 KiB).
+ * once (newcomers wait in the listen queue of METRICS_BACKLOG until one
+ * ends), METRICS_MAX_PER_IP from one address (one more is closed at
+ * once); a connection that makes no progress for METRICS_TIMEOUT_S
+ * seconds is closed; a request line and headers must fit in
+ * METRICS_CONN_MEMORY bytes, else 431.  A body larger than
+ * TSTAT_MAX_OUTPUT is refused with 500 (tcpeek's largest document makes
+ * about 100 KiB).
  */
 #ifndef SYNSCOPE_PEEK_METRICS_H
 #define SYNSCOPE_PEEK_METRICS_H
@@ -33,6 +35,7 @@
 #define METRICS_MAX_PER_IP 8
 #define METRICS_TIMEOUT_S 10
 #define METRICS_CONN_MEMORY (16u * 1024u)
+#define METRICS_BACKLOG 64
 #define METRICS_PATH "/metrics"
 #define METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 #define METRICS_ERRLEN 256
