@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "peek/metrics.h"
+#include "peek/opts.h"
 #include "stat/tstat_doc.h"
 #include "stat/tstat_fmt.h"
 #include "sys/log.h"
@@ -94,6 +95,39 @@ static void test_parse_listen(void **state)
 	bad_listen("a\nb:80", "a\\x0ab:80");
 }
 
+/* The option reaches the configuration; its errors are usage errors. */
+static void test_option(void **state)
+{
+	struct peek_opts o;
+	char err[OPTS_ERRLEN];
+	char a0[] = "tcpeek", a1[] = "--metrics-listen=[::1]:9740", a2[] = "-q";
+	char b1[] = "--metrics-listen", b2[] = "127.0.0.1:80", b3[] = "web:RX@%:80";
+	char c1[] = "--metrics-listen=127.0.0.1:0";
+	char d1[] = "--metrics-listen";
+	char *argv_a[] = { a0, a1, a2, NULL };
+	char *argv_b[] = { a0, b1, b2, b3, NULL };
+	char *argv_c[] = { a0, c1, NULL };
+	char *argv_d[] = { a0, d1, NULL };
+	char *argv_e[] = { a0, a2, NULL };
+
+	(void)state;
+	assert_int_equal(opts_parse(3, argv_a, &o, err, sizeof(err)), OPTS_RUN);
+	assert_true(o.metrics_given);
+	assert_string_equal(o.metrics_listen.text, "[::1]:9740");
+	assert_int_equal(opts_parse(4, argv_b, &o, err, sizeof(err)), OPTS_RUN);
+	assert_true(o.metrics_given);
+	assert_string_equal(o.metrics_listen.text, "127.0.0.1:80");
+	assert_int_equal(o.nfilters, 1);
+	assert_int_equal(opts_parse(2, argv_c, &o, err, sizeof(err)), OPTS_ERROR);
+	assert_string_equal(err, "invalid --metrics-listen value '127.0.0.1:0': "
+	                         "PORT must be a number from 1 to 65535");
+	assert_int_equal(opts_parse(2, argv_d, &o, err, sizeof(err)), OPTS_ERROR);
+	assert_non_null(strstr(err, "needs a value"));
+	assert_int_equal(opts_parse(2, argv_e, &o, err, sizeof(err)), OPTS_RUN);
+	assert_false(o.metrics_given);
+	assert_non_null(strstr(opts_help(), "--metrics-listen=ADDR:PORT"));
+}
+
 static void test_route(void **state)
 {
 	(void)state;
@@ -141,7 +175,7 @@ static char *answer(void *arg, enum ctl_method m)
 	return f->text ? strdup(f->text) : NULL;
 }
 
-/* What tcpeekstat -p prints for text. */
+/* What tcpeekstat -p prints for text (NUL-terminated here). */
 static char *tcpeekstat_p(const char *text, size_t *len)
 {
 	struct tstat_doc doc;
@@ -151,6 +185,9 @@ static char *tcpeekstat_p(const char *text, size_t *len)
 	assert_int_equal(tstat_parse(text, strlen(text), &doc, err, sizeof(err)), 0);
 	assert_int_equal(tstat_render(TSTAT_VIEW_PROM, &doc, TSTAT_MAX_OUTPUT, &out, len), 0);
 	tstat_doc_free(&doc);
+	out = realloc(out, *len + 1);
+	assert_non_null(out);
+	out[*len] = '\0';
 	return out;
 }
 
@@ -506,6 +543,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_listen),
+		cmocka_unit_test(test_option),
 		cmocka_unit_test(test_route),
 		cmocka_unit_test(test_render),
 		cmocka_unit_test_setup_teardown(test_server_answers, srv_setup, srv_teardown),
