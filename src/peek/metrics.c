@@ -180,6 +180,7 @@ int metrics_render(ctl_answer_fn answer, void *arg, char **out, size_t *len,
 
 /* libmicrohttpd's own messages (a client over the connection limit, a
  * failed accept): only worth reading when looking for trouble. */
+__attribute__((format(printf, 2, 0)))
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char line[256];
