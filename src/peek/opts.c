@@ -21,6 +21,7 @@ enum {
 	OPT_PROMISC = 256,
 	OPT_ICMP,
 	OPT_MAX_SESSIONS,
+	OPT_METRICS_LISTEN,
 };
 
 static const char short_opts[] = ":u:i:U:c:t:B:l:qhvr:L:js:";
@@ -43,6 +44,7 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "snaplen", required_argument, NULL, 's' },
 	{ "max-sessions", required_argument, NULL, OPT_MAX_SESSIONS },
+	{ "metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -77,6 +79,10 @@ static const char help_text[] =
 "                         or 0..7 (default notice)\n"
 "  -q, --quiet            no header and no line per handshake on stderr\n"
 "  -j, --json             print the stats document (as GET) on stdout at exit\n"
+"      --metrics-listen=ADDR:PORT\n"
+"                         also serve the counters over HTTP at /metrics, in\n"
+"                         the Prometheus text format of tcpeekstat -p; ADDR\n"
+"                         is A.B.C.D or [IPv6] (e.g. 127.0.0.1:9740)\n"
 "      --promisc          put the interface in promiscuous mode\n"
 "      --icmp             an ICMP unreachable quoting a SYN ends its\n"
 "                         handshake as a failure (unreach)\n"
@@ -244,6 +250,11 @@ enum opts_result opts_parse(int argc, char **argv, struct peek_opts *o,
 				bad = "a count in 1..1073741824";
 			else
 				o->max_sessions = (uint32_t)n;
+			break;
+		case OPT_METRICS_LISTEN:
+			if (metrics_parse_listen(optarg, &o->metrics_listen, err, errlen) != 0)
+				return OPTS_ERROR;
+			o->metrics_given = 1;
 			break;
 		case 'l':
 			if (opts_parse_level(optarg, &o->log_level) != 0)

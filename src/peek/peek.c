@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "peek/metrics.h"
 #include "peek/output.h"
 #include "sys/clock.h"
 #include "sys/log.h"
@@ -368,7 +369,7 @@ int peek_stream_wait(void *arg, int fd)
 	 * lines and the socket's counts do not wait for the next batch. */
 	peek_flush(p);
 	while (!stop_flag) {
-		struct pollfd pfd[3];
+		struct pollfd pfd[4];
 		struct timespec ts, *tsp = NULL;
 		uint64_t now_ms = clock_mono_us() / 1000u;
 		nfds_t nfd = 0;
@@ -390,6 +391,17 @@ int peek_stream_wait(void *arg, int fd)
 				tsp = &ts;
 			}
 		}
+		if (p->metrics) {
+			int t = metrics_next_timeout(p->metrics);
+
+			pfd[nfd].fd = metrics_fd(p->metrics);
+			pfd[nfd++].events = POLLIN;
+			if (t >= 0 && (!tsp || t < ts.tv_sec * 1000 + ts.tv_nsec / 1000000L)) {
+				ts.tv_sec = t / 1000;
+				ts.tv_nsec = (long)(t % 1000) * 1000000L;
+				tsp = &ts;
+			}
+		}
 		/* the stop signals are unblocked only while waiting here, also
 		 * before peek_run (reading a stream's header) */
 		rc = ppoll(pfd, nfd, tsp, &run_mask);
@@ -401,6 +413,8 @@ int peek_stream_wait(void *arg, int fd)
 			break;
 		if (ctl_i >= 0 && (rc == 0 || (rc > 0 && pfd[ctl_i].revents)))
 			ctl_run(p->ctl, clock_mono_us() / 1000u);
+		if (p->metrics)
+			metrics_run(p->metrics);
 		/* readable, or hung up / failed: the read will tell */
 		if (rc > 0 && pfd[0].revents)
 			return 0;
@@ -428,6 +442,8 @@ static int run_file(struct peek *p, struct cap *cap, struct ctl *ctl)
 		}
 		if (ctl)
 			ctl_run(ctl, clock_mono_us() / 1000u);
+		if (p->metrics)
+			metrics_run(p->metrics);
 	}
 	return 0;
 }
@@ -435,7 +451,7 @@ static int run_file(struct peek *p, struct cap *cap, struct ctl *ctl)
 static int run_live(struct peek *p, struct cap *cap, struct ctl *ctl)
 {
 	char err[CAP_ERRLEN];
-	struct pollfd pfd[3];
+	struct pollfd pfd[4];
 
 	while (!stop_flag) {
 		uint64_t mono = clock_mono_us();
@@ -450,6 +466,14 @@ static int run_live(struct peek *p, struct cap *cap, struct ctl *ctl)
 			int t = ctl_next_timeout(ctl, mono / 1000u);
 
 			pfd[nfd].fd = ctl_fd(ctl);
+			pfd[nfd++].events = POLLIN;
+			if (t >= 0 && t < timeout)
+				timeout = t;
+		}
+		if (p->metrics) {
+			int t = metrics_next_timeout(p->metrics);
+
+			pfd[nfd].fd = metrics_fd(p->metrics);
 			pfd[nfd++].events = POLLIN;
 			if (t >= 0 && t < timeout)
 				timeout = t;
@@ -478,6 +502,8 @@ static int run_live(struct peek *p, struct cap *cap, struct ctl *ctl)
 		peek_idle(p, mono);
 		if (ctl)
 			ctl_run(ctl, mono / 1000u);
+		if (p->metrics)
+			metrics_run(p->metrics);
 	}
 	return 0;
 }

@@ -20,6 +20,8 @@
 #include "peek/track.h"
 #include "sys/capture.h"
 
+struct metrics;
+
 #define PEEK_ERRLEN 256
 /* The default cap on open sessions: as many as fit in this much table. */
 #define PEEK_DEFAULT_TABLE_BYTES (128u * 1024u * 1024u)
@@ -51,6 +53,7 @@ struct peek {
 	uint64_t open[FILT_MAX];         /* filled at answer time */
 	struct cap *cap;                 /* for pcap stats, may be NULL */
 	struct ctl *ctl;                 /* served while a stream is idle */
+	struct metrics *metrics;         /* /metrics, served like ctl; may be NULL */
 	uint64_t packets, malformed;
 	uint64_t first_ts, last_ts;      /* packet timestamps, µs */
 	uint64_t now_us;                 /* the tracker's time so far */
