@@ -17,6 +17,7 @@ MANDIR    ?= $(PREFIX)/share/man
 # PREFIX; packagers set them (e.g. UNITDIR=/lib/systemd/system).
 UNITDIR   ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 LIBEXECDIR ?= $(PREFIX)/libexec/synscope
 
@@ -157,7 +158,8 @@ bench: all
 install: $(PROGS)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
-	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(COMPLETIONDIR) \
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
+	    $(DESTDIR)$(COMPLETIONDIR) \
 	    $(DESTDIR)$(LIBEXECDIR)
 	install -m 0755 bin/check_tcp_raw bin/tcpeek $(DESTDIR)$(SBINDIR)/
 	install -m 0755 bin/tcpeekstat $(DESTDIR)$(BINDIR)/
@@ -170,6 +172,7 @@ install: $(PROGS)
 	    chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
 	done
 	install -m 0644 contrib/systemd/tcpeek.sysusers $(DESTDIR)$(SYSUSERSDIR)/tcpeek.conf
+	install -m 0644 contrib/systemd/tcpeek.tmpfiles $(DESTDIR)$(TMPFILESDIR)/tcpeek.conf
 	install -m 0644 contrib/bash-completion/check_tcp_raw contrib/bash-completion/tcpeek \
 	    contrib/bash-completion/tcpeekstat $(DESTDIR)$(COMPLETIONDIR)/
 	install -m 0755 contrib/keepalived/lvs-role-notify $(DESTDIR)$(LIBEXECDIR)/
@@ -181,6 +184,7 @@ uninstall:
 	      $(DESTDIR)$(MANDIR)/man1/tcpeekstat.1 \
 	      $(DESTDIR)$(UNITDIR)/tcpeek@.service $(DESTDIR)$(UNITDIR)/tcpeek-textfile@.service \
 	      $(DESTDIR)$(UNITDIR)/tcpeek-textfile@.timer $(DESTDIR)$(SYSUSERSDIR)/tcpeek.conf \
+	      $(DESTDIR)$(TMPFILESDIR)/tcpeek.conf \
 	      $(DESTDIR)$(COMPLETIONDIR)/check_tcp_raw $(DESTDIR)$(COMPLETIONDIR)/tcpeek \
 	      $(DESTDIR)$(COMPLETIONDIR)/tcpeekstat $(DESTDIR)$(LIBEXECDIR)/lvs-role-notify
 	-rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
