@@ -172,6 +172,7 @@ install: $(PROGS)
 	done
 	install -m 0644 contrib/systemd/tcpeek.sysusers $(DESTDIR)$(SYSUSERSDIR)/tcpeek.conf
 	install -m 0644 contrib/keepalived/synscope.tmpfiles $(DESTDIR)$(TMPFILESDIR)/synscope.conf
+	install -m 0644 contrib/systemd/tcpeek.tmpfiles $(DESTDIR)$(TMPFILESDIR)/tcpeek.conf
 	install -m 0644 contrib/bash-completion/check_tcp_raw contrib/bash-completion/tcpeek \
 	    contrib/bash-completion/tcpeekstat $(DESTDIR)$(COMPLETIONDIR)/
 	install -m 0755 contrib/keepalived/lvs-role-notify $(DESTDIR)$(LIBEXECDIR)/
@@ -188,6 +189,7 @@ uninstall:
 	      $(DESTDIR)$(UNITDIR)/tcpeek@.service $(DESTDIR)$(UNITDIR)/tcpeek-textfile@.service \
 	      $(DESTDIR)$(UNITDIR)/tcpeek-textfile@.timer $(DESTDIR)$(SYSUSERSDIR)/tcpeek.conf \
 	      $(DESTDIR)$(TMPFILESDIR)/synscope.conf \
+	      $(DESTDIR)$(TMPFILESDIR)/tcpeek.conf \
 	      $(DESTDIR)$(COMPLETIONDIR)/check_tcp_raw $(DESTDIR)$(COMPLETIONDIR)/tcpeek \
 	      $(DESTDIR)$(COMPLETIONDIR)/tcpeekstat $(DESTDIR)$(LIBEXECDIR)/lvs-role-notify \
 	      $(DESTDIR)$(LIBEXECDIR)/check_tcp_raw-ldirectord

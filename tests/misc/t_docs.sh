@@ -60,7 +60,12 @@ for line in open(sys.argv[1]):
     m = re.match(r"tcpeek_(\w+)(?:\{(.*)\})? ", line)
     if m:
         names = re.findall(r'(\w+)="', m.group(2) or "")
-        labels.setdefault(m.group(1), set()).update(names)
+        fam = m.group(1)
+        # a histogram's series belong to its family
+        h = re.match(r"(\w+)_(bucket|sum|count)$", fam)
+        if h and types.get(h.group(1)) == "histogram":
+            fam = h.group(1)
+        labels.setdefault(fam, set()).update(names)
 for k in sorted(types):
     print("%s\t%s\t%s" % (k, types[k], ",".join(sorted(labels.get(k, ())))))
 EOF
@@ -74,7 +79,7 @@ for line in open(sys.argv[1]):
 EOF
 sort -o "$T/doc.tsv" "$T/doc.tsv"
 sed -n 's/^[[:space:]]*{ "[a-z_]*", "\([a-z_]*\)", "\([a-z]*\)", ".*/\1\t\2/p' \
-	"$SYNSCOPE_ROOT/src/stat/tstat_fmt.c" | sort >"$T/src.tsv"
+	"$SYNSCOPE_ROOT/src/stat/tstat_prom.c" | sort >"$T/src.tsv"
 
 n=$(grep -c . "$T/doc.tsv")
 if [ "$n" -ge 20 ] && d=$(list_diff "$(cut -f1 "$T/out.tsv")" "$(cut -f1 "$T/doc.tsv")"); then
@@ -93,9 +98,9 @@ else
 	fail "prometheus.md labels (out first): $d"
 fi
 if [ -s "$T/src.tsv" ] && d=$(list_diff "$(cat "$T/src.tsv")" "$(cut -f1,2 "$T/doc.tsv")"); then
-	ok "prometheus.md: same names and types as the formatter's table (tstat_fmt.c)"
+	ok "prometheus.md: same names and types as the formatter's table (tstat_prom.c)"
 else
-	fail "prometheus.md vs tstat_fmt.c (source first): ${d:-no table found in the source}"
+	fail "prometheus.md vs tstat_prom.c (source first): ${d:-no table found in the source}"
 fi
 
 # Prometheus naming, checked without promtool (CI has none): every counter
@@ -112,8 +117,9 @@ doc = open(sys.argv[1]).read()
 real = set(open(sys.argv[2]).read().splitlines())
 rows = [l.split("\t") for l in open(sys.argv[3]).read().splitlines()]
 known = {r[0] for r in rows}
-# a summary's _count series belongs to its family
+# a summary's _count series and a histogram's series belong to its family
 known |= {r[0] + "_count" for r in rows if r[1] == "summary"}
+known |= {r[0] + s for r in rows if r[1] == "histogram" for s in ("_bucket", "_sum", "_count")}
 m = re.search(r"<!-- sample: tcpeekstat -p -->\n```\n(.*?)\n```", doc, re.S)
 if not m:
     print("no sample block"); sys.exit(1)
@@ -127,6 +133,8 @@ for line in m.group(1).splitlines():
             bad.append(line)
         continue
     s = re.match(r'tcpeek_(\w+)(\{(\w+="[^"]*")(,\w+="[^"]*")*\})? [0-9.]+$', line)
+    if line.startswith("tcpeek_") and ' iface="eth0"' not in line.replace(",", " ").replace("{", " "):
+        s = None        # the sample is the output of --label iface=eth0
     if not s or s.group(1) not in known:
         bad.append(line)
 if n < 20 or bad:
@@ -199,7 +207,7 @@ if [ -z "$line" ]; then
 	fail "prometheus.md: no cron line found"
 else
 	run_cron "$S"
-	if cmp -s "$TF/tcpeek_eth0.prom" "$T/prom" && [ -z "$(find "$TF" -name '*.tmp')" ]; then
+	if cmp -s "$TF/tcpeek_eth0.prom" "$T/prom" && [ "$(ls -A "$TF")" = tcpeek_eth0.prom ]; then
 		ok "prometheus.md cron line publishes tcpeekstat -p's output, no temporary left"
 	else
 		fail "prometheus.md cron line: $(ls -A "$TF" | tr '\n' ' ')"
@@ -214,12 +222,13 @@ fi
 
 # the units the doc describes, as shipped
 U=$SYNSCOPE_ROOT/contrib/systemd/tcpeek-textfile@.service
-if grep -qx 'ExecStart=/usr/local/bin/tcpeekstat -p -U /run/tcpeek/%i.sock' "$U" &&
-	grep -q '^StandardOutput=truncate:/var/lib/prometheus/node-exporter/.tcpeek_%i.prom.tmp$' "$U" &&
-	grep -q 'mv -f /var/lib/prometheus/node-exporter/.tcpeek_%i.prom.tmp /var/lib/prometheus/node-exporter/tcpeek_%i.prom$' "$U" &&
+ES='tcpeekstat -p -U /run/tcpeek/%i.sock --label iface=%i -o /var/lib/prometheus/node-exporter/tcpeek_%i.prom'
+if grep -qx "ExecStart=/usr/local/bin/$ES" "$U" && grep -qxF "$ES" "$PM" &&
+	grep -qx 'ReadWritePaths=-/var/lib/prometheus/node-exporter' "$U" &&
+	grep -q 'root:tcpeek 1775' "$PM" &&
 	grep -qx 'OnUnitActiveSec=15s' "${U%.service}.timer" &&
 	grep -q 'every 15 s' "$PM" && grep -q '/var/lib/prometheus/node-exporter/' "$PM"; then
-	ok "prometheus.md: textfile service and timer as shipped (paths, rename, 15 s)"
+	ok "prometheus.md: textfile service and timer as shipped (command, writable path, 15 s)"
 else
 	fail "prometheus.md and contrib/systemd/tcpeek-textfile@ differ"
 fi

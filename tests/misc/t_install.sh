@@ -24,6 +24,7 @@ want="0755 /usr/sbin/check_tcp_raw
 0644 /lib/systemd/system/tcpeek-textfile@.timer
 0644 /usr/lib/sysusers.d/tcpeek.conf
 0644 /usr/lib/tmpfiles.d/synscope.conf
+0644 /usr/lib/tmpfiles.d/tcpeek.conf
 0644 /usr/share/bash-completion/completions/check_tcp_raw
 0644 /usr/share/bash-completion/completions/tcpeek
 0644 /usr/share/bash-completion/completions/tcpeekstat
@@ -31,7 +32,7 @@ want="0755 /usr/sbin/check_tcp_raw
 0755 /usr/libexec/synscope/check_tcp_raw-ldirectord"
 got=$(cd "$D" && find . -type f -printf '%m /%P\n' | sed 's/^\([0-7]\{3\}\) /0\1 /' | sort)
 if d=$(list_diff "$(printf '%s\n' "$want" | sort)" "$got"); then
-	ok "install: the 16 files, each with its mode, and nothing else"
+	ok "install: the 17 files, each with its mode, and nothing else"
 else
 	fail "install: file list or modes differ: $d"
 fi
@@ -67,7 +68,7 @@ if grep -qx 'ExecStart=/usr/sbin/tcpeek -i %I -q -U /run/tcpeek/%i.sock $TCPEEK_
 else
 	fail "installed unit's ExecStart: $(grep ExecStart= "$D/lib/systemd/system/tcpeek@.service")"
 fi
-if grep -qx 'ExecStart=/usr/bin/tcpeekstat -p -U /run/tcpeek/%i.sock' \
+if grep -qx 'ExecStart=/usr/bin/tcpeekstat -p -U /run/tcpeek/%i.sock --label iface=%i -o /var/lib/prometheus/node-exporter/tcpeek_%i.prom' \
 	"$D/lib/systemd/system/tcpeek-textfile@.service"; then
 	ok "installed textfile unit runs the installed tcpeekstat (/usr/bin)"
 else

@@ -80,6 +80,23 @@ for kv in User=tcpeek Group=tcpeek AmbientCapabilities=CAP_NET_RAW \
 	grep -qx "$kv" "$U" || fail "tcpeek@.service: no $kv"
 done
 ok "tcpeek@.service: user tcpeek, CAP_NET_RAW only, ProtectSystem=strict, PrivateTmp, NoNewPrivileges, RuntimeDirectory"
+# the textfile unit: tcpeekstat itself replaces the file (-o), labelled
+# with the instance; systemd's truncate: output is published empty under a
+# real systemd 252 (tests/misc/t_systemd_boot.sh runs one)
+TU=$SYNSCOPE_ROOT/contrib/systemd/tcpeek-textfile@.service
+if grep -qx 'ExecStart=/usr/local/bin/tcpeekstat -p -U /run/tcpeek/%i.sock --label iface=%i -o /var/lib/prometheus/node-exporter/tcpeek_%i.prom' "$TU" &&
+	grep -qx 'ReadWritePaths=-/var/lib/prometheus/node-exporter' "$TU" &&
+	grep -qx 'User=tcpeek' "$TU" && grep -qx 'CapabilityBoundingSet=' "$TU" &&
+	grep -qx 'ProtectSystem=strict' "$TU" && ! grep -qE '^(StandardOutput|ExecStartPost)=' "$TU"; then
+	ok "tcpeek-textfile@.service: tcpeekstat -p --label iface=%i -o, user tcpeek, no capability, one writable path"
+else
+	fail "tcpeek-textfile@.service: not the -o/--label form with its hardening"
+fi
+if grep -qx 'd /var/lib/prometheus/node-exporter 1775 root tcpeek -' "$SYNSCOPE_ROOT/contrib/systemd/tcpeek.tmpfiles"; then
+	ok "tmpfiles.d: textfile directory root:tcpeek 1775"
+else
+	fail "tmpfiles.d: no line for the textfile directory"
+fi
 if grep -E '^(PrivateUsers|PrivateNetwork)=yes' "$U" >/dev/null; then
 	fail "tcpeek@.service: PrivateUsers/PrivateNetwork would blind the capture"
 else
