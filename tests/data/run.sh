@@ -316,11 +316,12 @@ if [ -f "$here/mixed.pcap" ]; then
 	fi
 fi
 
-# Link types: the same traffic as raw IP, Linux cooked v1 (-i any) and v2
-# gives the same document (mixed: the same filters; its short Ethernet
-# frame and, in raw IP, its ARP frame cannot be carried over).
+# Link types: the same traffic as raw IP, Linux cooked v1 (-i any) and v2,
+# BSD loopback NULL (family big-endian) and LOOP gives the same document
+# (mixed: the same filters; its short Ethernet frame and, in raw IP, NULL
+# and LOOP, its ARP frame cannot be carried over).
 if [ -x "$build/tools/pcaprelink" ]; then
-	for link in raw sll sll2; do
+	for link in raw sll sll2 null loop; do
 		for name in success filters vlan mixed; do
 			[ -f "$here/$name.pcap" ] && [ -f "$here/$name.json" ] || continue
 			args_of "$name"
