@@ -138,6 +138,38 @@ void peek_fini(struct peek *p)
 	p->stats = NULL;
 }
 
+/* Re-read the host's addresses (first: at start, when every failure is
+ * worth a line; later ones are logged only when the outcome changes). */
+static void host_refresh(struct peek *p, int first)
+{
+	int left = local_set_host_addrs(&p->local), last = p->host_left;
+
+	if (left < 0 && (first || last >= 0))
+		log_warn("listing the host's addresses (kept as they were)");
+	else if (left > 0 && (first || left != last))
+		log_warnx("the host has more than %d IPv4 addresses: %d of them do not count "
+		          "as local (give them with -L)", LOCAL_HOST_MAX, left);
+	p->host_left = left;
+}
+
+void peek_local_live(struct peek *p, const char *dev)
+{
+	int own = local_count_interface(dev);
+
+	if (own < 0) {
+		log_warn("listing the addresses of %s", dev);
+		return;
+	}
+	if (own == 0 && local_empty(&p->local)) {
+		log_warnx("%s has no IPv4 address and no -L was given: every handshake "
+		          "counts as RX", dev);
+		return;
+	}
+	p->host_addrs = 1;
+	host_refresh(p, 1);
+	p->host_next_mono = clock_mono_us() + PEEK_HOST_REFRESH_US;
+}
+
 void peek_set_capture(struct peek *p, struct cap *cap)
 {
 	p->cap = cap;
@@ -592,6 +624,10 @@ static int run_live(struct peek *p, struct cap *cap, struct ctl *ctl)
 		if (p->packets != seen)
 			peek_anchor(p, mono);
 		peek_idle(p, mono);
+		if (p->host_addrs && mono >= p->host_next_mono) {
+			host_refresh(p, 0);
+			p->host_next_mono = mono + PEEK_HOST_REFRESH_US;
+		}
 		if (ctl)
 			ctl_run(ctl, mono / 1000u);
 	}

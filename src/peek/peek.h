@@ -70,6 +70,10 @@ struct peek {
 	 * delivered frames ended, and the monotonic time then */
 	uint64_t anchor_ts, anchor_mono;
 	uint64_t start_wall;
+	/* live: the host's addresses are local and re-read now and then */
+	int host_addrs;
+	int host_left;                   /* the last refresh's outcome */
+	uint64_t host_next_mono;
 	/* decoded frames waiting to go to the tracker (see peek_flush) */
 	size_t nbatch;
 	struct pkt_frame batch[PEEK_TRK_BATCH];
@@ -83,6 +87,17 @@ void peek_fini(struct peek *p);
 /* The capture the frames come from (link type, pcap stats). */
 void peek_set_capture(struct peek *p, struct cap *cap);
 void peek_set_link(struct peek *p, enum pkt_link link);
+
+/*
+ * Live mode: every IPv4 address of the host (every interface, lo
+ * included) counts as local, beside -L, re-read every
+ * PEEK_HOST_REFRESH_US (a VIP keepalived adds on failover counts from
+ * then on).  Except when dev itself has no IPv4 address and no -L was
+ * given (a mirror port watching other hosts): nothing is known then, and
+ * every handshake counts as RX (logged).
+ */
+#define PEEK_HOST_REFRESH_US 5000000u
+void peek_local_live(struct peek *p, const char *dev);
 
 /* Handle one captured frame (decode, track, count). */
 void peek_frame(struct peek *p, const uint8_t *data, size_t caplen, uint64_t ts_us);
