@@ -176,16 +176,8 @@ int main(int argc, char **argv)
 			goto report;
 		goto out;
 	}
-	if (!cap_is_file(cap)) {
-		/* the runtime holds its own copy of the local networks */
-		int n = local_add_interface(&p->local, dev);
-
-		if (n < 0)
-			log_warn("getifaddrs");
-		else if (local_empty(&p->local))
-			log_warnx("%s has no IPv4 address and no -L was given: "
-			          "every handshake counts as RX", dev);
-	}
+	if (!cap_is_file(cap))
+		peek_local_live(p, dev);
 
 	peek_set_capture(p, cap);
 
