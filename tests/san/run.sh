@@ -108,7 +108,7 @@ srv_pid=""
 
 # ---- check_tcp_raw in the namespace lab -----------------------------------
 # an unknown option: refused before any socket is opened
-vg 64 "check_tcp_raw usage error" "$C" --no-such-option eth0 10.0.0.1 10.0.0.2 80
+vg 1 "check_tcp_raw usage error" "$C" --no-such-option eth0 10.0.0.1 10.0.0.2 80
 if [ "$(id -u)" -eq 0 ]; then
 	(
 		# in a subshell: the lab's EXIT trap removes its namespaces
