@@ -1,6 +1,6 @@
 /*
  * tcpeekstat: ask a running tcpeek for its statistics over the stats
- * socket and show them as a table, raw JSON, Prometheus text, or Ganglia
+ * socket and show them as the original's plain summary, a table, raw JSON, Prometheus text, or Ganglia
  * gmetric calls.  This file only wires the tstat_ modules together.
  */
 #include <errno.h>
@@ -35,13 +35,15 @@ static void usage(FILE *f)
 	        "    -U --socket=PATH       tcpeek's socket (default: %s)\n"
 	        "    -j --json              print the JSON document as tcpeek sends it\n"
 	        "    -p --prometheus        print Prometheus text exposition (format 0.0.4)\n"
+	        "    -T --table             print a table, one line per filter\n"
 	        "    -g --gmetric           send REFRESH (counts since the previous REFRESH)\n"
 	        "                           and run gmetric once per success/failure counter\n"
 	        "                           (at most %d runs)\n"
 	        "       --gmetric-path=PATH the gmetric program (default: %s)\n"
 	        "    -v --version           print the version and exit\n"
 	        "    -h --help              print this help and exit\n"
-	        "  Without -j, -p or -g: a table of the counters since tcpeek started.\n"
+	        "  Without -j, -p, -g or -T: the original tcpeekstat's plain summary of\n"
+	        "  the counters since tcpeek started.\n"
 	        "  Waits at most %d s for the answer and %d s for the whole run.\n"
 	        "  Exit status: 0 success, 1 socket, answer or gmetric error, 64 usage error.\n",
 	        TSTAT_DEFAULT_SOCKET, TSTAT_MAX_GMETRIC, TSTAT_GMETRIC_PATH,
@@ -98,6 +100,7 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "prometheus", no_argument, NULL, 'p' },
 		{ "gmetric", no_argument, NULL, 'g' },
+		{ "table", no_argument, NULL, 'T' },
 		{ "gmetric-path", required_argument, NULL, OPT_GMETRIC_PATH },
 		{ "version", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -113,7 +116,7 @@ int main(int argc, char **argv)
 
 	log_init(argv[0], LOG_LVL_NOTICE);
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":U:jpgvh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":U:jpgTvh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'U':
 			if (optarg[0] == '\0')
@@ -123,6 +126,7 @@ int main(int argc, char **argv)
 		case 'j':
 		case 'p':
 		case 'g':
+		case 'T':
 			if (mode != opt)
 				nmodes++;
 			mode = opt;
@@ -155,7 +159,7 @@ int main(int argc, char **argv)
 		return usage_error(err);
 	}
 	if (nmodes > 1)
-		return usage_error("-j, -p and -g are mutually exclusive");
+		return usage_error("-j, -p, -g and -T are mutually exclusive");
 
 	deadline = clock_mono_us() + (uint64_t)TSTAT_DEADLINE_MS * 1000;
 	arm_backstop(path);
@@ -205,7 +209,8 @@ int main(int argc, char **argv)
 		tstat_gmetric_free(cmds, ncmds);
 		break;
 	default:
-		if (tstat_render(mode == 'p' ? TSTAT_VIEW_PROM : TSTAT_VIEW_TABLE, &doc,
+		if (tstat_render(mode == 'p' ? TSTAT_VIEW_PROM :
+		                 mode == 'T' ? TSTAT_VIEW_TABLE : TSTAT_VIEW_PLAIN, &doc,
 		                 TSTAT_MAX_OUTPUT, &out, &outlen) == -1) {
 			if (errno == EFBIG)
 				log_warnx("%s: output of %zu filters larger than %u bytes: refused",
