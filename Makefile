@@ -17,6 +17,7 @@ MANDIR    ?= $(PREFIX)/share/man
 # PREFIX; packagers set them (e.g. UNITDIR=/lib/systemd/system).
 UNITDIR   ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 LIBEXECDIR ?= $(PREFIX)/libexec/synscope
 
@@ -40,7 +41,7 @@ endif
 ALL_CFLAGS  := -std=gnu11 -D_GNU_SOURCE -DSYNSCOPE_VERSION='"$(VERSION)"' \
                -Isrc $(WARNFLAGS) $(CFLAGS) $(SANFLAGS) -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS) -Wl,--as-needed
-LIBS        := -lpcap -ljson-c -lm -lcap
+LIBS        := -lpcap -ljson-c -lm -lcap -lmicrohttpd
 
 ifneq ($(V),1)
 Q = @
@@ -157,8 +158,8 @@ bench: all
 install: $(PROGS)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
-	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(COMPLETIONDIR) \
-	    $(DESTDIR)$(LIBEXECDIR)
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
+	    $(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(LIBEXECDIR)
 	install -m 0755 bin/check_tcp_raw bin/tcpeek $(DESTDIR)$(SBINDIR)/
 	install -m 0755 bin/tcpeekstat $(DESTDIR)$(BINDIR)/
 	install -m 0644 docs/check_tcp_raw.8 docs/tcpeek.8 $(DESTDIR)$(MANDIR)/man8/
@@ -170,9 +171,15 @@ install: $(PROGS)
 	    chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
 	done
 	install -m 0644 contrib/systemd/tcpeek.sysusers $(DESTDIR)$(SYSUSERSDIR)/tcpeek.conf
+	install -m 0644 contrib/keepalived/synscope.tmpfiles $(DESTDIR)$(TMPFILESDIR)/synscope.conf
+	install -m 0644 contrib/systemd/tcpeek.tmpfiles $(DESTDIR)$(TMPFILESDIR)/tcpeek.conf
 	install -m 0644 contrib/bash-completion/check_tcp_raw contrib/bash-completion/tcpeek \
 	    contrib/bash-completion/tcpeekstat $(DESTDIR)$(COMPLETIONDIR)/
 	install -m 0755 contrib/keepalived/lvs-role-notify $(DESTDIR)$(LIBEXECDIR)/
+	sed -e 's|/usr/local/sbin/check_tcp_raw|$(SBINDIR)/check_tcp_raw|' \
+	    -e 's|/usr/local/libexec/synscope|$(LIBEXECDIR)|' \
+	    contrib/ldirectord/check_tcp_raw-ldirectord >$(DESTDIR)$(LIBEXECDIR)/check_tcp_raw-ldirectord
+	chmod 0755 $(DESTDIR)$(LIBEXECDIR)/check_tcp_raw-ldirectord
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/check_tcp_raw $(DESTDIR)$(SBINDIR)/tcpeek \
@@ -181,8 +188,11 @@ uninstall:
 	      $(DESTDIR)$(MANDIR)/man1/tcpeekstat.1 \
 	      $(DESTDIR)$(UNITDIR)/tcpeek@.service $(DESTDIR)$(UNITDIR)/tcpeek-textfile@.service \
 	      $(DESTDIR)$(UNITDIR)/tcpeek-textfile@.timer $(DESTDIR)$(SYSUSERSDIR)/tcpeek.conf \
+	      $(DESTDIR)$(TMPFILESDIR)/synscope.conf \
+	      $(DESTDIR)$(TMPFILESDIR)/tcpeek.conf \
 	      $(DESTDIR)$(COMPLETIONDIR)/check_tcp_raw $(DESTDIR)$(COMPLETIONDIR)/tcpeek \
-	      $(DESTDIR)$(COMPLETIONDIR)/tcpeekstat $(DESTDIR)$(LIBEXECDIR)/lvs-role-notify
+	      $(DESTDIR)$(COMPLETIONDIR)/tcpeekstat $(DESTDIR)$(LIBEXECDIR)/lvs-role-notify \
+	      $(DESTDIR)$(LIBEXECDIR)/check_tcp_raw-ldirectord
 	-rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
 
 clean:

@@ -41,7 +41,7 @@
 #define TIMEOUT_US (60 * SEC)
 #define TIMEOUT_MARGIN (5 * SEC)
 #define SNAPLEN 65535
-#define FRAME_MAX 2048
+#define FRAME_MAX 8192
 #define NFILT_MAX 8
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
@@ -105,7 +105,8 @@ static void dump(pcap_dumper_t *d, uint64_t ts, const uint8_t *buf, size_t len, 
 /* ---- test scenarios: a packet list, sorted by time, and the truth ----- */
 
 struct rec {
-	uint64_t ts;
+	uint64_t ts;             /* where the frame goes in the file */
+	uint64_t wire;           /* the timestamp written, when not ts (0) */
 	uint32_t order;          /* insertion order: ties keep it */
 	uint32_t len, caplen;
 	uint8_t *data;
@@ -144,6 +145,8 @@ struct hs {
 	uint32_t data;           /* complete with a data segment of this size */
 	uint32_t cut;            /* capture only this much of the data segment */
 	uint32_t rtt;            /* server answer delay, us */
+	bool tso;                /* the data segment is a TSO super-packet as
+	                          * its sender captures it: IP total length 0 */
 };
 
 struct gen {
@@ -159,6 +162,9 @@ struct gen {
 	uint64_t need_end;       /* the file must reach this (timeouts) */
 	uint64_t open_limit;     /* and end before this (open sessions) */
 	const char *args;        /* tcpeek options for this scenario */
+	/* frames placed at or after shift_from are stamped shift_us earlier
+	 * (a capture joined to an earlier one out of order) */
+	uint64_t shift_from, shift_us;
 	/* the last TCP frame pushed, for ICMP errors that quote it */
 	uint8_t last[FRAME_MAX];
 	size_t last_len, last_l3;
@@ -176,6 +182,7 @@ static void push(struct gen *g, uint64_t ts, const uint8_t *buf, size_t len, siz
 	}
 	r = &g->recs[g->nrecs];
 	r->ts = ts;
+	r->wire = 0;
 	r->order = (uint32_t)g->nrecs;
 	r->len = (uint32_t)len;
 	r->caplen = (uint32_t)caplen;
@@ -318,11 +325,18 @@ static void handshake(struct gen *g, const struct hs *h)
 			push_tcp(g, h, t + (uint64_t)i * SEC, false, si, sa_ack, saf, NULL, 0, 0);
 		t += (uint64_t)h->dupsa * SEC + 60;
 		if (h->data) {
-			uint8_t pay[1500];
+			uint8_t pay[6000];
 			for (uint32_t i = 0; i < h->data && i < sizeof(pay); i++)
 				pay[i] = (uint8_t)('a' + i % 26);
 			push_tcp(g, h, t, true, ci + 1, cli_ack, PKT_TH_ACK | PKT_TH_PUSH,
 			         pay, h->data, h->cut);
+			if (h->tso) {
+				/* the total length as the sender's capture shows
+				 * a super-packet the NIC segments: 0 */
+				struct rec *r = &g->recs[g->nrecs - 1];
+				r->data[g->last_l3 + 2] = 0;
+				r->data[g->last_l3 + 3] = 0;
+			}
 		} else {
 			push_tcp(g, h, t, true, ci + 1, cli_ack, PKT_TH_ACK, NULL, 0, 0);
 		}
@@ -547,7 +561,11 @@ static void finish(struct gen *g, const char *out)
 	if (d == NULL)
 		die("%s", pcap_geterr(p));
 	for (size_t i = 0; i < g->nrecs; i++) {
-		dump(d, g->recs[i].ts, g->recs[i].data, g->recs[i].len, g->recs[i].caplen);
+		uint64_t wire = g->recs[i].wire ? g->recs[i].wire : g->recs[i].ts;
+
+		if (g->shift_us && !g->recs[i].wire && g->recs[i].ts >= g->shift_from)
+			wire -= g->shift_us;
+		dump(d, wire, g->recs[i].data, g->recs[i].len, g->recs[i].caplen);
 		free(g->recs[i].data);
 	}
 	if (pcap_dump_flush(d) != 0)
@@ -981,6 +999,88 @@ static void bench_flood(const char *out, uint64_t n)
 	bench_close(&b, out);
 }
 
+/*
+ * One corrupt timestamp: an unrelated frame stamped ten years ahead sits
+ * between the SYN and the SYN/ACK of a handshake that takes 1 s.  tcpeek
+ * treats it as a lone bad timestamp (a jump, handled at the time so far):
+ * the 1 s handshake succeeds (with the clock frozen at the bad time it
+ * became a 60 s timeout and later handshakes measured 0), the handshakes
+ * after it get their own verdicts and times, the timeout still fires from
+ * the trailing frame, and the summary's from precedes its to.
+ */
+static void sc_jump(struct gen *g)
+{
+	struct hs h = H(0, IP(192, 168, 1, 40), 42000, 80, O_SUCCESS);
+
+	h.rtt = 1000000;
+	handshake(g, &h);
+	push_arp(g, EPOCH_US + 500 * MS);
+	g->recs[g->nrecs - 1].wire = EPOCH_US + UINT64_C(315360000) * SEC;
+	h = H(1200, IP(192, 168, 1, 41), 42001, 443, O_SUCCESS);
+	h.rtt = 700;
+	handshake(g, &h);
+	h = H(1500, IP(192, 168, 1, 42), 42002, 81, O_REJECT);
+	handshake(g, &h);
+	h = H(2000, IP(192, 168, 1, 43), 42003, 82, O_TIMEOUT);
+	handshake(g, &h);
+	h = H(2500, IP(192, 168, 1, 44), 42004, 80, O_ABORT);
+	handshake(g, &h);
+}
+
+/*
+ * The clock goes back an hour for good (two captures joined out of
+ * order): time goes on from where it was, so the handshakes after the
+ * jump measure their own 900 and 1200 us (clamped to the latest time
+ * they measured 0), and a timeout after it still fires from the trailing
+ * frame 65 s later (clamped, the clock never reached it).
+ */
+static void sc_jumpback(struct gen *g)
+{
+	struct hs h;
+
+	for (int i = 0; i < 3; i++) {
+		h = H((uint64_t)i * 100, IP(192, 168, 1, 50), (uint16_t)(43000 + i), 80, O_SUCCESS);
+		handshake(g, &h);
+	}
+	g->shift_from = EPOCH_US + 10 * SEC;
+	g->shift_us = UINT64_C(3600) * SEC;
+	h = H(10000, IP(192, 168, 1, 51), 43010, 80, O_SUCCESS);
+	h.rtt = 900;
+	handshake(g, &h);
+	h = H(10500, IP(192, 168, 1, 52), 43011, 443, O_SUCCESS);
+	h.rtt = 1200;
+	h.dupsyn = 1;
+	handshake(g, &h);
+	h = H(11000, IP(192, 168, 1, 53), 43012, 81, O_REJECT);
+	handshake(g, &h);
+	h = H(11500, IP(192, 168, 1, 54), 43013, 82, O_TIMEOUT);
+	handshake(g, &h);
+}
+
+/*
+ * Captured on the sending host: the client's first data segment is a TSO
+ * super-packet (6000 bytes of payload) whose IP total length reads 0.
+ * tcpdump reads its length from the capture, and so must tcpeek: it
+ * completes its handshake (as malformed, it left two handshakes to time
+ * out), and nothing is malformed.
+ */
+static void sc_tso(struct gen *g)
+{
+	struct hs h = H(0, IP(192, 168, 1, 60), 44000, 80, O_SUCCESS);
+
+	h.data = 6000;
+	h.tso = true;
+	handshake(g, &h);
+	h = H(100, IP(192, 168, 1, 61), 44001, 443, O_SUCCESS);
+	h.data = 6000;
+	h.tso = true;
+	h.cut = 200;             /* and cut by a snaplen */
+	handshake(g, &h);
+	h = H(200, IP(192, 168, 1, 62), 44002, 80, O_SUCCESS);
+	h.data = 1000;
+	handshake(g, &h);
+}
+
 /* ---- command line ----------------------------------------------------- */
 
 struct scenario {
@@ -1005,6 +1105,9 @@ static const struct scenario scenarios[] = {
 	{ "open", sc_open, "handshakes still open at the end of the file" },
 	{ "filters", sc_filters, "ports 22/80/443/8080 from two subnets, with user filters" },
 	{ "mixed", sc_mixed, "about 200 interleaved handshakes of every kind" },
+	{ "jump", sc_jump, "one frame stamped ten years ahead inside a 1 s handshake" },
+	{ "jumpback", sc_jumpback, "timestamps go back an hour for good halfway" },
+	{ "tso", sc_tso, "handshakes completed by TSO super-packets (IP total length 0)" },
 };
 #define NSCEN (sizeof(scenarios) / sizeof(scenarios[0]))
 

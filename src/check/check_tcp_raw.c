@@ -11,18 +11,32 @@
 #include "sys/log.h"
 #include "sys/priv.h"
 
+static json_object *json_mac(int have, const uint8_t *mac)
+{
+	char s[PKT_MAC_STRLEN];
+
+	return have ? json_object_new_string(pkt_fmt_mac(s, mac)) : NULL;
+}
+
+static json_object *json_u8(int have, uint8_t v)
+{
+	return have ? json_object_new_int(v) : NULL;
+}
+
 static void print_json(const struct chk_report *r)
 {
 	json_object *o = json_object_new_object();
-	char mac[PKT_MAC_STRLEN];
 
 	json_object_object_add(o, "verdict",
-	                       json_object_new_string(r->success ? "success" : "failure"));
+	                       json_object_new_string(chk_outcome_verdict(r->outcome)));
+	json_object_object_add(o, "outcome", json_object_new_string(chk_outcome_str(r->outcome)));
 	json_object_object_add(o, "reason", json_object_new_string(r->reason));
 	json_object_object_add(o, "mode", json_object_new_string(r->mode));
-	json_object_object_add(o, "real_server_mac",
-	                       r->have_mac ? json_object_new_string(pkt_fmt_mac(mac, r->rs_mac))
-	                                   : NULL);
+	json_object_object_add(o, "real_server_mac", json_mac(r->have_mac, r->rs_mac));
+	json_object_object_add(o, "reply_mac", json_mac(r->reply.have, r->reply.mac));
+	json_object_object_add(o, "reply_ttl", json_u8(r->reply.have, r->reply.ttl));
+	json_object_object_add(o, "icmp_type", json_u8(r->have_icmp, r->icmp_type));
+	json_object_object_add(o, "icmp_code", json_u8(r->have_icmp, r->icmp_code));
 	json_object_object_add(o, "source_port", json_object_new_int(r->sport));
 	json_object_object_add(o, "rtt_us",
 	                       r->have_rtt ? json_object_new_int64((int64_t)r->rtt_us) : NULL);
@@ -38,11 +52,27 @@ static int finish(const struct chk_opts *o, struct chk_report *r, int rc, uint64
 {
 	if (r->elapsed_us == 0)
 		r->elapsed_us = clock_mono_us() - t0;
+	if (rc != 0 && !chk_outcome_is_error(r->outcome))
+		r->outcome = CHK_OUT_SYSTEM;    /* a runtime error is never the server's */
 	if (o->json)
 		print_json(r);
 	if (rc != 0)
-		return rc;
-	if (!r->success) {
+		return CHK_EXIT_FAIL;
+	/* -A: say where the reply came from, for it may not be the real
+	 * server's own MAC (seed: "send a packet and see where it goes"). */
+	if (o->any_mac && r->reply.have) {
+		char got[PKT_MAC_STRLEN], want[PKT_MAC_STRLEN];
+
+		pkt_fmt_mac(got, r->reply.mac);
+		pkt_fmt_mac(want, r->rs_mac);
+		if (strcmp(got, want) == 0)
+			log_warnx("%s from the real server's MAC %s, TTL %u", r->reply.what, got,
+			          r->reply.ttl);
+		else
+			log_warnx("%s from MAC %s, not the real server's %s, TTL %u", r->reply.what,
+			          got, want, r->reply.ttl);
+	}
+	if (!chk_outcome_is_success(r->outcome)) {
 		log_warnx("failure: %s", r->reason);
 		return CHK_EXIT_FAIL;
 	}
@@ -70,6 +100,7 @@ int main(int argc, char **argv)
 	memset(&r, 0, sizeof(r));
 	r.mode = "raw";
 	if (!caps_ok) {
+		r.outcome = CHK_OUT_SYSTEM;
 		snprintf(r.reason, sizeof(r.reason), "could not drop capabilities");
 		return finish(&o, &r, CHK_EXIT_FAIL, t0);
 	}
@@ -84,8 +115,15 @@ int main(int argc, char **argv)
 		master = chk_read_role(o.role_file, &r);
 		if (master < 0)
 			return finish(&o, &r, CHK_EXIT_FAIL, t0);
-		if (!master)
+		if (!master) {
+			/* An ordinary connect() needs no privilege at all. */
 			r.mode = "connect";
+			if (priv_keep_caps(NULL, 0) != 0) {
+				r.outcome = CHK_OUT_SYSTEM;
+				snprintf(r.reason, sizeof(r.reason), "could not drop capabilities");
+				return finish(&o, &r, CHK_EXIT_FAIL, t0);
+			}
+		}
 	}
 	names[0] = (struct chk_name){ .what = "REAL_SERVER", .host = o.real_server };
 	names[1] = (struct chk_name){ .what = "VIRTUAL_IP", .host = o.virtual_ip };

@@ -24,30 +24,54 @@ static void ignore(struct chk_out *out, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void finish(struct chk *c, enum chk_result r, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void finish(struct chk *c, enum chk_result r, const char *fmt, ...)
+static void finish(struct chk *c, enum chk_outcome o)
 {
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(c->reason, sizeof(c->reason), fmt, ap);
-	va_end(ap);
-	c->result = r;
+	c->outcome = o;
 	c->state = CHK_ST_DONE;
 	c->deadline = CHK_NO_WAKE;
 	c->next_retx = CHK_NO_WAKE;
 }
 
+static void note_reply(struct chk_reply *r, const struct pkt_frame *f, const char *what)
+{
+	r->have = 1;
+	memcpy(r->mac, f->eth.src, PKT_ETH_ALEN);
+	r->ttl = f->ip4.ttl;
+	r->what = what;
+}
+
+/* A reply that validated in every other respect: does it come from the
+ * real server's MAC?  In LVS-DR the real server answers the client
+ * directly, so its SYN/ACK leaves from the MAC our ARP resolved.  A reply
+ * from elsewhere means the SYN was forwarded (a server without the VIP
+ * routing it on to one that has it) or the reply routed (policy routing
+ * through a gateway): the first must not pass, the second is allowed with
+ * -A.  Returns 1 if F may count; else tells why it is ignored and keeps
+ * the first such reply for the verdict. */
+static int from_real_server(struct chk *c, const struct pkt_frame *f, const char *what,
+                            struct chk_out *out)
+{
+	char got[PKT_MAC_STRLEN], want[PKT_MAC_STRLEN];
+
+	if (c->cfg.any_mac || memcmp(f->eth.src, c->rs_mac, PKT_ETH_ALEN) == 0)
+		return 1;
+	ignore(out, "reply from MAC %s, not the real server's %s", pkt_fmt_mac(got, f->eth.src),
+	       pkt_fmt_mac(want, c->rs_mac));
+	if (!c->foreign.have)
+		note_reply(&c->foreign, f, what);
+	return 0;
+}
+
+static const uint8_t bcast_mac[PKT_ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
 static void emit_arp(struct chk *c, struct chk_out *out)
 {
-	static const uint8_t bcast[PKT_ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 	static const uint8_t zero[PKT_ETH_ALEN];
 
 	if (out->ntx >= CHK_MAX_TX)
 		return;
 	out->tx[out->ntx].len = pkt_build_arp(out->tx[out->ntx].buf, CHK_FRAME_MAX, 1,
-	                                      c->cfg.our_mac, c->cfg.our_ip, bcast,
+	                                      c->cfg.our_mac, c->cfg.our_ip, bcast_mac,
 	                                      zero, c->cfg.rs_ip);
 	out->ntx++;
 }
@@ -83,7 +107,10 @@ static uint64_t syn_retx_at(const struct chk *c)
 	return c->stage_start + t * (uint64_t)c->syn_sent / (uint64_t)(n + 1);
 }
 
-static uint64_t arp_interval(const struct chk *c)
+/* The first ARP retransmission comes after a quarter of the timeout (at
+ * most 200 ms); each gap doubles, up to 1 s, so that an address nobody
+ * answers for (with -t 0, forever) costs one request a second. */
+static uint64_t arp_first_gap(const struct chk *c)
 {
 	uint64_t q = c->cfg.timeout_us / 4;
 
@@ -104,7 +131,8 @@ void chk_start(struct chk *c, const struct chk_config *cfg, uint64_t now,
 	c->state = CHK_ST_ARP;
 	c->stage_start = now;
 	c->deadline = deadline_from(c, now);
-	c->next_retx = now + arp_interval(c);
+	c->arp_gap = arp_first_gap(c);
+	c->next_retx = now + c->arp_gap;
 	out_reset(out);
 	emit_arp(c, out);
 }
@@ -116,14 +144,13 @@ uint64_t chk_next_wake(const struct chk *c)
 	return c->deadline < c->next_retx ? c->deadline : c->next_retx;
 }
 
-static const char *waiting_for(enum chk_state st)
+static enum chk_outcome timeout_outcome(const struct chk *c)
 {
-	switch (st) {
-	case CHK_ST_ARP: return "ARP reply";
-	case CHK_ST_SYN_SENT: return "SYN/ACK";
-	case CHK_ST_FIN_WAIT: return "FIN";
-	default: return "nothing";
-	}
+	if (c->state == CHK_ST_ARP)
+		return CHK_OUT_TIMEOUT_ARP;
+	if (c->foreign.have)
+		return CHK_OUT_WRONG_MAC;
+	return c->state == CHK_ST_SYN_SENT ? CHK_OUT_TIMEOUT_SYNACK : CHK_OUT_TIMEOUT_FIN;
 }
 
 void chk_on_tick(struct chk *c, uint64_t now, struct chk_out *out)
@@ -132,15 +159,23 @@ void chk_on_tick(struct chk *c, uint64_t now, struct chk_out *out)
 	if (c->state == CHK_ST_DONE)
 		return;
 	if (now >= c->deadline) {
-		finish(c, CHK_FAILURE, "timeout after %llu ms waiting for %s",
-		       (unsigned long long)(c->cfg.timeout_us / 1000), waiting_for(c->state));
+		enum chk_outcome o = timeout_outcome(c);
+
+		/* The verdict is about what came instead. */
+		if (o == CHK_OUT_WRONG_MAC)
+			c->reply = c->foreign;
+		c->timeout_state = c->state;
+		finish(c, o);
 		return;
 	}
 	if (now < c->next_retx)
 		return;
 	if (c->state == CHK_ST_ARP) {
 		emit_arp(c, out);
-		c->next_retx = now + arp_interval(c);
+		c->arp_gap *= 2;
+		if (c->arp_gap > CHK_ARP_RETX_MAX_US)
+			c->arp_gap = CHK_ARP_RETX_MAX_US;
+		c->next_retx = now + c->arp_gap;
 	} else if (c->state == CHK_ST_SYN_SENT) {
 		/* Same port and ISN: a retransmission, not a new attempt. */
 		emit_tcp(c, out, PKT_TH_SYN, c->cfg.isn, 0, c->cfg.mss);
@@ -174,10 +209,17 @@ static void on_arp(struct chk *c, const struct pkt_frame *f, uint64_t now,
 		ignore(out, "ARP reply to %s, not our address", pkt_fmt_ip4(a, arp->tpa));
 		return;
 	}
-	if (memcmp(f->eth.dst, c->cfg.our_mac, PKT_ETH_ALEN) != 0) {
-		ignore(out, "ARP reply not sent to our MAC");
+	/* Some stacks and appliances broadcast their replies; the addresses
+	 * inside (sender = the real server, target = us) are what counts. */
+	if (memcmp(f->eth.dst, c->cfg.our_mac, PKT_ETH_ALEN) != 0 &&
+	    memcmp(f->eth.dst, bcast_mac, PKT_ETH_ALEN) != 0) {
+		ignore(out, "ARP reply not sent to our MAC nor to broadcast");
 		return;
 	}
+	/* Every reply is validated against this MAC: it must be the one
+	 * that actually put the ARP reply on the wire, or a station could
+	 * name another's address (or an unused one) and choose whose replies
+	 * count. */
 	if (memcmp(f->eth.src, arp->sha, PKT_ETH_ALEN) != 0) {
 		ignore(out, "ARP reply whose Ethernet source differs from its sender address");
 		return;
@@ -216,14 +258,19 @@ static void on_icmp(struct chk *c, const struct pkt_frame *f, struct chk_out *ou
 		ignore(out, "ICMP unreachable after the handshake");
 		return;
 	}
+	if (!from_real_server(c, f, "ICMP unreachable", out))
+		return;
 	out->accepted = 1;
-	finish(c, CHK_FAILURE, "ICMP destination unreachable: %s (type %u code %u)",
-	       chk_unreach_str(ic->code), ic->type, ic->code);
+	note_reply(&c->reply, f, "ICMP unreachable");
+	c->icmp_type = ic->type;
+	c->icmp_code = ic->code;
+	finish(c, CHK_OUT_ICMP_UNREACH);
 }
 
-static void on_syn_sent(struct chk *c, const struct pkt_tcp *t, uint64_t now,
+static void on_syn_sent(struct chk *c, const struct pkt_frame *f, uint64_t now,
                         struct chk_out *out)
 {
+	const struct pkt_tcp *t = &f->tcp;
 	uint32_t want = c->cfg.isn + 1;
 
 	if ((t->flags & PKT_TH_RST) != 0) {
@@ -232,8 +279,11 @@ static void on_syn_sent(struct chk *c, const struct pkt_tcp *t, uint64_t now,
 			       t->ack, want);
 			return;
 		}
+		if (!from_real_server(c, f, "RST", out))
+			return;
 		out->accepted = 1;
-		finish(c, CHK_FAILURE, "connection refused");
+		note_reply(&c->reply, f, "RST");
+		finish(c, CHK_OUT_REFUSED);
 		return;
 	}
 	if ((t->flags & (PKT_TH_SYN | PKT_TH_ACK)) != (PKT_TH_SYN | PKT_TH_ACK)) {
@@ -245,7 +295,10 @@ static void on_syn_sent(struct chk *c, const struct pkt_tcp *t, uint64_t now,
 		       t->ack, want);
 		return;
 	}
+	if (!from_real_server(c, f, "SYN/ACK", out))
+		return;
 	out->accepted = 1;
+	note_reply(&c->reply, f, "SYN/ACK");
 	c->t_synack = now;
 	c->have_rtt = 1;
 	c->srv_isn = t->seq;
@@ -253,7 +306,7 @@ static void on_syn_sent(struct chk *c, const struct pkt_tcp *t, uint64_t now,
 	emit_tcp(c, out, PKT_TH_ACK, want, c->rcv_nxt, 0);
 	if (!c->cfg.clean_close) {
 		emit_tcp(c, out, PKT_TH_RST | PKT_TH_ACK, want, c->rcv_nxt, 0);
-		finish(c, CHK_SUCCESS, "SYN/ACK received");
+		finish(c, CHK_OUT_SYNACK);
 		return;
 	}
 	emit_tcp(c, out, PKT_TH_FIN | PKT_TH_ACK, want, c->rcv_nxt, 0);
@@ -266,8 +319,9 @@ static void on_syn_sent(struct chk *c, const struct pkt_tcp *t, uint64_t now,
 /* Our FIN occupies ISN+1; the peer's FIN may come before, with or after
  * the ACK of ours, and data may precede it: acknowledge what arrives in
  * order, finish when both FINs are acknowledged. */
-static void on_fin_wait(struct chk *c, const struct pkt_tcp *t, struct chk_out *out)
+static void on_fin_wait(struct chk *c, const struct pkt_frame *f, struct chk_out *out)
 {
+	const struct pkt_tcp *t = &f->tcp;
 	uint32_t fin_seq = c->cfg.isn + 1, after_fin = c->cfg.isn + 2;
 	int ack_it = 0;
 
@@ -283,8 +337,11 @@ static void on_fin_wait(struct chk *c, const struct pkt_tcp *t, struct chk_out *
 			ignore(out, "RST with sequence %u, expected %u", t->seq, c->rcv_nxt);
 			return;
 		}
+		if (!from_real_server(c, f, "RST", out))
+			return;
 		out->accepted = 1;
-		finish(c, CHK_FAILURE, "connection reset by the server during clean close");
+		note_reply(&c->reply, f, "RST");
+		finish(c, CHK_OUT_RESET_CLOSE);
 		return;
 	}
 	if ((t->flags & PKT_TH_ACK) == 0 || SEQ_LT(t->ack, fin_seq) ||
@@ -292,6 +349,8 @@ static void on_fin_wait(struct chk *c, const struct pkt_tcp *t, struct chk_out *
 		ignore(out, "segment acknowledges %u, outside %u..%u", t->ack, fin_seq, after_fin);
 		return;
 	}
+	if (!from_real_server(c, f, (t->flags & PKT_TH_FIN) ? "FIN" : "segment", out))
+		return;
 	if (t->seq != c->rcv_nxt) {
 		/* Out of order or a duplicate: repeat our ACK so it resends. */
 		ignore(out, "segment with sequence %u, expected %u", t->seq, c->rcv_nxt);
@@ -313,7 +372,7 @@ static void on_fin_wait(struct chk *c, const struct pkt_tcp *t, struct chk_out *
 	if (ack_it)
 		emit_tcp(c, out, PKT_TH_ACK, after_fin, c->rcv_nxt, 0);
 	if (c->peer_fin && c->fin_acked)
-		finish(c, CHK_SUCCESS, "SYN/ACK received, connection closed with FIN");
+		finish(c, CHK_OUT_CLOSED);
 }
 
 void chk_on_frame(struct chk *c, const uint8_t *buf, size_t len, uint64_t now,
@@ -356,11 +415,62 @@ void chk_on_frame(struct chk *c, const uint8_t *buf, size_t len, uint64_t now,
 		return;
 	}
 	if (c->state == CHK_ST_SYN_SENT)
-		on_syn_sent(c, &f.tcp, now, out);
+		on_syn_sent(c, &f, now, out);
 	else if (c->state == CHK_ST_FIN_WAIT)
-		on_fin_wait(c, &f.tcp, out);
+		on_fin_wait(c, &f, out);
 	else
 		ignore(out, "TCP segment before the real server was resolved");
+}
+
+static const char *waiting_for(enum chk_state st)
+{
+	switch (st) {
+	case CHK_ST_ARP: return "ARP reply";
+	case CHK_ST_SYN_SENT: return "SYN/ACK";
+	case CHK_ST_FIN_WAIT: return "FIN";
+	default: return "nothing";
+	}
+}
+
+char *chk_fmt_reason(char *out, size_t cap, const struct chk *c)
+{
+	char got[PKT_MAC_STRLEN], want[PKT_MAC_STRLEN];
+	unsigned long long ms = (unsigned long long)(c->cfg.timeout_us / 1000);
+
+	switch (c->outcome) {
+	case CHK_OUT_SYNACK:
+		snprintf(out, cap, "SYN/ACK received");
+		break;
+	case CHK_OUT_CLOSED:
+		snprintf(out, cap, "SYN/ACK received, connection closed with FIN");
+		break;
+	case CHK_OUT_REFUSED:
+		snprintf(out, cap, "connection refused");
+		break;
+	case CHK_OUT_ICMP_UNREACH:
+		snprintf(out, cap, "ICMP destination unreachable: %s (type %u code %u)",
+		         chk_unreach_str(c->icmp_code), c->icmp_type, c->icmp_code);
+		break;
+	case CHK_OUT_RESET_CLOSE:
+		snprintf(out, cap, "connection reset by the server during clean close");
+		break;
+	case CHK_OUT_TIMEOUT_ARP:
+	case CHK_OUT_TIMEOUT_SYNACK:
+	case CHK_OUT_TIMEOUT_FIN:
+		snprintf(out, cap, "timeout after %llu ms waiting for %s", ms,
+		         waiting_for(c->timeout_state));
+		break;
+	case CHK_OUT_WRONG_MAC:
+		snprintf(out, cap, "timeout after %llu ms waiting for %s: the %s came from MAC %s, "
+		         "not the real server's %s (TTL %u)", ms, waiting_for(c->timeout_state),
+		         c->reply.what, pkt_fmt_mac(got, c->reply.mac), pkt_fmt_mac(want, c->rs_mac),
+		         c->reply.ttl);
+		break;
+	default:
+		snprintf(out, cap, "%s", chk_outcome_str(c->outcome));
+		break;
+	}
+	return out;
 }
 
 const char *chk_unreach_str(uint8_t code)

@@ -12,13 +12,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "check/outcome.h"
 #include "net/pkt.h"
 
 #define CHK_FRAME_MAX 128     /* our frames: eth + ip + tcp(+mss) = 58 bytes */
 #define CHK_MAX_TX 3
 #define CHK_REASON_MAX 160
 #define CHK_NO_WAKE UINT64_MAX
-#define CHK_ARP_RETX_US 200000u  /* ARP request retransmission, at most */
+#define CHK_ARP_RETX_US 200000u  /* first ARP retransmission, at most */
+#define CHK_ARP_RETX_MAX_US 1000000u /* the gap doubles up to this */
 
 struct chk_config {
 	uint8_t our_mac[PKT_ETH_ALEN];
@@ -33,6 +35,7 @@ struct chk_config {
 	uint64_t timeout_us;      /* per reply; 0 waits forever */
 	int retries;              /* extra SYN transmissions within the deadline */
 	int clean_close;          /* FIN exchange instead of RST */
+	int any_mac;              /* -A: replies from any Ethernet source count */
 };
 
 enum chk_state {
@@ -42,22 +45,25 @@ enum chk_state {
 	CHK_ST_DONE,
 };
 
-enum chk_result {
-	CHK_PENDING = 0,
-	CHK_SUCCESS,
-	CHK_FAILURE,
+/* A reply as it arrived: who put it on our wire, with what TTL. */
+struct chk_reply {
+	int have;
+	uint8_t mac[PKT_ETH_ALEN];  /* Ethernet source */
+	uint8_t ttl;                /* IPv4 TTL */
+	const char *what;           /* "SYN/ACK", "RST", "FIN", "ICMP unreachable", ... */
 };
 
 struct chk {
 	struct chk_config cfg;
 	enum chk_state state;
-	enum chk_result result;
-	char reason[CHK_REASON_MAX];
+	enum chk_outcome outcome; /* CHK_OUT_PENDING until DONE */
+	enum chk_state timeout_state; /* what a timeout was waiting in */
 	uint8_t rs_mac[PKT_ETH_ALEN];
 	int have_rs_mac;
 	uint64_t deadline;        /* CHK_NO_WAKE when none */
 	uint64_t next_retx;       /* ARP or SYN retransmission, CHK_NO_WAKE */
 	uint64_t stage_start;     /* when the current request was first sent */
+	uint64_t arp_gap;         /* current ARP retransmission interval */
 	int syn_sent;             /* SYN transmissions so far */
 	uint64_t t_syn, t_synack; /* for the handshake RTT */
 	int have_rtt;
@@ -65,6 +71,11 @@ struct chk {
 	uint32_t rcv_nxt;         /* next sequence number expected from the server */
 	int peer_fin, fin_acked;
 	uint16_t ip_id;
+	/* The reply the verdict rests on (SYN/ACK, RST, ICMP); on
+	 * CHK_OUT_WRONG_MAC, the first one ignored for its Ethernet source. */
+	struct chk_reply reply;
+	struct chk_reply foreign; /* first valid reply from another MAC */
+	uint8_t icmp_type, icmp_code;
 };
 
 /* What one step of the machine asks of the driver. */
@@ -89,6 +100,10 @@ void chk_on_frame(struct chk *c, const uint8_t *buf, size_t len, uint64_t now,
 void chk_on_tick(struct chk *c, uint64_t now, struct chk_out *out);
 /* When the driver must call chk_on_tick next (CHK_NO_WAKE: only frames). */
 uint64_t chk_next_wake(const struct chk *c);
+
+/* The outcome of a finished check in words, e.g. "timeout after 500 ms
+ * waiting for SYN/ACK".  Returns OUT. */
+char *chk_fmt_reason(char *out, size_t cap, const struct chk *c);
 
 /* Human name of an ICMP destination-unreachable code. */
 const char *chk_unreach_str(uint8_t code);

@@ -27,7 +27,7 @@ int chk_run_connect(const struct chk_opts *o, uint32_t rs_ip, struct chk_report 
 	r->mode = "connect";
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		chk_error(r, errno, "socket(AF_INET, SOCK_STREAM)");
+		chk_error(r, CHK_OUT_SYSTEM, errno, "socket(AF_INET, SOCK_STREAM)");
 		return CHK_EXIT_FAIL;
 	}
 	memset(&sin, 0, sizeof(sin));
@@ -35,7 +35,7 @@ int chk_run_connect(const struct chk_opts *o, uint32_t rs_ip, struct chk_report 
 	if (o->source_ip != NULL) {
 		sin.sin_addr.s_addr = htonl(o->source_addr);
 		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
-			chk_error(r, errno, "bind to --source-ip %s", o->source_ip);
+			chk_error(r, CHK_OUT_SYSTEM, errno, "bind to --source-ip %s", o->source_ip);
 			goto out;
 		}
 	}
@@ -60,14 +60,14 @@ int chk_run_connect(const struct chk_opts *o, uint32_t rs_ip, struct chk_report 
 			}
 			n = poll(&pfd, 1, ms);
 			if (n < 0 && errno != EINTR) {
-				chk_error(r, errno, "poll on TCP socket");
+				chk_error(r, CHK_OUT_SYSTEM, errno, "poll on TCP socket");
 				goto out;
 			}
 			if (n > 0)
 				break;
 		}
 		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) != 0) {
-			chk_error(r, errno, "getsockopt(SO_ERROR)");
+			chk_error(r, CHK_OUT_SYSTEM, errno, "getsockopt(SO_ERROR)");
 			goto out;
 		}
 	}
@@ -75,7 +75,7 @@ verdict:
 	if (getsockname(fd, (struct sockaddr *)&me, &ml) == 0)
 		r->sport = ntohs(me.sin_port);
 	if (err == 0) {
-		r->success = 1;
+		r->outcome = CHK_OUT_CONNECTED;
 		r->have_rtt = 1;
 		r->rtt_us = clock_mono_us() - t0;
 		snprintf(r->reason, sizeof(r->reason), "connected");
@@ -87,11 +87,16 @@ verdict:
 				log_warn("setsockopt(SO_LINGER) on the TCP socket");
 		}
 	} else if (err == ECONNREFUSED) {
+		r->outcome = CHK_OUT_REFUSED;
 		snprintf(r->reason, sizeof(r->reason), "connection refused");
 	} else if (err == ETIMEDOUT) {
+		r->outcome = CHK_OUT_TIMEOUT_CONNECT;
 		snprintf(r->reason, sizeof(r->reason), "timeout after %u ms waiting for connect",
 		         o->timeout_ms);
 	} else {
+		/* EHOSTUNREACH (no ARP answer, ICMP), ENETUNREACH...: about
+		 * the path to the server, not about us. */
+		r->outcome = CHK_OUT_CONNECT_FAILED;
 		snprintf(r->reason, sizeof(r->reason), "connect: %s", strerror(err));
 	}
 	if (o->verbose >= 1) {

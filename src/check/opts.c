@@ -91,9 +91,45 @@ int chk_is_ip6_literal(const char *s)
 	return strchr(s, ':') != NULL && inet_pton(AF_INET6, s, &a) == 1;
 }
 
+int chk_parse_usage_exit(const char *s, int *out, char *err, size_t errlen)
+{
+	unsigned long v;
+
+	if (parse_uint(s, 255, &v) != 0 || v == 0) {
+		snprintf(err, errlen, "invalid --usage-exit '%s': expected a status from 1 to 255",
+		         s);
+		return -1;
+	}
+	*out = (int)v;
+	return 0;
+}
+
+int chk_usage_exit_scan(int argc, char *const *argv)
+{
+	static const char opt[] = "--usage-exit";
+	int status = CHK_EXIT_USAGE_DEFAULT, v;
+	char err[96];
+
+	for (int i = 1; i < argc && argv[i] != NULL; i++) {
+		const char *a = argv[i], *val = NULL;
+
+		if (strcmp(a, "--") == 0)
+			break;
+		if (strncmp(a, opt, sizeof(opt) - 1) != 0)
+			continue;
+		if (a[sizeof(opt) - 1] == '=')
+			val = a + sizeof(opt);
+		else if (a[sizeof(opt) - 1] == '\0' && i + 1 < argc)
+			val = argv[++i];
+		if (val != NULL && chk_parse_usage_exit(val, &v, err, sizeof(err)) == 0)
+			status = v;
+	}
+	return status;
+}
+
 /* ---- argp --------------------------------------------------------------- */
 
-enum { OPT_USAGE_ONLY = 0x100 };
+enum { OPT_USAGE_EXIT = 0x100 };
 
 static const char doc[] =
 	"\ncheck_tcp_raw -- LVS-DR health check of one real server over a raw socket"
@@ -112,8 +148,9 @@ static const char doc[] =
 	"============================\n"
 	"EXIT STATUS\n"
 	"----------------------------\n\n"
-	"0 when the check succeeds, 1 when it fails or a runtime error happens, "
-	"64 on a usage error (bad option or argument).\n\n"
+	"0 when the check succeeds, 1 for everything else: the check failed, it "
+	"could not run, or an option or argument is wrong (see --usage-exit). "
+	"With keepalived's misc_dynamic, 2 to 255 would mean up.\n\n"
 	"============================\n"
 	"PARAMETERS\n"
 	"----------------------------\n\n"
@@ -149,7 +186,16 @@ static const struct argp_option options[] = {
 	{ "retries", 'R', "N", 0,
 	  "Send the SYN N more times (same port and sequence number), spread "
 	  "within the timeout. [Default: 0]", 0 },
+	{ "any-mac", 'A', NULL, 0,
+	  "Accept replies from any Ethernet source, not only from the real "
+	  "server's MAC, for real servers whose replies are routed (policy "
+	  "routing through a gateway); the MAC and TTL they came with are "
+	  "reported.", 0 },
 	{ "json", 'j', NULL, 0, "Print the result as one JSON object on standard output", 0 },
+	{ "usage-exit", OPT_USAGE_EXIT, "STATUS", 0,
+	  "Exit status of usage errors, 1 to 255, wherever the option is given "
+	  "(for scripts that follow sysexits(3); never with keepalived's "
+	  "misc_dynamic, which reads 2 to 255 as up). [Default: 1]", 0 },
 	{ "verbose", 'v', NULL, 0,
 	  "More output on standard error each time it is given:\n"
 	  "-v)  the parameters and every TCP packet\n"
@@ -161,8 +207,10 @@ static const struct argp_option options[] = {
 static void usage_error(struct argp_state *st, const char *msg)
 {
 	/* One line naming the culprit and where to read more. */
+	struct chk_opts *o = st->input;
+
 	fprintf(stderr, "%s: %s (see --help)\n", st->name, msg);
-	exit(CHK_EXIT_USAGE);
+	exit(o->usage_exit);
 }
 
 static error_t parse_opt(int key, char *arg, struct argp_state *st)
@@ -172,8 +220,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 
 	switch (key) {
 	case 'c': o->clean_close = 1; break;
-	case 'r': o->role_file = arg; break;
+	case 'r': o->role_file = *arg ? arg : NULL; break;   /* '' as the original: none */
+	case 'A': o->any_mac = 1; break;
 	case 'j': o->json = 1; break;
+	case OPT_USAGE_EXIT:
+		if (chk_parse_usage_exit(arg, &o->usage_exit, err, sizeof(err)) != 0)
+			usage_error(st, err);
+		argp_err_exit_status = o->usage_exit;
+		break;
 	case 'v': o->verbose++; break;
 	case 't':
 		if (chk_parse_timeout(arg, &o->timeout_ms, err, sizeof(err)) != 0)
@@ -242,7 +296,9 @@ void chk_opts_parse(int argc, char **argv, struct chk_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->timeout_ms = 1000;
-	argp_err_exit_status = CHK_EXIT_USAGE;
+	o->usage_exit = chk_usage_exit_scan(argc, argv);
+	/* argp's own errors (an unknown option, a missing value) exit with this */
+	argp_err_exit_status = o->usage_exit;
 	argp_program_bug_address = NULL;
 	/* getopt names the program by argv[0] as typed (a path, say) while
 	 * every other message says "check_tcp_raw:"; make them agree. */

@@ -5,21 +5,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Every outcome but success exits 1, usage errors included: keepalived's
+ * MISC_CHECK with misc_dynamic reads 2..255 as "up, with weight status-2",
+ * so a 64 for a typo would put the real server in service.  Those who
+ * want sysexits' EX_USAGE ask for it with --usage-exit=64. */
 #define CHK_EXIT_OK 0
 #define CHK_EXIT_FAIL 1
-#define CHK_EXIT_USAGE 64
+#define CHK_EXIT_USAGE_DEFAULT CHK_EXIT_FAIL
 #define CHK_TIMEOUT_MAX_MS 3600000u
 #define CHK_RETRIES_MAX 100
 
 struct chk_opts {
 	const char *iface, *real_server, *virtual_ip, *port_str;
 	uint16_t port;
-	const char *role_file;     /* NULL: always the raw check */
+	const char *role_file;     /* NULL (or -r ''): always the raw check */
 	uint32_t timeout_ms;       /* 0: no deadline */
 	int verbose;
 	int clean_close;
 	int json;
 	int retries;
+	int any_mac;               /* -A: accept replies from any Ethernet source */
+	int usage_exit;            /* exit status of usage errors (--usage-exit) */
 	const char *source_ip;     /* NULL: the interface's primary address */
 	uint32_t source_addr;      /* parsed source_ip, host order */
 };
@@ -41,8 +47,15 @@ int chk_parse_retries(const char *s, int *out, char *err, size_t errlen);
 int chk_parse_ip4(const char *s, uint32_t *out, char *err, size_t errlen);
 /* 1 if S is an IPv6 literal (we refuse those with a clear message). */
 int chk_is_ip6_literal(const char *s);
+/* --usage-exit's value: 1 to 255 (0 would make a usage error a success). */
+int chk_parse_usage_exit(const char *s, int *out, char *err, size_t errlen);
+/* The usage-error status asked for anywhere on the command line (before
+ * "--"), so that it holds for an error met before the option itself:
+ * the last valid --usage-exit=N or --usage-exit N, else 1. */
+int chk_usage_exit_scan(int argc, char *const *argv);
 
-/* Parse argv with argp.  Usage errors print one line and exit 64; --help,
+/* Parse argv with argp.  Usage errors (argp's own included) print one
+ * line and exit with o->usage_exit (1 unless --usage-exit); --help,
  * --usage and --version print and exit 0. */
 void chk_opts_parse(int argc, char **argv, struct chk_opts *o);
 

@@ -42,8 +42,8 @@ static int first_ip4(const struct addrinfo *ai, uint32_t *out)
 
 static int fail(struct chk_report *r, const struct chk_name *nm, const char *why)
 {
-	chk_error(r, 0, "%s '%s': cannot resolve to an IPv4 address: %s", nm->what,
-	          nm->host, why);
+	chk_error(r, CHK_OUT_RESOLVE, 0, "%s '%s': cannot resolve to an IPv4 address: %s",
+	          nm->what, nm->host, why);
 	return CHK_EXIT_FAIL;
 }
 

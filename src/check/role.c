@@ -29,7 +29,8 @@ static const char *kind(mode_t m)
 
 static int not_regular(struct chk_report *r, const char *path, mode_t m)
 {
-	chk_error(r, 0, "role file '%s': not a regular file (%s)", path, kind(m));
+	chk_error(r, CHK_OUT_ROLE_FILE, 0, "role file '%s': not a regular file (%s)", path,
+	          kind(m));
 	return -1;
 }
 
@@ -41,18 +42,18 @@ int chk_read_role(const char *path, struct chk_report *r)
 	int fd;
 
 	if (stat(path, &st) != 0) {
-		chk_error(r, errno, "role file '%s'", path);
+		chk_error(r, CHK_OUT_ROLE_FILE, errno, "role file '%s'", path);
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode))
 		return not_regular(r, path, st.st_mode);
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
-		chk_error(r, errno, "role file '%s'", path);
+		chk_error(r, CHK_OUT_ROLE_FILE, errno, "role file '%s'", path);
 		return -1;
 	}
 	if (fstat(fd, &st) != 0) {
-		chk_error(r, errno, "role file '%s'", path);
+		chk_error(r, CHK_OUT_ROLE_FILE, errno, "role file '%s'", path);
 		close(fd);
 		return -1;
 	}
@@ -64,7 +65,7 @@ int chk_read_role(const char *path, struct chk_report *r)
 		n = read(fd, &ch, 1);
 	while (n < 0 && errno == EINTR);
 	if (n < 0) {
-		chk_error(r, errno, "reading role file '%s'", path);
+		chk_error(r, CHK_OUT_ROLE_FILE, errno, "reading role file '%s'", path);
 		close(fd);
 		return -1;
 	}

@@ -4,7 +4,6 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/capability.h>
 #include <unistd.h>
 
 #include "check/run.h"
@@ -15,7 +14,7 @@
 #include "sys/priv.h"
 #include "sys/rand.h"
 
-void chk_error(struct chk_report *r, int err, const char *fmt, ...)
+void chk_error(struct chk_report *r, enum chk_outcome outcome, int err, const char *fmt, ...)
 {
 	va_list ap;
 	size_t n;
@@ -26,7 +25,7 @@ void chk_error(struct chk_report *r, int err, const char *fmt, ...)
 	n = strlen(r->reason);
 	if (err != 0 && n < sizeof(r->reason))
 		snprintf(r->reason + n, sizeof(r->reason) - n, ": %s", strerror(err));
-	r->success = 0;
+	r->outcome = outcome;
 	log_warnx("%s", r->reason);
 }
 
@@ -61,7 +60,7 @@ static int send_all(int fd, const struct chk_out *out, int verbose, struct chk_r
 {
 	for (int i = 0; i < out->ntx; i++) {
 		if (pktsock_send(fd, out->tx[i].buf, out->tx[i].len) != 0) {
-			chk_error(r, errno, "send on packet socket");
+			chk_error(r, CHK_OUT_SYSTEM, errno, "send on packet socket");
 			return -1;
 		}
 		show(verbose, out->tx[i].buf, out->tx[i].len, NULL);
@@ -88,7 +87,7 @@ static int wait_readable(int fd, uint64_t wake, struct chk_report *r)
 	}
 	n = ppoll(&pfd, 1, tsp, NULL);
 	if (n < 0 && errno != EINTR) {
-		chk_error(r, errno, "ppoll on packet socket");
+		chk_error(r, CHK_OUT_SYSTEM, errno, "ppoll on packet socket");
 		return -1;
 	}
 	return 0;
@@ -105,29 +104,29 @@ int chk_run_raw(const struct chk_opts *o, uint32_t rs_ip, uint32_t vip,
 	static struct chk_out out;
 	uint8_t rnd[8], frame[2048];
 	uint64_t t0 = clock_mono_us();
-	cap_value_t keep[] = { CAP_NET_RAW };
 	int fd, rc = CHK_EXIT_FAIL;
 
 	r->mode = "raw";
 	switch (ifinfo_get(o->iface, &ifi)) {
 	case IFINFO_OK: break;
 	case IFINFO_NO_SUCH:
-		chk_error(r, 0, "SOURCE_IFACE '%s': no such interface", o->iface);
+		chk_error(r, CHK_OUT_NO_IFACE, 0, "SOURCE_IFACE '%s': no such interface", o->iface);
 		return CHK_EXIT_FAIL;
 	case IFINFO_NOT_ETHER:
-		chk_error(r, 0, "SOURCE_IFACE '%s': not an Ethernet interface", o->iface);
+		chk_error(r, CHK_OUT_IFACE_NOT_ETHER, 0, "SOURCE_IFACE '%s': not an Ethernet interface",
+		          o->iface);
 		return CHK_EXIT_FAIL;
 	default:
-		chk_error(r, errno, "SOURCE_IFACE '%s'", o->iface);
+		chk_error(r, CHK_OUT_SYSTEM, errno, "SOURCE_IFACE '%s'", o->iface);
 		return CHK_EXIT_FAIL;
 	}
 	if (!ifi.up) {
-		chk_error(r, 0, "SOURCE_IFACE '%s': interface is down", o->iface);
+		chk_error(r, CHK_OUT_IFACE_DOWN, 0, "SOURCE_IFACE '%s': interface is down", o->iface);
 		return CHK_EXIT_FAIL;
 	}
 	if (o->source_ip == NULL && !ifi.has_ip4) {
-		chk_error(r, 0, "SOURCE_IFACE '%s': interface has no IPv4 address (use --source-ip)",
-		          o->iface);
+		chk_error(r, CHK_OUT_IFACE_NO_IP4, 0,
+		          "SOURCE_IFACE '%s': interface has no IPv4 address (use --source-ip)", o->iface);
 		return CHK_EXIT_FAIL;
 	}
 	memset(&cfg, 0, sizeof(cfg));
@@ -139,6 +138,8 @@ int chk_run_raw(const struct chk_opts *o, uint32_t rs_ip, uint32_t vip,
 	/* Fresh, unpredictable port, ISN and IP ID for every check: a stale
 	 * or forged reply must not be able to guess them. */
 	if (rand_bytes(rnd, sizeof(rnd)) != 0) {
+		/* rand_bytes() logged why */
+		r->outcome = CHK_OUT_SYSTEM;
 		snprintf(r->reason, sizeof(r->reason), "getrandom failed");
 		return CHK_EXIT_FAIL;
 	}
@@ -149,20 +150,26 @@ int chk_run_raw(const struct chk_opts *o, uint32_t rs_ip, uint32_t vip,
 	cfg.timeout_us = chk_ms_to_us(o->timeout_ms);
 	cfg.retries = o->retries;
 	cfg.clean_close = o->clean_close;
+	cfg.any_mac = o->any_mac;
 
 	plen = pktsock_check_filter(prog, cfg.our_ip, vip, cfg.port, cfg.sport);
 	fd = pktsock_open(ifi.index, prog, plen);
 	if (fd < 0) {
 		if (errno == EPERM || errno == EACCES)
-			chk_error(r, 0, "opening a packet socket needs CAP_NET_RAW: run as root, or "
+			chk_error(r, CHK_OUT_NO_CAPABILITY, 0,
+			          "opening a packet socket needs CAP_NET_RAW: run as root, or "
 			          "grant it once with 'setcap cap_net_raw+ep check_tcp_raw'");
 		else
-			chk_error(r, errno, "opening a packet socket on '%s'", o->iface);
+			chk_error(r, CHK_OUT_SYSTEM, errno, "opening a packet socket on '%s'", o->iface);
 		return CHK_EXIT_FAIL;
 	}
-	/* The socket is all we needed privileges for. */
-	if (priv_keep_caps(keep, 1) != 0) {
-		snprintf(r->reason, sizeof(r->reason), "could not drop capabilities");
+	/* The socket is all we needed a privilege for: an open, bound packet
+	 * socket sends and receives without any capability (the kernel checks
+	 * CAP_NET_RAW when it is created), so keep none while replies from
+	 * the network are parsed. */
+	if (priv_keep_caps(NULL, 0) != 0) {
+		chk_error(r, CHK_OUT_SYSTEM, 0, "could not drop capabilities after opening the "
+		          "packet socket");
 		goto out;
 	}
 
@@ -181,7 +188,7 @@ int chk_run_raw(const struct chk_opts *o, uint32_t rs_ip, uint32_t vip,
 		while (c.state != CHK_ST_DONE &&
 		       (n = pktsock_recv(fd, frame, sizeof(frame))) != 0) {
 			if (n < 0) {
-				chk_error(r, errno, "receive on packet socket");
+				chk_error(r, CHK_OUT_SYSTEM, errno, "receive on packet socket");
 				goto out;
 			}
 			now = clock_mono_us();
@@ -202,10 +209,14 @@ int chk_run_raw(const struct chk_opts *o, uint32_t rs_ip, uint32_t vip,
 				goto out;
 		}
 	}
-	r->success = c.result == CHK_SUCCESS;
-	snprintf(r->reason, sizeof(r->reason), "%s", c.reason);
+	r->outcome = c.outcome;
+	chk_fmt_reason(r->reason, sizeof(r->reason), &c);
 	r->have_mac = c.have_rs_mac;
 	memcpy(r->rs_mac, c.rs_mac, 6);
+	r->reply = c.reply;
+	r->have_icmp = c.outcome == CHK_OUT_ICMP_UNREACH;
+	r->icmp_type = c.icmp_type;
+	r->icmp_code = c.icmp_code;
 	r->have_rtt = c.have_rtt;
 	r->rtt_us = c.have_rtt ? c.t_synack - c.t_syn : 0;
 	rc = 0;

@@ -10,21 +10,25 @@
 #include "check/opts.h"
 
 struct chk_report {
-	int success;
+	enum chk_outcome outcome;
 	char reason[CHK_REASON_MAX];
 	const char *mode;            /* "raw" or "connect" */
 	int have_mac;
 	uint8_t rs_mac[6];
+	struct chk_reply reply;      /* raw mode: the reply the verdict rests on */
+	int have_icmp;
+	uint8_t icmp_type, icmp_code;
 	uint16_t sport;
 	int have_rtt;
 	uint64_t rtt_us;
 	uint64_t elapsed_us;
 };
 
-/* A runtime error: one line on stderr (with strerror(ERR) when ERR is not
- * 0), kept as R's reason for the JSON output. */
-void chk_error(struct chk_report *r, int err, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* We could not check (OUTCOME from the error group): one line on stderr
+ * (with strerror(ERR) when ERR is not 0), kept as R's reason for the JSON
+ * output. */
+void chk_error(struct chk_report *r, enum chk_outcome outcome, int err, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* The role file (-r): 1 MASTER, 0 BACKUP, -1 after a runtime error
  * (chk_error) naming PATH.  Anything but a regular file is refused without
@@ -47,9 +51,10 @@ struct chk_name {
  * most once per process: an abandoned lookup keeps its request. */
 int chk_resolve(struct chk_name *names, int n, uint32_t timeout_ms, struct chk_report *r);
 
-/* Each returns 0 when a verdict was reached (success or failure, in R),
- * or an exit status (1) after reporting a runtime error (chk_error) that
- * prevented the check from running at all. */
+/* Each returns 0 when a verdict was reached (R's outcome), or 1 after a
+ * runtime error (chk_error) that prevented the check from running at all.
+ * The raw check gives up every capability once its packet socket is open;
+ * the connect check expects to hold none. */
 int chk_run_raw(const struct chk_opts *o, uint32_t rs_ip, uint32_t vip,
                 struct chk_report *r);
 int chk_run_connect(const struct chk_opts *o, uint32_t rs_ip, struct chk_report *r);

@@ -1,7 +1,9 @@
 /* The stats JSON document: see doc.h and docs/tcpeek-json.md. */
 #include "peek/doc.h"
 
+#include <inttypes.h>
 #include <json-c/json.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,6 +81,32 @@ static json_object *filter_obj(const struct stat_counts *c, uint64_t open, int r
 	return f;
 }
 
+/* The handshake times as cumulative counts at the fixed bounds (the shape
+ * of a Prometheus histogram): "le_N" = successes that took <= N µs, then
+ * "count" (all of them, the +Inf bucket) and "sum" (µs). */
+static json_object *hist_obj(const struct stat_counts *c)
+{
+	json_object *h = json_object_new_object();
+	uint64_t cum = 0;
+	char key[32];
+	int rc = 0;
+
+	if (!h)
+		return NULL;
+	for (unsigned i = 0; i < STAT_HS_NLE; i++) {
+		cum += c->hs_le[i];
+		snprintf(key, sizeof(key), "le_%" PRIu64, stat_hs_le_us[i]);
+		rc |= put_u64(h, key, cum);
+	}
+	rc |= put_u64(h, "count", c->success);
+	rc |= put_u64(h, "sum", c->hs_sum);
+	if (rc) {
+		json_object_put(h);
+		return NULL;
+	}
+	return h;
+}
+
 static json_object *pcap_obj(const struct doc_src *s)
 {
 	json_object *outer = json_object_new_object();
@@ -123,8 +151,16 @@ json_object *doc_build(const struct doc_src *s, enum ctl_method m)
 	for (int i = 0; i < s->nfilt; i++) {
 		const struct stat_counts *c = refresh ? &s->stats[i].delta : &s->stats[i].total;
 		json_object *one = json_object_new_object();
+		json_object *f = filter_obj(c, s->open[i], refresh);
 
-		if (!one || put_obj(one, s->names[i], filter_obj(c, s->open[i], refresh)) != 0 ||
+		/* the histogram last: an addition, kept apart from the rest */
+		if (f && put_obj(f, "handshake_hist_us", hist_obj(c)) != 0) {
+			json_object_put(f);
+			json_object_put(one);
+			json_object_put(arr);
+			return NULL;
+		}
+		if (!one || put_obj(one, s->names[i], f) != 0 ||
 		    json_object_array_add(arr, one) != 0) {
 			json_object_put(one);
 			json_object_put(arr);

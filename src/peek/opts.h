@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "peek/local.h"
+#include "peek/metrics.h"
 #include "sys/log.h"
 
 #define OPTS_DEFAULT_SOCKET "/var/run/tcpeek/tcpeek.sock"
@@ -31,6 +32,8 @@ struct peek_opts {
 	int json;                  /* -j */
 	int snaplen;               /* -s 64..262144 */
 	uint32_t max_sessions;     /* --max-sessions 1..SESS_MAX_CAP, 0 = default (sized) */
+	int metrics_given;         /* --metrics-listen was on the command line */
+	struct metrics_addr metrics_listen;   /* ... and its address */
 	int nfilters;              /* positional filter expressions */
 	char **filters;            /* pointers into argv */
 };

@@ -75,18 +75,21 @@ static double ms(uint64_t us)
 	return (double)us / 1000.0;
 }
 
-void out_summary(FILE *f, uint64_t from_us, uint64_t to_us,
-                 const struct out_filter *flt, int n)
+void out_summary(FILE *f, const struct out_time *tm, const struct out_filter *flt, int n,
+                 uint64_t recv, uint64_t drop, uint64_t ifdrop)
 {
 	char from[96], to[96];
-	uint64_t span = to_us >= from_us ? to_us - from_us : 0;
+	uint64_t span = tm->to_us >= tm->from_us ? tm->to_us - tm->from_us : 0;
 
-	fmt_time(from, sizeof(from), 1, from_us);
-	fmt_time(to, sizeof(to), 1, to_us);
+	fmt_time(from, sizeof(from), 1, tm->from_us);
+	fmt_time(to, sizeof(to), 1, tm->to_us);
 	fputs("========== TCPEEK SUMMARY ==========\n", f);
 	fprintf(f, "     from : %s\n", from);
 	fprintf(f, "       to : %s\n", to);
 	fprintf(f, "     time : %13.3f (sec)\n", (double)span / 1e6);
+	if (tm->jumps)
+		fprintf(f, "    jumps : %" PRIu64 " timestamp(s) off by more than the timeout\n",
+		        tm->jumps);
 	for (int i = 0; i < n; i++) {
 		const struct stat_counts *c = flt[i].c;
 		const struct hist *h = &c->hs;
@@ -107,5 +110,11 @@ void out_summary(FILE *f, uint64_t from_us, uint64_t to_us,
 		        ms(hist_quantile(h, 0.50)), ms(hist_quantile(h, 0.90)),
 		        ms(hist_quantile(h, 0.99)), ms(h->max));
 	}
+	/* the original's closing part, in its layout */
+	fputs("------------------------------------\n", f);
+	fputs(" pcap stats\n", f);
+	fprintf(f, "   recv   : %" PRIu64 "\n", recv);
+	fprintf(f, "   drop   : %" PRIu64 "\n", drop);
+	fprintf(f, "   ifdrop : %" PRIu64 "\n", ifdrop);
 	fputs("====================================\n", f);
 }

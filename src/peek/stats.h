@@ -24,6 +24,14 @@ void hist_add(struct hist *h, uint64_t v);
  * holding it, never above max; 0 when empty. */
 uint64_t hist_quantile(const struct hist *h, double q);
 
+/* Fixed bucket bounds of the handshake-time histogram that clients see
+ * (Prometheus' `le`), in µs: LAN (tens of µs) to WAN (hundreds of ms), and
+ * 1 s apart from 2.5 s and 5 s so that a handshake that needed one, two or
+ * three SYN retransmissions (Linux: after 1, 3, 7 s) lands in a bucket of
+ * its own.  Exact: a time is compared with the bounds, not estimated. */
+#define STAT_HS_NLE 17
+extern const uint64_t stat_hs_le_us[STAT_HS_NLE];
+
 struct stat_counts {
 	uint64_t success, success_dupsyn, success_dupsynack;
 	uint64_t timeout, reject, unreach;
@@ -31,6 +39,8 @@ struct stat_counts {
 	uint64_t abort;
 	uint64_t untracked;
 	struct hist hs;          /* handshake time of successes, µs */
+	uint64_t hs_sum;         /* their sum, µs (saturates at 2^64-1) */
+	uint64_t hs_le[STAT_HS_NLE];    /* times <= stat_hs_le_us[i] and > the bound before */
 };
 
 struct stat_filter {

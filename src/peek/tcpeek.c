@@ -1,7 +1,8 @@
 /*
  * tcpeek: passive TCP handshake monitor.  This file only wires modules:
  * options (opts), filters (filter), capture (capture), local addresses
- * (local), the runtime (peek), the stats socket (ctl), privileges (priv).
+ * (local), the runtime (peek), the stats socket (ctl), the /metrics
+ * endpoint (metrics), privileges (priv).
  */
 #include <errno.h>
 #include <pwd.h>
@@ -13,6 +14,7 @@
 #include "peek/ctl.h"
 #include "peek/doc.h"
 #include "peek/filter.h"
+#include "peek/metrics.h"
 #include "peek/opts.h"
 #include "peek/output.h"
 #include "peek/peek.h"
@@ -79,6 +81,7 @@ int main(int argc, char **argv)
 	struct filt_set *fs;
 	struct cap *cap;
 	struct ctl *ctl = NULL;
+	struct metrics *metrics = NULL;
 	struct peek *p;
 	const struct passwd *pw = NULL;
 	uid_t uid = (uid_t)-1;
@@ -173,16 +176,8 @@ int main(int argc, char **argv)
 			goto report;
 		goto out;
 	}
-	if (!cap_is_file(cap)) {
-		/* the runtime holds its own copy of the local networks */
-		int n = local_add_interface(&p->local, dev);
-
-		if (n < 0)
-			log_warn("getifaddrs");
-		else if (local_empty(&p->local))
-			log_warnx("%s has no IPv4 address and no -L was given: "
-			          "every handshake counts as RX", dev);
-	}
+	if (!cap_is_file(cap))
+		peek_local_live(p, dev);
 
 	peek_set_capture(p, cap);
 
@@ -193,12 +188,21 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	/* like the socket, before the drop: a port below 1024 needs root */
+	if (o.metrics_given) {
+		metrics = metrics_open(&o.metrics_listen, peek_answer, p);
+		if (!metrics) {
+			rc = EXIT_RUNTIME;
+			goto out;
+		}
+		p->metrics = metrics;
+	}
 	if (o.user && priv_drop_to_user(o.user) != 0) {
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
 	/* Without -u we stay uid 0, but nothing after this point needs a
-	 * capability: the capture and the socket are open, and unlinking the
+	 * capability: the capture and the sockets are open, and unlinking the
 	 * socket at exit needs only ownership of its directory.  Give them all
 	 * up so a flaw in the packet path cannot use them. */
 	if (!o.user && priv_keep_caps(NULL, 0) != 0) {
@@ -234,6 +238,7 @@ report:
 		}
 	}
 out:
+	metrics_close(metrics);
 	if (ctl)
 		ctl_close(ctl);
 	peek_fini(p);

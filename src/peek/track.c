@@ -20,6 +20,9 @@
  *    initiator answers the last one it got).
  *  - Capture timestamps that run backwards are clamped to the latest one
  *    seen, so deadlines stay ordered and durations never go negative.
+ *    Time advanced without a packet (trk_advance) fires timers only: a
+ *    packet stamped before it still starts, ends and measures its
+ *    handshake at its own timestamp.
  *  - A SYN repeating the ISN of a handshake on the same tuple that already
  *    ended (success, reject, unreach, abort) less than timeout_us after
  *    that handshake's last SYN is a retransmission of it, not a new
@@ -57,6 +60,13 @@ struct trk {
 	void *arg;
 	struct sess_tab tab;
 	struct wheel wh;
+	/* Two clocks.  pnow is the time of the packet being handled (the
+	 * latest capture timestamp seen: packets that run backwards are
+	 * handled at it), and every start, end and duration is taken from
+	 * it.  now is how far time has gone for the timers: pnow, or further
+	 * when trk_advance says so (a quiet live link).  An idle tick never
+	 * moves pnow, so it never shortens a handshake. */
+	uint64_t pnow;
 	uint64_t now;
 	uint64_t peak;
 	uint64_t untracked;
@@ -189,7 +199,7 @@ static int ended_before(const struct trk *t, const struct pkt_frame *f)
 	const struct ended *e = &t->ended[ended_slot(f->ip4.src, f->tcp.sport,
 	                                             f->ip4.dst, f->tcp.dport)];
 
-	return e->until_us > t->now && e->isn == f->tcp.seq &&
+	return e->until_us > t->pnow && e->isn == f->tcp.seq &&
 	       e->cli_addr == f->ip4.src && e->cli_port == f->tcp.sport &&
 	       e->srv_addr == f->ip4.dst && e->srv_port == f->tcp.dport;
 }
@@ -216,8 +226,8 @@ static void open_session(struct trk *t, uint64_t h, const struct pkt_frame *f)
 	}
 	s = sess_at(&t->tab, idx);
 	s->cli_isn = f->tcp.seq;
-	s->start_us = t->now;
-	s->deadline_us = deadline_after(t, t->now);
+	s->start_us = t->pnow;
+	s->deadline_us = deadline_after(t, t->pnow);
 	s->filters = filters;
 	wheel_push(&t->wh, idx);
 	if (t->tab.count > t->peak)
@@ -241,12 +251,12 @@ static void on_syn(struct trk *t, uint64_t h, uint32_t idx, const struct pkt_fra
 		if (f->tcp.seq == s->cli_isn) {
 			s->dupsyn++;
 			wheel_unlink(&t->wh, idx);
-			s->deadline_us = deadline_after(t, t->now);
+			s->deadline_us = deadline_after(t, t->pnow);
 			wheel_push(&t->wh, idx);
 			return;
 		}
 		/* The initiator gave up on the old handshake and starts over. */
-		finish(t, idx, h, TRK_TIMEOUT, t->now, 0, 0);
+		finish(t, idx, h, TRK_TIMEOUT, t->pnow, 0, 0);
 	}
 	open_session(t, h, f);
 }
@@ -257,13 +267,13 @@ static void on_rst(struct trk *t, uint64_t h, uint32_t idx, const struct pkt_fra
 
 	if (s->cli_addr == f->ip4.src && s->cli_port == f->tcp.sport) {
 		if (f->tcp.seq == s->cli_isn + 1 || f->tcp.seq == s->cli_isn)
-			finish(t, idx, h, TRK_ABORT, t->now, 0, 0);
+			finish(t, idx, h, TRK_ABORT, t->pnow, 0, 0);
 		return;
 	}
 	/* RFC 793: in SYN-SENT only an RST acknowledging the SYN is
 	 * acceptable; anything else could be forged or stale. */
 	if ((f->tcp.flags & PKT_TH_ACK) && f->tcp.ack == s->cli_isn + 1)
-		finish(t, idx, h, TRK_REJECT, t->now, 0, 0);
+		finish(t, idx, h, TRK_REJECT, t->pnow, 0, 0);
 }
 
 /* A segment with ACK set (a SYN/ACK, an ACK, a data segment). */
@@ -275,7 +285,7 @@ static void on_ack(struct trk *t, uint64_t h, uint32_t idx, const struct pkt_fra
 		if (f->tcp.ack != s->srv_isn + 1)
 			return;
 		if (s->state & SESS_SYNACK)
-			finish(t, idx, h, TRK_SUCCESS, t->now, 0, 0);
+			finish(t, idx, h, TRK_SUCCESS, t->pnow, 0, 0);
 		else if (s->state & SESS_PEER_SYN)
 			s->state |= SESS_CLI_ACKED;
 		return;
@@ -289,7 +299,7 @@ static void on_ack(struct trk *t, uint64_t h, uint32_t idx, const struct pkt_fra
 		return;
 	}
 	if ((s->state & SESS_CLI_ACKED) && f->tcp.seq == s->srv_isn) {
-		finish(t, idx, h, TRK_SUCCESS, t->now, 0, 0);
+		finish(t, idx, h, TRK_SUCCESS, t->pnow, 0, 0);
 		return;
 	}
 	s->srv_isn = f->tcp.seq;
@@ -331,7 +341,7 @@ static void on_icmp(struct trk *t, uint64_t h, const struct pkt_frame *f)
 	/* Only a quote of the initiator's SYN ends the handshake. */
 	if (s->cli_addr != ca || s->cli_port != ic->q_sport || ic->q_seq != s->cli_isn)
 		return;
-	finish(t, idx, h, TRK_UNREACH, t->now, ic->type, ic->code);
+	finish(t, idx, h, TRK_UNREACH, t->pnow, ic->type, ic->code);
 }
 
 /* The endpoints a frame is looked up by, hashed into *h: 1 for a TCP
@@ -362,8 +372,10 @@ static inline void trk_packet_keyed(struct trk *t, const struct pkt_frame *f, ui
 	uint32_t first = wheel_first(&t->wh);
 
 	/* trk_advance, with its usual outcome (nothing due) inline */
-	if (ts_us > t->now)
-		t->now = ts_us;
+	if (ts_us > t->pnow)
+		t->pnow = ts_us;
+	if (t->pnow > t->now)
+		t->now = t->pnow;
 	if (first != SESS_NONE && sess_at(&t->tab, first)->deadline_us <= t->now)
 		trk_advance(t, t->now);
 	if (kind == 1)

@@ -98,7 +98,10 @@ void trk_packet(struct trk *t, const struct pkt_frame *f, uint64_t ts_us);
  * only advances the clock. */
 void trk_packet_batch(struct trk *t, const struct pkt_frame *f, const uint64_t *ts_us, size_t n);
 
-/* Let time pass without a packet (idle ticks in live mode). */
+/* Let time pass without a packet (idle ticks in live mode): timers due
+ * by now_us fire.  Only timers: the next packet still starts, ends and
+ * measures handshakes at its own timestamp, even one earlier than now_us
+ * (a frame the capture delivered late). */
 void trk_advance(struct trk *t, uint64_t now_us);
 
 /* Call fn for every open session (for per-filter "open" counts). */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "stat/tstat_doc.h"
+#include "stat/tstat_prom.h"
 
 /* The original tcpeekstat's output (as recorded in
  * tests/data/compat/tcpeekstat-plain.txt): every element in document
@@ -20,10 +21,6 @@ void tstat_fmt_plain(FILE *f, const struct tstat_doc *doc);
 
 /* One row per filter, then the pcap element's counters. */
 void tstat_fmt_table(FILE *f, const struct tstat_doc *doc);
-
-/* Every counter, HELP and TYPE once per metric, samples of one metric
- * together.  0, or -1 if out of memory. */
-int tstat_fmt_prom(FILE *f, const struct tstat_doc *doc);
 
 /* The most text tcpeekstat makes from one answer (table or Prometheus):
  * tcpeek's largest document makes about 100 KiB of either. */
@@ -36,9 +33,8 @@ enum tstat_view { TSTAT_VIEW_TABLE, TSTAT_VIEW_PROM, TSTAT_VIEW_PLAIN };
  * fits in max bytes.  0, or -1 with errno EFBIG (more than max) or ENOMEM. */
 int tstat_render(enum tstat_view v, const struct tstat_doc *doc, size_t max,
                  char **out, size_t *len);
-
-/* Escape a Prometheus label value (backslash, double quote, newline) into
- * out (NUL-terminated, truncated to cap); returns the full escaped length. */
-size_t tstat_prom_escape(char *out, size_t cap, const char *in);
+/* The same for the Prometheus view with the user's labels (may be NULL). */
+int tstat_render_prom(const struct tstat_doc *doc, const struct tstat_labels *labels,
+                      size_t max, char **out, size_t *len);
 
 #endif

@@ -9,6 +9,12 @@
 #   lab_blackhole K PORT nft table in rsK dropping TCP to PORT
 #   lab_rs_counters K    nft counters in rsK of FIN and RST from the director
 #   lab_count K NAME     value of counter NAME (fin|rst) in rsK
+#   lab_gw               a router "gw" on the bridge, $LAB_GW_IP, forwarding
+#   lab_rs_reply_via_gw K  rsK sends what it sources from the VIP through gw
+#                        (policy routing: ip rule from VIP, table 100)
+#   lab_rs_forward K TO  rsK (no VIP) forwards what arrives for the VIP to
+#                        rsTO's own address (ip_forward=1, a host route)
+#   lab_mac NS           MAC address of $LAB_IF in namespace NS
 #
 # The director owns the VIP, so its kernel treats a SYN/ACK sourced from
 # the VIP as a martian and drops it silently: only check_tcp_raw's packet
@@ -18,6 +24,7 @@ LAB_NET=10.9.0
 LAB_DIR_IP=$LAB_NET.1
 LAB_VIP=$LAB_NET.100
 LAB_IF=eth0
+LAB_GW_IP=$LAB_NET.254
 
 lab_rs_ip() { echo "$LAB_NET.1$1"; }
 
@@ -92,4 +99,33 @@ NFT
 
 lab_count() {
 	NS "rs$1" nft list counter inet "${P}cnt" "$2" | sed -n 's/.*packets \([0-9]*\).*/\1/p'
+}
+
+lab_mac() { NS "$1" cat /sys/class/net/$LAB_IF/address; }
+
+# forwarding without ICMP redirects (they would only add noise)
+_lab_router() {
+	NS "$1" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.send_redirects=0 \
+		net.ipv4.conf.$LAB_IF.send_redirects=0
+}
+
+lab_gw() {
+	ns_add gw
+	NS br ip link add bgw type veth peer name $LAB_IF netns "$P-gw"
+	NS br ip link set bgw master br0 up
+	NS gw ip addr add $LAB_GW_IP/24 dev $LAB_IF
+	NS gw ip link set $LAB_IF up
+	_lab_router gw
+}
+
+lab_rs_reply_via_gw() {
+	local k=$1
+	NS "rs$k" ip rule add from $LAB_VIP table 100
+	NS "rs$k" ip route add default via $LAB_GW_IP dev $LAB_IF table 100
+}
+
+lab_rs_forward() {
+	local k=$1 to=$2
+	_lab_router "rs$k"
+	NS "rs$k" ip route add $LAB_VIP/32 via "$(lab_rs_ip "$to")" dev $LAB_IF
 }

@@ -45,15 +45,18 @@ chk -v -s $LAB_NET.5 -t 500 $LAB_IF "$RS1" $LAB_VIP 8080 2>"$T/s"; rc=$?
 
 # -j: one JSON object, success
 chk -j -t 500 $LAB_IF "$RS1" $LAB_VIP 8080 >"$T/j" 2>"$T/je"; rc=$?
-check "-j: exit 0 and valid JSON with verdict success, raw mode, MAC and RTT" python3 - "$T/j" <<'PY'
+RS1_MAC=$(lab_mac rs1)
+check "-j: exit 0 and valid JSON with verdict success, outcome synack, raw mode, MAC, reply MAC/TTL and RTT" python3 - "$T/j" "$RS1_MAC" <<'PY'
 import json, sys
 lines = open(sys.argv[1]).read().splitlines()
 assert len(lines) == 1, lines
 o = json.loads(lines[0])
-assert o["verdict"] == "success" and o["mode"] == "raw", o
-assert isinstance(o["real_server_mac"], str) and len(o["real_server_mac"]) == 17, o
+assert o["verdict"] == "success" and o["outcome"] == "synack" and o["mode"] == "raw", o
+assert o["real_server_mac"] == sys.argv[2] and o["reply_mac"] == sys.argv[2], o
+assert o["reply_ttl"] == 64 and o["icmp_type"] is None and o["icmp_code"] is None, o
 assert 1024 <= o["source_port"] <= 65535 and o["rtt_us"] >= 0 and o["elapsed_us"] >= o["rtt_us"], o
-assert set(o) == {"verdict", "reason", "mode", "real_server_mac", "source_port", "rtt_us", "elapsed_us"}
+assert list(o) == ["verdict", "outcome", "reason", "mode", "real_server_mac", "reply_mac",
+                   "reply_ttl", "icmp_type", "icmp_code", "source_port", "rtt_us", "elapsed_us"], list(o)
 PY
 [ $rc -eq 0 ] || fail "-j: exit $rc"
 check "-j: nothing on stderr on success" test ! -s "$T/je"
@@ -72,11 +75,11 @@ check "-c: the server's FIN was received and acknowledged" bash -c "grep -q '$LA
 chk -j -t 2000 $LAB_IF "$RS1" $LAB_VIP 8081 >"$T/rj" 2>"$T/r"; rc=$?
 [ $rc -eq 1 ] && ok "no listener: exit 1" || fail "no listener: exit $rc"
 check "no listener: 'connection refused' on one line" grep -qx 'check_tcp_raw: failure: connection refused' "$T/r"
-check "no listener -j: failure verdict with the reason, MAC known, no RTT" python3 -c '
+check "no listener -j: failure verdict, outcome refused, with the reason, MAC known, no RTT" python3 -c '
 import json, sys
 o = json.loads(open(sys.argv[1]).read())
-assert o["verdict"] == "failure" and o["reason"] == "connection refused", o
-assert o["real_server_mac"] and o["rtt_us"] is None, o' "$T/rj"
+assert o["verdict"] == "failure" and o["outcome"] == "refused" and o["reason"] == "connection refused", o
+assert o["real_server_mac"] and o["reply_mac"] == o["real_server_mac"] and o["rtt_us"] is None, o' "$T/rj"
 ms=$(cat "$T/ms")
 [ "$ms" -lt 500 ] && ok "no listener: verdict in ${ms} ms, well under the 2000 ms timeout" || fail "no listener: took ${ms} ms"
 
@@ -107,6 +110,11 @@ chk -t 300 $LAB_IF 10.9.0.77 $LAB_VIP 8080 2>"$T/a"; rc=$?
 # ICMP port unreachable quoting our SYN (nft reject in the real server)
 NS rs1 nft insert rule inet "${P}bh" in tcp dport 8083 reject with icmp type port-unreachable
 chk -t 2000 $LAB_IF "$RS1" $LAB_VIP 8083 2>"$T/i"; rc=$?
+chk -j -t 2000 $LAB_IF "$RS1" $LAB_VIP 8083 >"$T/ij" 2>/dev/null
+check "ICMP -j: outcome icmp_unreachable with icmp_type 3, icmp_code 3" python3 -c '
+import json, sys
+o = json.loads(open(sys.argv[1]).read())
+assert (o["verdict"], o["outcome"], o["icmp_type"], o["icmp_code"]) == ("failure", "icmp_unreachable", 3, 3), o' "$T/ij"
 ms=$(cat "$T/ms")
 [ $rc -eq 1 ] && grep -qx 'check_tcp_raw: failure: ICMP destination unreachable: port unreachable (type 3 code 3)' "$T/i" \
 	&& ok "ICMP port unreachable: immediate failure naming type and code" || fail "ICMP: rc $rc: $(cat "$T/i")"

@@ -30,11 +30,12 @@ run() {
 	ms=$(( $(now_ms) - s ))
 	echo "# $*: exit $rc in $ms ms" >&2
 }
-# json_reason PATTERN: stdout is one JSON object, a failure whose reason
+# json_reason PATTERN: stdout is one JSON object, verdict "error" (outcome
+# resolution_failed: we could not check) whose reason
 # contains PATTERN.
 json_reason() {
 	[ "$(wc -l <"$T/out")" -eq 1 ] &&
-	python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); sys.exit(o["verdict"] != "failure" or sys.argv[2] not in o["reason"])' "$T/out" "$1" 2>/dev/null
+	python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); sys.exit(o["verdict"] != "error" or o["outcome"] != "resolution_failed" or sys.argv[2] not in o["reason"])' "$T/out" "$1" 2>/dev/null
 }
 
 # Precondition: without a deadline the name really waits on the resolver

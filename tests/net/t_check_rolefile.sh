@@ -27,7 +27,7 @@ refused() {
 	echo "# $desc: exit $rc in $ms ms" >&2
 	if [ "$rc" -eq 1 ] && [ "$ms" -lt 1000 ] && [ "$(wc -l <"$T/err")" -eq 1 ] &&
 		grep -qF "role file '$path': not a regular file" "$T/err" &&
-		python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); sys.exit(o["verdict"] != "failure" or "not a regular file" not in o["reason"])' "$T/out" 2>/dev/null; then
+		python3 -c 'import json,sys; o=json.load(open(sys.argv[1])); sys.exit(o["verdict"] != "error" or o["outcome"] != "role_file_unreadable" or "not a regular file" not in o["reason"])' "$T/out" 2>/dev/null; then
 		ok "role file $desc: refused in $ms ms, exit 1, one line naming it, -j object"
 	else
 		fail "role file $desc: exit $rc in $ms ms: $(head -c 300 "$T/err") / $(head -c 300 "$T/out")"
@@ -65,5 +65,5 @@ NS a "$C" -j -t 200 -r "$T/backup" e0 10.8.0.2 10.8.0.100 80 >"$T/b" 2>/dev/null
 check "role file '0': connect mode" grep -q '"mode":"connect"' "$T/b"
 NS a "$C" -j -t 200 -r "$T/missing" e0 10.8.0.2 10.8.0.100 80 >"$T/n" 2>"$T/ne"; rc=$?
 [ $rc -eq 1 ] && [ "$(wc -l <"$T/ne")" -eq 1 ] && grep -q "role file '$T/missing': No such file or directory" "$T/ne" &&
-	grep -q '"verdict":"failure"' "$T/n" &&
+	grep -q '"verdict":"error","outcome":"role_file_unreadable"' "$T/n" &&
 	ok "missing role file: exit 1, one line naming it, -j object" || fail "missing role file: rc $rc: $(cat "$T/ne")"

@@ -4,9 +4,12 @@
 #     inheritable, ambient, bounding), no_new_privs, uid/gid
 #     nobody/nogroup, nobody's groups only;
 #     the socket belongs to nobody, another user is refused, nobody is not;
-#   - check_tcp_raw held mid-check (black hole, long -t): only CAP_NET_RAW
-#     in its effective, permitted and bounding sets; and so already before
-#     it opens its socket (held by a resolver that never answers);
+#   - check_tcp_raw held mid-check (unanswered ARP, long -t), its packet
+#     socket open: no capability left in its effective and permitted sets
+#     (the bounding set keeps CAP_NET_RAW alone: shrinking it needs
+#     CAP_SETPCAP, and it only matters across an execve, which never
+#     comes); before it opens its socket (held by a resolver that never
+#     answers) only CAP_NET_RAW; in BACKUP mode (held in connect()) none;
 #   - missing privileges: one clear line and exit 1 (as nobody without
 #     capabilities, both programs; tcpeek -u without CAP_SETUID/SETGID).
 # (root without CAP_NET_RAW for check_tcp_raw: t_check_args.sh)
@@ -105,27 +108,6 @@ else
 fi
 
 # --- check_tcp_raw mid-check -----------------------------------------------------
-# 10.5.0.2 never answers ARP: the check waits 3 s, time to read /proc.
-ip netns exec "$P-a" "$BIN/check_tcp_raw" -t 3000 v0 10.5.0.2 10.5.0.100 80 2>"$T/c" &
-CPID=$!
-bg_track "$CPID"
-for _ in $(seq 30); do
-	[ "$(st "$CPID" CapPrm 2>/dev/null)" = 0000000000002000 ] && break
-	sleep 0.05
-done
-if kill -0 "$CPID" 2>/dev/null; then
-	check "check_tcp_raw mid-check: CapEff only CAP_NET_RAW ($(st "$CPID" CapEff))" test "$(st "$CPID" CapEff)" = 0000000000002000
-	check "check_tcp_raw mid-check: CapPrm only CAP_NET_RAW ($(st "$CPID" CapPrm))" test "$(st "$CPID" CapPrm)" = 0000000000002000
-	check "check_tcp_raw mid-check: CapBnd only CAP_NET_RAW ($(st "$CPID" CapBnd))" test "$(st "$CPID" CapBnd)" = 0000000000002000
-	check "check_tcp_raw mid-check: CapInh and CapAmb empty" \
-		test "$(st "$CPID" CapInh) $(st "$CPID" CapAmb)" = "0000000000000000 0000000000000000"
-	wait "$CPID"; rc=$?
-	check "... and the check still ends with its verdict (exit $rc, timeout waiting for the ARP reply)" \
-		bash -c '[ "$1" = 1 ] && grep -q "timeout after 3000 ms waiting for ARP reply" "$2"' _ "$rc" "$T/c"
-else
-	fail "check_tcp_raw ended before its capabilities could be read: $(cat "$T/c")"
-fi
-
 # has_no_packet_socket PID: none of PID's socket descriptors is one of
 # its namespace's packet sockets (/proc/PID/net/packet, inode column)
 has_no_packet_socket() {
@@ -135,6 +117,50 @@ has_no_packet_socket() {
 	done
 	return 0
 }
+has_packet_socket() { ! has_no_packet_socket "$1"; }
+# 10.5.0.2 never answers ARP: the check waits 3 s, time to read /proc.
+ip netns exec "$P-a" "$BIN/check_tcp_raw" -t 3000 v0 10.5.0.2 10.5.0.100 80 2>"$T/c" &
+CPID=$!
+bg_track "$CPID"
+for _ in $(seq 40); do
+	[ "$(st "$CPID" CapPrm 2>/dev/null)" = 0000000000000000 ] && has_packet_socket "$CPID" && break
+	sleep 0.05
+done
+if kill -0 "$CPID" 2>/dev/null; then
+	check "check_tcp_raw mid-check: its packet socket is open" has_packet_socket "$CPID"
+	check "check_tcp_raw mid-check: CapEff empty, CAP_NET_RAW included ($(st "$CPID" CapEff))" test "$(st "$CPID" CapEff)" = 0000000000000000
+	check "check_tcp_raw mid-check: CapPrm empty ($(st "$CPID" CapPrm))" test "$(st "$CPID" CapPrm)" = 0000000000000000
+	check "check_tcp_raw mid-check: CapBnd only CAP_NET_RAW ($(st "$CPID" CapBnd))" test "$(st "$CPID" CapBnd)" = 0000000000002000
+	check "check_tcp_raw mid-check: CapInh and CapAmb empty" \
+		test "$(st "$CPID" CapInh) $(st "$CPID" CapAmb)" = "0000000000000000 0000000000000000"
+	wait "$CPID"; rc=$?
+	check "... and the check still sends, receives and ends with its verdict (exit $rc, timeout waiting for the ARP reply)" \
+		bash -c '[ "$1" = 1 ] && grep -q "timeout after 3000 ms waiting for ARP reply" "$2"' _ "$rc" "$T/c"
+else
+	fail "check_tcp_raw ended before its capabilities could be read: $(cat "$T/c")"
+fi
+
+# BACKUP mode: an ordinary connect() to 10.5.0.2 (no ARP answer: it waits
+# for -t; its SYN_SENT socket is seen in /proc/PID/net/tcp, remote
+# 0200050A:0050) holds no capability at all
+echo 0 >"$T/backup"
+ip netns exec "$P-a" "$BIN/check_tcp_raw" -t 3000 -r "$T/backup" v0 10.5.0.2 10.5.0.100 80 2>"$T/cb" &
+CPID=$!
+bg_track "$CPID"
+for _ in $(seq 40); do
+	[ "$(st "$CPID" CapPrm 2>/dev/null)" = 0000000000000000 ] && grep -q ' 0200050A:0050 ' /proc/"$CPID"/net/tcp 2>/dev/null && break
+	sleep 0.05
+done
+if kill -0 "$CPID" 2>/dev/null && grep -q ' 0200050A:0050 ' /proc/"$CPID"/net/tcp; then
+	check "check_tcp_raw BACKUP, in connect(): CapEff/CapPrm empty ($(st "$CPID" CapEff)/$(st "$CPID" CapPrm))" \
+		test "$(st "$CPID" CapEff) $(st "$CPID" CapPrm)" = "0000000000000000 0000000000000000"
+	wait "$CPID"; rc=$?
+	check "... and it ends with its verdict at -t (exit $rc): $(cat "$T/cb")" \
+		bash -c '[ "$1" = 1 ] && grep -q "timeout after 3000 ms waiting for connect" "$2"' _ "$rc" "$T/cb"
+else
+	fail "check_tcp_raw BACKUP was not seen in connect(): $(cat "$T/cb")"
+fi
+
 # ... and already before the socket is opened: host names are looked up
 # first (after the role file), so a resolver that never answers holds the
 # check there until its -t; then it fails naming the host, socket unopened.

@@ -267,6 +267,22 @@ fi
 check "the first tcpeek still answers" \
 	jcheck "$(stat_json)" 'd["RX"]["success"]["total"] == 8'
 
+# --- stray signals: ignored, as by the original tcpeek --------------------
+for sig in USR1 USR2 ALRM PIPE; do
+	kill -"$sig" "$TPID"
+	sleep 0.2
+	if kill -0 "$TPID" 2>/dev/null; then
+		check "SIG$sig does not end tcpeek: it still answers GET" \
+			jcheck "$(stat_json)" 'd["RX"]["success"]["total"] == 8'
+	else
+		fail "SIG$sig ended tcpeek"
+		start_tcpeek "$T/err1b" || break
+	fi
+done
+connect 8080
+check "... and still counts handshakes after them" \
+	wait_json 'd["RX"]["success"]["total"] == 9'
+
 # --- SIGTERM: summary, socket removed, exit 0 ---------------------------
 kill -TERM "$TPID"
 wait "$TPID"
@@ -274,6 +290,9 @@ rc=$?
 check "tcpeek exits 0 on SIGTERM (got $rc)" test "$rc" = 0
 check "socket file removed at exit" test ! -e "$SOCK"
 check "summary printed at exit" grep -q '========== TCPEEK SUMMARY ==========' "$T/err1"
+check "the summary ends with the pcap stats block, recv > 0" bash -c '
+	tail -6 "$1" | head -3 | tr "\n" "|" |
+	grep -qx -- "-\{36\}| pcap stats|   recv   : [1-9][0-9]*|"' _ "$T/err1"
 expect_rc 1 "tcpeekstat against a stopped tcpeek exits 1" \
 	NS srv "$BIN/tcpeekstat" -U "$SOCK"
 check "tcpeekstat names the path and the reason" bash -c \
@@ -296,6 +315,25 @@ kill -TERM "$TPID"
 wait "$TPID"
 check "socket removed again" test ! -e "$SOCK"
 wait "$b1" "$b2"
+
+# --- an LVS-DR real server: the VIP lives on lo --------------------------
+# tcpeek -i on the veth, no -L: the VIP is one of the host's addresses
+# (on lo), so handshakes to it are RX; the client is not local, nothing
+# is TX.  (Only the veth's own address counted once: the VIP's handshakes
+# were then transit, counted nowhere.)
+VIP=10.77.9.9
+NS srv ip addr add "$VIP/32" dev lo
+NS srv sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
+NS cli ip route add "$VIP/32" via "$SRV"
+check "DR real server: tcpeek starts on the veth with the VIP on lo, no -L" start_tcpeek "$T/err5"
+for _ in 1 2 3; do NS cli timeout 2 bash -c "exec 3<>/dev/tcp/$VIP/8080" 2>/dev/null; done
+check "DR real server: 3 handshakes to the VIP on lo are RX successes, none TX" \
+	wait_json 'd["RX"]["success"]["total"] == 3' 'd["TX"]["success"]["total"] == 0' \
+	'd["RX"]["failure"]["total"] == 0'
+check "DR real server: the table shows them to the VIP" \
+	test "$(grep -c "$VIP:8080 *|      success" "$T/err5")" = 3
+kill -TERM "$TPID"
+wait "$TPID"
 if [ -n "${SYNSCOPE_DEBUG:-}" ]; then
 	for f in "$T"/err*; do echo "== $f"; cat "$f"; done
 fi

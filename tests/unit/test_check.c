@@ -99,10 +99,31 @@ static size_t srv(uint8_t flags, uint32_t seq, uint32_t ack)
 	return tcp_frame(VIP, PORT, SPORT, flags, seq, ack, 0);
 }
 
+/* A segment of our connection put on the wire by MAC, with TTL. */
+static size_t srv_from(const uint8_t *mac, uint8_t ttl, uint8_t flags, uint32_t seq,
+                       uint32_t ack)
+{
+	struct pkt_tcp_spec s = {
+		.smac = mac, .dmac = OUR_MAC, .saddr = VIP, .daddr = OUR_IP,
+		.sport = PORT, .dport = SPORT, .seq = seq, .ack = ack, .flags = flags,
+		.win = 65160, .ttl = ttl,
+	};
+
+	return pkt_build_tcp(fb, sizeof(fb), &s);
+}
+
 static void feed(size_t n, uint64_t now)
 {
 	assert_true(n > 0);
 	chk_on_frame(&c, fb, n, now, &out);
+}
+
+/* The finished check's reason in words. */
+static void assert_reason(const char *want)
+{
+	char got[CHK_REASON_MAX];
+
+	assert_string_equal(chk_fmt_reason(got, sizeof(got), &c), want);
 }
 
 /* Start and resolve the MAC at t = 1000: the SYN goes out then. */
@@ -148,7 +169,7 @@ static void test_success_rst_close(void **state)
 	assert_int_equal(out.ntx, 2);
 	assert_tcp_sent(0, PKT_TH_ACK, ISN + 1, SRV_ISN + 1);
 	assert_tcp_sent(1, PKT_TH_RST | PKT_TH_ACK, ISN + 1, SRV_ISN + 1);
-	assert_int_equal(c.result, CHK_SUCCESS);
+	assert_int_equal(c.outcome, CHK_OUT_SYNACK);
 	assert_int_equal(c.state, CHK_ST_DONE);
 	assert_true(c.have_rtt);
 	assert_int_equal(c.t_synack - c.t_syn, 800);
@@ -168,7 +189,7 @@ static void to_fin_wait(void)
 	assert_tcp_sent(0, PKT_TH_ACK, ISN + 1, SRV_ISN + 1);
 	assert_tcp_sent(1, PKT_TH_FIN | PKT_TH_ACK, ISN + 1, SRV_ISN + 1);
 	assert_int_equal(c.state, CHK_ST_FIN_WAIT);
-	assert_int_equal(c.result, CHK_PENDING);
+	assert_int_equal(c.outcome, CHK_OUT_PENDING);
 }
 
 /* The server's FIN carries the ACK of ours. */
@@ -180,7 +201,7 @@ static void test_clean_close_fin_with_ack(void **state)
 	assert_true(out.accepted);
 	assert_int_equal(out.ntx, 1);
 	assert_tcp_sent(0, PKT_TH_ACK, ISN + 2, SRV_ISN + 2);
-	assert_int_equal(c.result, CHK_SUCCESS);
+	assert_int_equal(c.outcome, CHK_OUT_CLOSED);
 }
 
 /* ACK of our FIN first, then the server's FIN. */
@@ -191,11 +212,11 @@ static void test_clean_close_ack_then_fin(void **state)
 	feed(srv(PKT_TH_ACK, SRV_ISN + 1, ISN + 2), 2500);
 	assert_true(out.accepted);
 	assert_int_equal(out.ntx, 0);
-	assert_int_equal(c.result, CHK_PENDING);
+	assert_int_equal(c.outcome, CHK_OUT_PENDING);
 	feed(srv(PKT_TH_FIN | PKT_TH_ACK, SRV_ISN + 1, ISN + 2), 3000);
 	assert_int_equal(out.ntx, 1);
 	assert_tcp_sent(0, PKT_TH_ACK, ISN + 2, SRV_ISN + 2);
-	assert_int_equal(c.result, CHK_SUCCESS);
+	assert_int_equal(c.outcome, CHK_OUT_CLOSED);
 }
 
 /* The server closed before it saw our FIN: its FIN acks only our SYN. */
@@ -207,9 +228,9 @@ static void test_clean_close_fin_before_ack(void **state)
 	assert_true(out.accepted);
 	assert_int_equal(out.ntx, 1);
 	assert_tcp_sent(0, PKT_TH_ACK, ISN + 2, SRV_ISN + 2);
-	assert_int_equal(c.result, CHK_PENDING);
+	assert_int_equal(c.outcome, CHK_OUT_PENDING);
 	feed(srv(PKT_TH_ACK, SRV_ISN + 2, ISN + 2), 3000);
-	assert_int_equal(c.result, CHK_SUCCESS);
+	assert_int_equal(c.outcome, CHK_OUT_CLOSED);
 }
 
 /* Data (a banner) before the FIN is acknowledged, then the FIN. */
@@ -221,10 +242,10 @@ static void test_clean_close_data_then_fin(void **state)
 	assert_true(out.accepted);
 	assert_int_equal(out.ntx, 1);
 	assert_tcp_sent(0, PKT_TH_ACK, ISN + 2, SRV_ISN + 6);
-	assert_int_equal(c.result, CHK_PENDING);
+	assert_int_equal(c.outcome, CHK_OUT_PENDING);
 	feed(srv(PKT_TH_FIN | PKT_TH_ACK, SRV_ISN + 6, ISN + 2), 3000);
 	assert_tcp_sent(0, PKT_TH_ACK, ISN + 2, SRV_ISN + 7);
-	assert_int_equal(c.result, CHK_SUCCESS);
+	assert_int_equal(c.outcome, CHK_OUT_CLOSED);
 }
 
 /* A FIN that skips data we never got is not accepted as the end. */
@@ -235,7 +256,7 @@ static void test_clean_close_out_of_order(void **state)
 	feed(srv(PKT_TH_FIN | PKT_TH_ACK, SRV_ISN + 10, ISN + 2), 2500);
 	assert_false(out.accepted);
 	assert_true(out.ignored[0] != '\0');
-	assert_int_equal(c.result, CHK_PENDING);
+	assert_int_equal(c.outcome, CHK_OUT_PENDING);
 	assert_tcp_sent(0, PKT_TH_ACK, ISN + 2, SRV_ISN + 1);  /* duplicate ACK */
 }
 
@@ -247,11 +268,11 @@ static void test_clean_close_reset(void **state)
 	feed(srv(PKT_TH_RST, SRV_ISN + 5, 0), 2500);
 	assert_false(out.accepted);
 	assert_non_null(strstr(out.ignored, "RST with sequence"));
-	assert_int_equal(c.result, CHK_PENDING);
+	assert_int_equal(c.outcome, CHK_OUT_PENDING);
 	feed(srv(PKT_TH_RST, SRV_ISN + 1, 0), 2600);
 	assert_true(out.accepted);
-	assert_int_equal(c.result, CHK_FAILURE);
-	assert_string_equal(c.reason, "connection reset by the server during clean close");
+	assert_int_equal(c.outcome, CHK_OUT_RESET_CLOSE);
+	assert_reason("connection reset by the server during clean close");
 }
 
 /* An ACK from beyond what we sent, and a segment without ACK, are ignored. */
@@ -264,7 +285,7 @@ static void test_clean_close_bad_ack(void **state)
 	assert_non_null(strstr(out.ignored, "outside"));
 	feed(srv(PKT_TH_FIN, SRV_ISN + 1, 0), 2600);
 	assert_false(out.accepted);
-	assert_int_equal(c.result, CHK_PENDING);
+	assert_int_equal(c.outcome, CHK_OUT_PENDING);
 	assert_false(c.peer_fin);
 }
 
@@ -275,10 +296,10 @@ static void test_clean_close_fin_timeout(void **state)
 	feed(srv(PKT_TH_ACK, SRV_ISN + 1, ISN + 2), 2500);
 	assert_int_equal(chk_next_wake(&c), 2000 + TMO);
 	chk_on_tick(&c, 2000 + TMO - 1, &out);
-	assert_int_equal(c.result, CHK_PENDING);
+	assert_int_equal(c.outcome, CHK_OUT_PENDING);
 	chk_on_tick(&c, 2000 + TMO, &out);
-	assert_int_equal(c.result, CHK_FAILURE);
-	assert_string_equal(c.reason, "timeout after 500 ms waiting for FIN");
+	assert_int_equal(c.outcome, CHK_OUT_TIMEOUT_FIN);
+	assert_reason("timeout after 500 ms waiting for FIN");
 }
 
 static void test_refused(void **state)
@@ -290,8 +311,8 @@ static void test_refused(void **state)
 	feed(srv(PKT_TH_RST | PKT_TH_ACK, 0, ISN + 1), 1500);
 	assert_true(out.accepted);
 	assert_int_equal(out.ntx, 0);
-	assert_int_equal(c.result, CHK_FAILURE);
-	assert_string_equal(c.reason, "connection refused");
+	assert_int_equal(c.outcome, CHK_OUT_REFUSED);
+	assert_reason("connection refused");
 }
 
 static void test_rst_not_acking_ignored(void **state)
@@ -306,10 +327,10 @@ static void test_rst_not_acking_ignored(void **state)
 	feed(srv(PKT_TH_RST, ISN + 1, 0), 1600);     /* no ACK flag at all */
 	assert_false(out.accepted);
 	assert_non_null(strstr(out.ignored, "does not acknowledge our SYN"));
-	assert_int_equal(c.result, CHK_PENDING);
+	assert_int_equal(c.outcome, CHK_OUT_PENDING);
 	chk_on_tick(&c, 1000 + TMO, &out);
-	assert_int_equal(c.result, CHK_FAILURE);
-	assert_string_equal(c.reason, "timeout after 500 ms waiting for SYN/ACK");
+	assert_int_equal(c.outcome, CHK_OUT_TIMEOUT_SYNACK);
+	assert_reason("timeout after 500 ms waiting for SYN/ACK");
 }
 
 static void test_wrong_ack_synack_ignored(void **state)
@@ -328,7 +349,7 @@ static void test_wrong_ack_synack_ignored(void **state)
 	assert_int_equal(c.state, CHK_ST_SYN_SENT);
 	/* The right one still works afterwards. */
 	feed(srv(PKT_TH_SYN | PKT_TH_ACK, SRV_ISN, ISN + 1), 1700);
-	assert_int_equal(c.result, CHK_SUCCESS);
+	assert_int_equal(c.outcome, CHK_OUT_SYNACK);
 }
 
 static void test_wrong_ports_ignored(void **state)
@@ -347,10 +368,10 @@ static void test_wrong_ports_ignored(void **state)
 	feed(tcp_frame(VIP, PORT, SPORT, PKT_TH_RST | PKT_TH_ACK, 1, ISN + 1, 0) , 1350);
 	/* sanity: same frame with right ports is accepted (refused) */
 	assert_true(out.accepted);
-	assert_int_equal(c.result, CHK_FAILURE);
+	assert_int_equal(c.outcome, CHK_OUT_REFUSED);
 }
 
-static size_t icmp_quoting(uint32_t qseq, uint8_t code)
+static size_t icmp_quoting_from(const uint8_t *mac, uint32_t qseq, uint8_t code)
 {
 	uint8_t syn[128];
 	struct pkt_tcp_spec s = {
@@ -359,8 +380,13 @@ static size_t icmp_quoting(uint32_t qseq, uint8_t code)
 	};
 	size_t n = pkt_build_tcp(syn, sizeof(syn), &s);  /* IP header onwards */
 
-	return pkt_build_icmp4(fb, sizeof(fb), RS_MAC, OUR_MAC, RS_IP, OUR_IP,
+	return pkt_build_icmp4(fb, sizeof(fb), mac, OUR_MAC, RS_IP, OUR_IP,
 	                       PKT_ICMP_UNREACH, code, syn, n);
+}
+
+static size_t icmp_quoting(uint32_t qseq, uint8_t code)
+{
+	return icmp_quoting_from(RS_MAC, qseq, code);
 }
 
 static void test_icmp_quoting_our_syn(void **state)
@@ -371,9 +397,12 @@ static void test_icmp_quoting_our_syn(void **state)
 	to_syn_sent(&cfg);
 	feed(icmp_quoting(ISN, 3), 1500);
 	assert_true(out.accepted);
-	assert_int_equal(c.result, CHK_FAILURE);
-	assert_string_equal(c.reason,
-	                    "ICMP destination unreachable: port unreachable (type 3 code 3)");
+	assert_int_equal(c.outcome, CHK_OUT_ICMP_UNREACH);
+	assert_reason("ICMP destination unreachable: port unreachable (type 3 code 3)");
+	assert_int_equal(c.icmp_type, 3);
+	assert_int_equal(c.icmp_code, 3);
+	assert_true(c.reply.have);
+	assert_memory_equal(c.reply.mac, RS_MAC, 6);
 }
 
 static void test_icmp_quoting_other_ignored(void **state)
@@ -385,7 +414,7 @@ static void test_icmp_quoting_other_ignored(void **state)
 	feed(icmp_quoting(ISN + 1000, 1), 1500);
 	assert_false(out.accepted);
 	assert_non_null(strstr(out.ignored, "does not quote our SYN"));
-	assert_int_equal(c.result, CHK_PENDING);
+	assert_int_equal(c.outcome, CHK_OUT_PENDING);
 }
 
 static void test_deadline_syn(void **state)
@@ -396,14 +425,14 @@ static void test_deadline_syn(void **state)
 	to_syn_sent(&cfg);
 	assert_int_equal(chk_next_wake(&c), 1000 + TMO);
 	chk_on_tick(&c, 1000 + TMO - 1, &out);
-	assert_int_equal(c.result, CHK_PENDING);
+	assert_int_equal(c.outcome, CHK_OUT_PENDING);
 	assert_int_equal(out.ntx, 0);         /* no retries asked: nothing resent */
 	chk_on_tick(&c, 1000 + TMO, &out);
-	assert_int_equal(c.result, CHK_FAILURE);
-	assert_string_equal(c.reason, "timeout after 500 ms waiting for SYN/ACK");
+	assert_int_equal(c.outcome, CHK_OUT_TIMEOUT_SYNACK);
+	assert_reason("timeout after 500 ms waiting for SYN/ACK");
 	/* Frames after the verdict change nothing. */
 	feed(srv(PKT_TH_SYN | PKT_TH_ACK, SRV_ISN, ISN + 1), 1000 + TMO + 1);
-	assert_int_equal(c.result, CHK_FAILURE);
+	assert_int_equal(c.outcome, CHK_OUT_TIMEOUT_SYNACK);
 }
 
 static void test_deadline_arp_and_retransmit(void **state)
@@ -420,8 +449,8 @@ static void test_deadline_arp_and_retransmit(void **state)
 	assert_int_equal(out.ntx, 1);
 	assert_true(sent(0).has_arp);
 	chk_on_tick(&c, TMO, &out);
-	assert_int_equal(c.result, CHK_FAILURE);
-	assert_string_equal(c.reason, "timeout after 500 ms waiting for ARP reply");
+	assert_int_equal(c.outcome, CHK_OUT_TIMEOUT_ARP);
+	assert_reason("timeout after 500 ms waiting for ARP reply");
 }
 
 static void test_no_timeout(void **state)
@@ -433,7 +462,7 @@ static void test_no_timeout(void **state)
 	chk_start(&c, &cfg, 0, &out);
 	assert_int_equal(chk_next_wake(&c), CHK_ARP_RETX_US);
 	chk_on_tick(&c, 3600000000u, &out);
-	assert_int_equal(c.result, CHK_PENDING);
+	assert_int_equal(c.outcome, CHK_OUT_PENDING);
 	assert_int_equal(out.ntx, 1);         /* still asking */
 	feed(good_arp_reply(), 3600000001u);
 	assert_int_equal(chk_next_wake(&c), CHK_NO_WAKE);
@@ -461,7 +490,7 @@ static void test_retries(void **state)
 	assert_int_equal(out.ntx, 0);
 	assert_int_equal(c.syn_sent, 3);
 	chk_on_tick(&c, 1000 + 600000, &out);
-	assert_int_equal(c.result, CHK_FAILURE);
+	assert_int_equal(c.outcome, CHK_OUT_TIMEOUT_SYNACK);
 }
 
 /* The largest -t with the largest -R: 3.6e9 us does not fit an int,
@@ -492,8 +521,8 @@ static void test_retries_extreme(void **state)
 	assert_int_equal(c.syn_sent, CHK_RETRIES_MAX + 1);
 	assert_int_equal(chk_next_wake(&c), 1000 + t);
 	chk_on_tick(&c, 1000 + t, &out);
-	assert_int_equal(c.result, CHK_FAILURE);
-	assert_string_equal(c.reason, "timeout after 3600000 ms waiting for SYN/ACK");
+	assert_int_equal(c.outcome, CHK_OUT_TIMEOUT_SYNACK);
+	assert_reason("timeout after 3600000 ms waiting for SYN/ACK");
 }
 
 static void test_arp_validation(void **state)
@@ -569,6 +598,172 @@ static void test_fmt_frame(void **state)
 	                    "(02:00:00:00:00:01)");
 }
 
+
+/* A SYN/ACK that validates in every way but comes from another MAC (a
+ * real server without the VIP forwarding our SYN to one that has it) is
+ * ignored; the timeout then says what came instead. */
+static void test_wrong_mac_synack(void **state)
+{
+	struct chk_config cfg = config();
+
+	(void)state;
+	to_syn_sent(&cfg);
+	feed(srv_from(OTHER_MAC, 64, PKT_TH_SYN | PKT_TH_ACK, SRV_ISN, ISN + 1), 1500);
+	assert_false(out.accepted);
+	assert_int_equal(out.ntx, 0);
+	assert_string_equal(out.ignored, "reply from MAC 02:00:00:00:00:99, not the real "
+	                                 "server's 02:00:00:00:00:42");
+	/* a second one (a retransmission, another TTL) changes nothing */
+	feed(srv_from(OTHER_MAC, 63, PKT_TH_SYN | PKT_TH_ACK, SRV_ISN, ISN + 1), 1600);
+	assert_false(out.accepted);
+	assert_int_equal(c.outcome, CHK_OUT_PENDING);
+	chk_on_tick(&c, 1000 + TMO, &out);
+	assert_int_equal(c.outcome, CHK_OUT_WRONG_MAC);
+	assert_reason("timeout after 500 ms waiting for SYN/ACK: the SYN/ACK came from MAC "
+	              "02:00:00:00:00:99, not the real server's 02:00:00:00:00:42 (TTL 64)");
+	assert_true(c.reply.have);
+	assert_memory_equal(c.reply.mac, OTHER_MAC, 6);
+	assert_int_equal(c.reply.ttl, 64);
+}
+
+/* The real server's own SYN/ACK after a foreign one still passes, and the
+ * reply reported is the real server's. */
+static void test_wrong_mac_then_real(void **state)
+{
+	struct chk_config cfg = config();
+
+	(void)state;
+	to_syn_sent(&cfg);
+	feed(srv_from(OTHER_MAC, 63, PKT_TH_SYN | PKT_TH_ACK, SRV_ISN, ISN + 1), 1500);
+	assert_false(out.accepted);
+	feed(srv_from(RS_MAC, 64, PKT_TH_SYN | PKT_TH_ACK, SRV_ISN, ISN + 1), 1600);
+	assert_true(out.accepted);
+	assert_int_equal(c.outcome, CHK_OUT_SYNACK);
+	assert_memory_equal(c.reply.mac, RS_MAC, 6);
+	assert_int_equal(c.reply.ttl, 64);
+	assert_string_equal(c.reply.what, "SYN/ACK");
+}
+
+/* RST, ICMP unreachable and the segments of a clean close count only
+ * from the real server's MAC too. */
+static void test_wrong_mac_rst_icmp_close(void **state)
+{
+	struct chk_config cfg = config();
+
+	(void)state;
+	to_syn_sent(&cfg);
+	feed(srv_from(OTHER_MAC, 64, PKT_TH_RST | PKT_TH_ACK, 0, ISN + 1), 1100);
+	assert_false(out.accepted);
+	assert_non_null(strstr(out.ignored, "reply from MAC 02:00:00:00:00:99"));
+	feed(icmp_quoting_from(OTHER_MAC, ISN, 3), 1200);
+	assert_false(out.accepted);
+	assert_non_null(strstr(out.ignored, "reply from MAC 02:00:00:00:00:99"));
+	assert_int_equal(c.outcome, CHK_OUT_PENDING);
+	assert_string_equal(c.foreign.what, "RST");
+
+	to_fin_wait();
+	feed(srv_from(OTHER_MAC, 64, PKT_TH_FIN | PKT_TH_ACK, SRV_ISN + 1, ISN + 2), 2500);
+	assert_false(out.accepted);
+	assert_int_equal(out.ntx, 0);
+	feed(srv_from(OTHER_MAC, 64, PKT_TH_RST, SRV_ISN + 1, 0), 2600);
+	assert_false(out.accepted);
+	assert_int_equal(c.outcome, CHK_OUT_PENDING);
+	assert_false(c.peer_fin);
+	chk_on_tick(&c, 2000 + TMO, &out);
+	assert_int_equal(c.outcome, CHK_OUT_WRONG_MAC);
+	assert_reason("timeout after 500 ms waiting for FIN: the FIN came from MAC "
+	              "02:00:00:00:00:99, not the real server's 02:00:00:00:00:42 (TTL 64)");
+}
+
+/* -A: a routed reply (a gateway's MAC, TTL decremented) counts, and what
+ * it came with is kept for the report. */
+static void test_any_mac(void **state)
+{
+	struct chk_config cfg = config();
+
+	(void)state;
+	cfg.any_mac = 1;
+	to_syn_sent(&cfg);
+	feed(srv_from(OTHER_MAC, 63, PKT_TH_SYN | PKT_TH_ACK, SRV_ISN, ISN + 1), 1500);
+	assert_true(out.accepted);
+	assert_int_equal(out.ntx, 2);
+	assert_tcp_sent(0, PKT_TH_ACK, ISN + 1, SRV_ISN + 1);   /* still to the RS's MAC */
+	assert_int_equal(c.outcome, CHK_OUT_SYNACK);
+	assert_true(c.reply.have);
+	assert_memory_equal(c.reply.mac, OTHER_MAC, 6);
+	assert_int_equal(c.reply.ttl, 63);
+	assert_false(c.foreign.have);
+	/* and a refusal through the gateway is a refusal */
+	to_syn_sent(&cfg);
+	feed(srv_from(OTHER_MAC, 62, PKT_TH_RST | PKT_TH_ACK, 0, ISN + 1), 1500);
+	assert_int_equal(c.outcome, CHK_OUT_REFUSED);
+	assert_int_equal(c.reply.ttl, 62);
+}
+
+/* ARP replies broadcast by some stacks: accepted when the sender is the
+ * real server and the target us; the frame's source must still be the
+ * sender hardware address. */
+static void test_arp_broadcast_reply(void **state)
+{
+	struct chk_config cfg = config();
+
+	(void)state;
+	chk_start(&c, &cfg, 0, &out);
+	feed(arp_frame(2, OTHER_MAC, RS_MAC, RS_IP, BCAST, OUR_IP), 10);
+	assert_false(out.accepted);
+	assert_non_null(strstr(out.ignored, "Ethernet source differs"));
+	feed(arp_frame(2, RS_MAC, RS_MAC, RS_IP + 1, BCAST, OUR_IP), 20);
+	assert_false(out.accepted);
+	assert_non_null(strstr(out.ignored, "not the real server"));
+	feed(arp_frame(2, RS_MAC, RS_MAC, RS_IP, BCAST, OUR_IP + 1), 30);
+	assert_false(out.accepted);
+	assert_non_null(strstr(out.ignored, "not our address"));
+	feed(arp_frame(2, RS_MAC, RS_MAC, RS_IP, OTHER_MAC, OUR_IP), 35);
+	assert_false(out.accepted);
+	assert_non_null(strstr(out.ignored, "nor to broadcast"));
+	feed(arp_frame(2, RS_MAC, RS_MAC, RS_IP, BCAST, OUR_IP), 40);
+	assert_true(out.accepted);
+	assert_int_equal(c.state, CHK_ST_SYN_SENT);
+	assert_memory_equal(c.rs_mac, RS_MAC, 6);
+	assert_tcp_sent(0, PKT_TH_SYN, ISN, 0);
+}
+
+/* -t 0 and nobody answers ARP: requests at 0, then after 200, 400, 800
+ * ms, then every second; never faster. */
+static void test_arp_backoff(void **state)
+{
+	static const uint64_t at[] = { 200000, 600000, 1400000, 2400000, 3400000, 4400000 };
+	struct chk_config cfg = config();
+	uint64_t sent_at = 0;
+
+	(void)state;
+	cfg.timeout_us = 0;
+	chk_start(&c, &cfg, 0, &out);
+	assert_int_equal(out.ntx, 1);
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		assert_int_equal(chk_next_wake(&c), at[i]);
+		chk_on_tick(&c, at[i] - 1, &out);
+		assert_int_equal(out.ntx, 0);
+		chk_on_tick(&c, at[i], &out);
+		assert_int_equal(out.ntx, 1);
+		assert_true(sent(0).has_arp);
+		assert_true(at[i] - sent_at <= CHK_ARP_RETX_MAX_US);
+		sent_at = at[i];
+	}
+	/* an hour later: still one request a second, still waiting */
+	for (int k = 0; k < 3600; k++)
+		chk_on_tick(&c, chk_next_wake(&c), &out);
+	assert_int_equal(chk_next_wake(&c), 4400000 + 3601 * 1000000ull);
+	assert_int_equal(c.outcome, CHK_OUT_PENDING);
+	/* With a timeout the first gap is a quarter of it (at most 200 ms),
+	 * then doubles: 125, 250 ms for -t 500. */
+	cfg.timeout_us = TMO;
+	chk_start(&c, &cfg, 0, &out);
+	chk_on_tick(&c, 125000, &out);
+	assert_int_equal(out.ntx, 1);
+	assert_int_equal(chk_next_wake(&c), 375000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -596,6 +791,12 @@ int main(void)
 		cmocka_unit_test(test_arp_validation),
 		cmocka_unit_test(test_garbage_ignored),
 		cmocka_unit_test(test_fmt_frame),
+		cmocka_unit_test(test_wrong_mac_synack),
+		cmocka_unit_test(test_wrong_mac_then_real),
+		cmocka_unit_test(test_wrong_mac_rst_icmp_close),
+		cmocka_unit_test(test_any_mac),
+		cmocka_unit_test(test_arp_broadcast_reply),
+		cmocka_unit_test(test_arp_backoff),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

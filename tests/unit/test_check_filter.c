@@ -19,6 +19,7 @@
 
 static const uint8_t A[6] = { 0x02, 0, 0, 0, 0, 0x01 };
 static const uint8_t B[6] = { 0x02, 0, 0, 0, 0, 0x42 };
+static const uint8_t BCAST[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 #define OUR 0x0a000001u
 #define VIP 0x0a000064u
 #define PORT 80
@@ -61,6 +62,12 @@ static void test_accepts_ours(void **state)
 	assert_true(run(n));
 	n = pkt_build_icmp4(buf, sizeof(buf), B, A, 0x0a00002a, OUR, 3, 3, buf, 0);
 	assert_true(run(n));
+	/* an ARP reply broadcast (some stacks do) reaches the check, which
+	 * judges it by the addresses inside */
+	n = pkt_build_arp(buf, sizeof(buf), 2, B, 0x0a00002a, BCAST, BCAST, OUR);
+	assert_true(run(n));
+	n = pkt_build_arp(buf, sizeof(buf), 2, B, 0x0a00002a, BCAST, A, OUR);
+	assert_true(run(n));
 }
 
 static void test_rejects_others(void **state)
@@ -91,6 +98,8 @@ static void test_rejects_others(void **state)
 	n = pkt_build_arp(buf, sizeof(buf), 1, B, 0x0a00002a, A, A, OUR);
 	assert_false(run(n));
 	n = pkt_build_arp(buf, sizeof(buf), 2, B, 0x0a00002a, A, A, OUR + 1);
+	assert_false(run(n));
+	n = pkt_build_arp(buf, sizeof(buf), 2, B, 0x0a00002a, BCAST, BCAST, OUR + 1);
 	assert_false(run(n));
 	/* IPv6 ethertype */
 	n = tcp(VIP, OUR, PORT, SPORT);

@@ -113,6 +113,59 @@ static void test_ip(void **state)
 	assert_false(chk_is_ip6_literal("host:80"));
 }
 
+/* Usage errors exit 1 unless --usage-exit asks otherwise (never 0). */
+static void test_usage_exit(void **state)
+{
+	static const char *const bad[] = { "0", "256", "-1", "", "abc", "64x",
+	                                   "4294967360", "18446744073709551680" };
+	int v = 7;
+
+	(void)state;
+	assert_int_equal(CHK_EXIT_USAGE_DEFAULT, 1);
+	assert_int_equal(chk_parse_usage_exit("64", &v, err, sizeof(err)), 0);
+	assert_int_equal(v, 64);
+	assert_int_equal(chk_parse_usage_exit("255", &v, err, sizeof(err)), 0);
+	assert_int_equal(chk_parse_usage_exit("1", &v, err, sizeof(err)), 0);
+	assert_int_equal(v, 1);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(chk_parse_usage_exit(bad[i], &v, err, sizeof(err)), -1);
+		assert_int_equal(v, 1);
+		assert_non_null(strstr(err, "--usage-exit"));
+	}
+}
+
+static int scan(const char *first, ...)
+{
+	char *argv[16] = { (char *)"check_tcp_raw" };
+	int argc = 1;
+	va_list ap;
+
+	va_start(ap, first);
+	for (const char *a = first; a != NULL && argc < 15; a = va_arg(ap, const char *))
+		argv[argc++] = (char *)a;
+	va_end(ap);
+	argv[argc] = NULL;
+	return chk_usage_exit_scan(argc, argv);
+}
+
+/* The status holds wherever the option is, even after the error. */
+static void test_usage_exit_scan(void **state)
+{
+	(void)state;
+	assert_int_equal(scan(NULL), 1);
+	assert_int_equal(scan("-t", "abc", "eth0", NULL), 1);
+	assert_int_equal(scan("-t", "abc", "--usage-exit=64", NULL), 64);
+	assert_int_equal(scan("--usage-exit", "64", "-t", "abc", NULL), 64);
+	assert_int_equal(scan("--usage-exit=64", "--usage-exit=2", NULL), 2);
+	/* an invalid value is ignored here (argp reports it, with status 1) */
+	assert_int_equal(scan("--usage-exit=0", NULL), 1);
+	assert_int_equal(scan("--usage-exit=64", "--usage-exit=999", NULL), 64);
+	assert_int_equal(scan("--usage-exit", NULL), 1);
+	/* after "--" it is an argument, not an option */
+	assert_int_equal(scan("--", "--usage-exit=64", NULL), 1);
+	assert_int_equal(scan("--usage-exitx=64", "--usage", NULL), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -121,6 +174,8 @@ int main(void)
 		cmocka_unit_test(test_retries),
 		cmocka_unit_test(test_ip),
 		cmocka_unit_test(test_ms_to_us),
+		cmocka_unit_test(test_usage_exit),
+		cmocka_unit_test(test_usage_exit_scan),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

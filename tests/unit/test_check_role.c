@@ -55,9 +55,10 @@ static void refused(const char *p, const char *what)
 	char want[400];
 
 	memset(&r, 0, sizeof(r));
-	r.success = 1;
+	r.outcome = CHK_OUT_SYNACK;
 	assert_int_equal(chk_read_role(p, &r), -1);
-	assert_false(r.success);
+	assert_int_equal(r.outcome, CHK_OUT_ROLE_FILE);
+	assert_true(chk_outcome_is_error(r.outcome));
 	snprintf(want, sizeof(want), "role file '%s': %s", p, what);
 	assert_string_equal(r.reason, want);
 }

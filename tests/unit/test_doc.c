@@ -41,11 +41,26 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* handshake_hist_us: cumulative counts at the fixed bounds, count, sum */
+#define HIST_ZERO \
+	"\"handshake_hist_us\":{\"le_50\":0,\"le_100\":0,\"le_250\":0,\"le_500\":0," \
+	"\"le_1000\":0,\"le_2500\":0,\"le_5000\":0,\"le_10000\":0,\"le_25000\":0," \
+	"\"le_50000\":0,\"le_100000\":0,\"le_250000\":0,\"le_500000\":0," \
+	"\"le_1000000\":0,\"le_2500000\":0,\"le_5000000\":0,\"le_10000000\":0," \
+	"\"count\":0,\"sum\":0}"
+/* N handshakes of 2 ms */
+#define HIST_2MS(n, sum) \
+	"\"handshake_hist_us\":{\"le_50\":0,\"le_100\":0,\"le_250\":0,\"le_500\":0," \
+	"\"le_1000\":0,\"le_2500\":" n ",\"le_5000\":" n ",\"le_10000\":" n "," \
+	"\"le_25000\":" n ",\"le_50000\":" n ",\"le_100000\":" n ",\"le_250000\":" n "," \
+	"\"le_500000\":" n ",\"le_1000000\":" n ",\"le_2500000\":" n ",\"le_5000000\":" n "," \
+	"\"le_10000000\":" n ",\"count\":" n ",\"sum\":" sum "}"
+
 static const char EMPTY_FILTER[] =
 	"{\"success\":{\"total\":0,\"dupsyn\":0,\"dupsynack\":0},"
 	"\"failure\":{\"total\":0,\"timeout\":0,\"reject\":0,\"unreach\":0,\"dupsyn\":0,\"dupsynack\":0},"
 	"\"other\":{\"abort\":0,\"open\":0,\"untracked\":0},"
-	"\"handshake_us\":{\"p50\":0,\"p90\":0,\"p99\":0,\"max\":0}}";
+	"\"handshake_us\":{\"p50\":0,\"p90\":0,\"p99\":0,\"max\":0}," HIST_ZERO "}";
 
 static void expect_doc(struct doc_src *s, enum ctl_method m, const char *want)
 {
@@ -87,8 +102,12 @@ static void fill(struct fixture *fx)
 	c->abort = 8;
 	c->untracked = 9;
 	hist_add(&c->hs, 2000);
+	c->hs_le[5] = 10;               /* ten of 2 ms: <= 2500 µs */
+	c->hs_sum = 20000;
 	*d = *c;
 	d->success = 1;
+	d->hs_le[5] = 1;
+	d->hs_sum = 2000;
 	d->reject = 2;
 	d->unreach = 3;
 	d->timeout = 0;
@@ -108,7 +127,8 @@ static void test_get_values(void **state)
 	         "\"failure\":{\"total\":12,\"timeout\":3,\"reject\":4,\"unreach\":5,"
 	         "\"dupsyn\":6,\"dupsynack\":7},"
 	         "\"other\":{\"abort\":8,\"open\":12,\"untracked\":9},"
-	         "\"handshake_us\":{\"p50\":2000,\"p90\":2000,\"p99\":2000,\"max\":2000}}},"
+	         "\"handshake_us\":{\"p50\":2000,\"p90\":2000,\"p99\":2000,\"max\":2000},"
+	         HIST_2MS("10", "20000") "}},"
 	         "{\"TX\":%s},{\"web\":%s},"
 	         "{\"pcap\":{\"stats\":{\"recv\":100,\"drop\":2,\"ifdrop\":1},"
 	         "\"tracker\":{\"packets\":99,\"malformed\":3,\"untracked\":9,"
@@ -130,13 +150,14 @@ static void test_refresh(void **state)
 		"\"failure\":{\"total\":5,\"timeout\":0,\"reject\":5,\"unreach\":0,"
 		"\"dupsyn\":6,\"dupsynack\":7},"
 		"\"other\":{\"abort\":8,\"open\":12,\"untracked\":9},"
-		"\"handshake_us\":{\"p50\":2000,\"p90\":2000,\"p99\":2000,\"max\":2000}}";
+		"\"handshake_us\":{\"p50\":2000,\"p90\":2000,\"p99\":2000,\"max\":2000},"
+		HIST_2MS("1", "2000") "}";
 	const char *rx_zero =
 		"{\"success\":{\"total\":0,\"dupsyn\":0,\"dupsynack\":0},"
 		"\"failure\":{\"total\":0,\"timeout\":0,\"reject\":0,\"unreach\":0,"
 		"\"dupsyn\":0,\"dupsynack\":0},"
 		"\"other\":{\"abort\":0,\"open\":12,\"untracked\":0},"
-		"\"handshake_us\":{\"p50\":0,\"p90\":0,\"p99\":0,\"max\":0}}";
+		"\"handshake_us\":{\"p50\":0,\"p90\":0,\"p99\":0,\"max\":0}," HIST_ZERO "}";
 
 	fill(fx);
 	snprintf(want, sizeof(want), "[{\"RX\":%s},{\"TX\":%s},{\"web\":%s}]",
