@@ -519,9 +519,9 @@ static void write_truth(const struct gen *g, const char *path)
 		fprintf(f, "%s.failure.unreach=%llu\n", n, (unsigned long long)c->unreach);
 		fprintf(f, "%s.failure.dupsyn=%llu\n", n, (unsigned long long)c->f_dsyn);
 		fprintf(f, "%s.failure.dupsynack=%llu\n", n, (unsigned long long)c->f_dsa);
-		fprintf(f, "%s.abort=%llu\n", n, (unsigned long long)c->abort);
-		fprintf(f, "%s.open=%llu\n", n, (unsigned long long)c->open);
-		fprintf(f, "%s.untracked=0\n", n);
+		fprintf(f, "%s.other.abort=%llu\n", n, (unsigned long long)c->abort);
+		fprintf(f, "%s.other.open=%llu\n", n, (unsigned long long)c->open);
+		fprintf(f, "%s.other.untracked=0\n", n);
 		fprintf(f, "%s.handshake_us.max=%llu\n", n, (unsigned long long)c->hs_max);
 	}
 	fprintf(f, "pcap.stats.recv=%zu\n", g->nrecs);

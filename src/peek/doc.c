@@ -37,16 +37,18 @@ static json_object *filter_obj(const struct stat_counts *c, uint64_t open, int r
 	json_object *f = json_object_new_object();
 	json_object *succ = json_object_new_object();
 	json_object *fail = json_object_new_object();
+	json_object *other = json_object_new_object();
 	json_object *hs = json_object_new_object();
 	/* REFRESH folds unreach into reject, as the original did for Ganglia */
 	uint64_t reject = refresh ? c->reject + c->unreach : c->reject;
 	uint64_t unreach = refresh ? 0 : c->unreach;
 	int rc = 0;
 
-	if (!f || !succ || !fail || !hs) {
+	if (!f || !succ || !fail || !other || !hs) {
 		json_object_put(f);
 		json_object_put(succ);
 		json_object_put(fail);
+		json_object_put(other);
 		json_object_put(hs);
 		return NULL;
 	}
@@ -59,15 +61,18 @@ static json_object *filter_obj(const struct stat_counts *c, uint64_t open, int r
 	rc |= put_u64(fail, "unreach", unreach);
 	rc |= put_u64(fail, "dupsyn", c->failure_dupsyn);
 	rc |= put_u64(fail, "dupsynack", c->failure_dupsynack);
+	rc |= put_u64(other, "abort", c->abort);
+	rc |= put_u64(other, "open", open);
+	rc |= put_u64(other, "untracked", c->untracked);
 	rc |= put_u64(hs, "p50", hist_quantile(&c->hs, 0.50));
 	rc |= put_u64(hs, "p90", hist_quantile(&c->hs, 0.90));
 	rc |= put_u64(hs, "p99", hist_quantile(&c->hs, 0.99));
 	rc |= put_u64(hs, "max", c->hs.max);
 	rc |= put_obj(f, "success", succ);
 	rc |= put_obj(f, "failure", fail);
-	rc |= put_u64(f, "abort", c->abort);
-	rc |= put_u64(f, "open", open);
-	rc |= put_u64(f, "untracked", c->untracked);
+	/* every member an object of integers: clients in the original's
+	 * style walk filter -> section -> item and fail on a bare value */
+	rc |= put_obj(f, DOC_OTHER, other);
 	rc |= put_obj(f, "handshake_us", hs);
 	if (rc) {
 		json_object_put(f);

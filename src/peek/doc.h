@@ -13,6 +13,10 @@
 
 struct json_object;
 
+/* The section of a filter holding what is neither a success nor a
+ * failure: abort, open, untracked (docs/tcpeek-json.md says why). */
+#define DOC_OTHER "other"
+
 struct doc_pcap {
 	uint64_t recv, drop, ifdrop;
 };

@@ -1,7 +1,8 @@
 /*
  * tcpeekstat: ask a running tcpeek for its statistics over the stats
- * socket and show them as a table, raw JSON, Prometheus text, or Ganglia
- * gmetric calls.  This file only wires the tstat_ modules together.
+ * socket and show them as the original's plain summary, a table, raw
+ * JSON, Prometheus text, or Ganglia gmetric calls.  This file only wires
+ * the tstat_ modules together.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -42,13 +43,15 @@ static void usage(FILE *f)
 	        "    -o --output=FILE       write to FILE instead of standard output, atomically:\n"
 	        "                           a temporary file in its directory renamed over it;\n"
 	        "                           on any error FILE is left as it was (not with -g)\n"
+	        "    -T --table             print a table, one line per filter\n"
 	        "    -g --gmetric           send REFRESH (counts since the previous REFRESH)\n"
 	        "                           and run gmetric once per success/failure counter\n"
 	        "                           (at most %d runs)\n"
 	        "       --gmetric-path=PATH the gmetric program (default: %s)\n"
 	        "    -v --version           print the version and exit\n"
 	        "    -h --help              print this help and exit\n"
-	        "  Without -j, -p or -g: a table of the counters since tcpeek started.\n"
+	        "  Without -j, -p, -g or -T: the original tcpeekstat's plain summary of\n"
+	        "  the counters since tcpeek started.\n"
 	        "  Waits at most %d s for the answer and %d s for the whole run.\n"
 	        "  Exit status: 0 success, 1 socket, answer or gmetric error, 64 usage error.\n",
 	        TSTAT_DEFAULT_SOCKET, TSTAT_MAX_LABELS, TSTAT_MAX_GMETRIC, TSTAT_GMETRIC_PATH,
@@ -122,6 +125,7 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "prometheus", no_argument, NULL, 'p' },
 		{ "gmetric", no_argument, NULL, 'g' },
+		{ "table", no_argument, NULL, 'T' },
 		{ "gmetric-path", required_argument, NULL, OPT_GMETRIC_PATH },
 		{ "label", required_argument, NULL, OPT_LABEL },
 		{ "output", required_argument, NULL, 'o' },
@@ -140,7 +144,7 @@ int main(int argc, char **argv)
 
 	log_init(argv[0], LOG_LVL_NOTICE);
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":U:jpgo:vh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, ":U:jpgTo:vh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'U':
 			if (optarg[0] == '\0')
@@ -150,6 +154,7 @@ int main(int argc, char **argv)
 		case 'j':
 		case 'p':
 		case 'g':
+		case 'T':
 			if (mode != opt)
 				nmodes++;
 			mode = opt;
@@ -193,7 +198,7 @@ int main(int argc, char **argv)
 		return usage_error(err);
 	}
 	if (nmodes > 1)
-		return usage_error("-j, -p and -g are mutually exclusive");
+		return usage_error("-j, -p, -g and -T are mutually exclusive");
 	if (labels.n > 0 && mode != 'p')
 		return usage_error("--label needs -p");
 	if (ofile != NULL && mode == 'g')
@@ -264,8 +269,8 @@ int main(int argc, char **argv)
 			break;
 		}
 		if ((mode == 'p' ? tstat_render_prom(&doc, &labels, TSTAT_MAX_OUTPUT, &out, &outlen)
-		                 : tstat_render(TSTAT_VIEW_TABLE, &doc, TSTAT_MAX_OUTPUT, &out,
-		                                &outlen)) == -1) {
+		                 : tstat_render(mode == 'T' ? TSTAT_VIEW_TABLE : TSTAT_VIEW_PLAIN, &doc,
+		                                TSTAT_MAX_OUTPUT, &out, &outlen)) == -1) {
 			if (errno == EFBIG)
 				log_warnx("%s: output of %zu filters larger than %u bytes: refused",
 				          path, doc.nelems, TSTAT_MAX_OUTPUT);

@@ -6,6 +6,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* ---- plain (the original's) ------------------------------------------ */
+
+#define PLAIN_RULE "----------------------------\n"       /* 28 '-' */
+
+void tstat_fmt_plain(FILE *f, const struct tstat_doc *doc)
+{
+	size_t i, j;
+
+	fputs("====== TCPEEK SUMMARY ======\n", f);
+	for (i = 0; i < doc->nelems; i++) {
+		const struct tstat_elem *e = &doc->elems[i];
+		const char *sect = NULL;
+
+		/* names were checked by tstat_parse: UTF-8, no control character */
+		fprintf(f, PLAIN_RULE " %s\n" PLAIN_RULE, e->name);
+		for (j = 0; j < e->nitems; j++) {
+			const struct tstat_item *it = &e->items[j];
+
+			/* a bare integer (an older document) sits under no header */
+			if (*it->section && (sect == NULL || strcmp(sect, it->section) != 0))
+				fprintf(f, " %s\n", it->section);
+			sect = it->section;
+			fprintf(f, "     %-10s %10" PRIu64 "\n", it->key, it->value);
+		}
+	}
+	fputs("============================\n", f);                /* 28 '=' */
+}
+
 /* ---- table ------------------------------------------------------------ */
 
 struct tstat_col {
@@ -23,8 +51,8 @@ static const struct tstat_col tstat_cols[] = {
 	{ "TIMEOUT", "failure", "timeout", false },
 	{ "REJECT", "failure", "reject", false },
 	{ "UNREACH", "failure", "unreach", false },
-	{ "ABORT", "", "abort", false },
-	{ "OPEN", "", "open", false },
+	{ "ABORT", "other", "abort", false },
+	{ "OPEN", "other", "open", false },
 	{ "P50(ms)", "handshake_us", "p50", true },
 	{ "P99(ms)", "handshake_us", "p99", true },
 };
@@ -152,6 +180,8 @@ static int render(enum tstat_view v, const struct tstat_doc *doc,
 		return -1;
 	if (v == TSTAT_VIEW_PROM)
 		rc = tstat_fmt_prom(f, doc, labels);
+	else if (v == TSTAT_VIEW_PLAIN)
+		tstat_fmt_plain(f, doc);
 	else
 		tstat_fmt_table(f, doc);
 	if (fclose(f) != 0 || rc != 0 || b.full) {

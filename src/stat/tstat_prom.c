@@ -382,7 +382,7 @@ static void elem_samples(const struct tstat_elem *e, struct tstat_sample *s, siz
 				continue;       /* percentiles (see above) */
 			seconds(val, sizeof(val), it->value, false);
 			snprintf(metric, sizeof(metric), "handshake_seconds_max");
-		} else if (*it->section) {
+		} else if (*it->section && strcmp(it->section, "other") != 0) {  /* other.X: as bare X was */
 			snprintf(metric, sizeof(metric), "%s_%s", it->section, it->key);
 		} else {
 			snprintf(metric, sizeof(metric), "%s", it->key);

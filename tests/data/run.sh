@@ -242,9 +242,9 @@ if [ -f "$here/timeout.pcap" ] && [ -f "$here/timeout.truth" ]; then
 	args_of timeout
 	run_tcpeek -r timeout.pcap -q -j "${ARGS[@]}" -t 4295 > "$tmp/t4295.json" 2>/dev/null
 	want_open=$(( $(grep '^RX.failure.timeout=' "$here/timeout.truth" | cut -d= -f2) + \
-	              $(grep '^RX.open=' "$here/timeout.truth" | cut -d= -f2) ))
+	              $(grep '^RX.other.open=' "$here/timeout.truth" | cut -d= -f2) ))
 	got_to=$("$jsonq" "$tmp/t4295.json" RX.failure.timeout)
-	got_open=$("$jsonq" "$tmp/t4295.json" RX.open)
+	got_open=$("$jsonq" "$tmp/t4295.json" RX.other.open)
 	if [ "$got_to" = 0 ] && [ "$got_open" = "$want_open" ]; then
 		ok "-t 4295 (beyond 32 bits of microseconds): no timeouts, $got_open open"
 	else
@@ -264,9 +264,9 @@ if [ -f "$here/timeout.pcap" ] && [ -f "$here/timeout.truth" ]; then
 	args_of timeout
 	run_tcpeek -r timeout.pcap -q -j "${ARGS[@]}" -t 86400 > "$tmp/t.json" 2>/dev/null
 	want_open=$(( $(grep '^RX.failure.timeout=' "$here/timeout.truth" | cut -d= -f2) + \
-	              $(grep '^RX.open=' "$here/timeout.truth" | cut -d= -f2) ))
+	              $(grep '^RX.other.open=' "$here/timeout.truth" | cut -d= -f2) ))
 	got_to=$("$jsonq" "$tmp/t.json" RX.failure.timeout)
-	got_open=$("$jsonq" "$tmp/t.json" RX.open)
+	got_open=$("$jsonq" "$tmp/t.json" RX.other.open)
 	if [ "$got_to" = 0 ] && [ "$got_open" = "$want_open" ] && [ "$want_open" -gt 0 ]; then
 		ok "-t 86400: no timeouts, $got_open handshakes open"
 	else
@@ -279,12 +279,12 @@ if [ -f "$here/mixed.pcap" ]; then
 	args_of mixed
 	run_tcpeek -r mixed.pcap -q -j "${ARGS[@]}" --max-sessions 1 > "$tmp/cap.json" 2>/dev/null
 	u=$("$jsonq" "$tmp/cap.json" pcap.tracker.untracked)
-	ru=$("$jsonq" "$tmp/cap.json" RX.untracked)
+	ru=$("$jsonq" "$tmp/cap.json" RX.other.untracked)
 	peak=$("$jsonq" "$tmp/cap.json" pcap.tracker.peak)
 	if [ "${u:-0}" -gt 0 ] && [ "$ru" = "$u" ] && [ "$peak" = 1 ]; then
 		ok "--max-sessions 1: $u SYNs untracked, peak 1"
 	else
-		notok "--max-sessions 1: untracked=$u RX.untracked=$ru peak=$peak"
+		notok "--max-sessions 1: untracked=$u RX.other.untracked=$ru peak=$peak"
 	fi
 	# -L decides the direction.  mixed's servers sit in 10.0.0.0/8, its
 	# clients elsewhere: servers local -> all RX as without -L; an

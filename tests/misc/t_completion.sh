@@ -58,4 +58,4 @@ expect_completion "--max-sessions" tcpeek --max
 expect_completion "web:RX@ web:TX@" tcpeek -i lo web:
 expect_completion "--gmetric --gmetric-path" tcpeekstat --gm
 expect_completion "dir" tcpeekstat -U di
-expect_completion "--gmetric --gmetric-path --help --json --label --output --prometheus --socket --version -U -g -h -j -o -p -v" tcpeekstat "-"
+expect_completion "--gmetric --gmetric-path --help --json --label --output --prometheus --socket --table --version -T -U -g -h -j -o -p -v" tcpeekstat "-"

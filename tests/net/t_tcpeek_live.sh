@@ -126,13 +126,13 @@ b1=$!
 connect 8082 0.5 &
 b2=$!
 wait_json 'd["RX"]["success"]["total"] == 5' 'd["RX"]["failure"]["unreach"] == 2' \
-	'd["RX"]["open"] == 2'
+	'd["RX"]["other"]["open"] == 2'
 
 # the -t deadline: before it the black-holed handshakes are open...
 j=$(stat_json)
 if [ $(( $(now_ms) - t_syn )) -lt 1500 ]; then
 	check "before -t 2 expires the 2 black-holed handshakes are open, not failed" \
-		jcheck "$j" 'd["RX"]["open"] == 2' 'd["RX"]["failure"]["timeout"] == 0'
+		jcheck "$j" 'd["RX"]["other"]["open"] == 2' 'd["RX"]["failure"]["timeout"] == 0'
 else
 	fail "traffic took too long to test the state before -t (host overloaded?)"
 fi
@@ -149,11 +149,11 @@ check "tcpeekstat -j prints a valid document in the schema's order" \
 check "-j: RX counts exact after -t (5 ok, 3 reject, 2 timeout, 2 unreach)" \
 	jcheck "$J" 'd["RX"]["success"]["total"] == 5' 'd["RX"]["failure"]["total"] == 7' \
 	'd["RX"]["failure"]["timeout"] == 2' 'd["RX"]["failure"]["reject"] == 3' \
-	'd["RX"]["failure"]["unreach"] == 2' 'd["RX"]["open"] == 0' 'd["RX"]["abort"] == 0' \
+	'd["RX"]["failure"]["unreach"] == 2' 'd["RX"]["other"]["open"] == 0' 'd["RX"]["other"]["abort"] == 0' \
 	'd["RX"]["handshake_us"]["max"] > 0'
 check "-j: user filter web counts only the 5 successes to port 8080" \
 	jcheck "$J" 'd["web"]["success"]["total"] == 5' 'd["web"]["failure"]["total"] == 0' \
-	'd["web"]["open"] == 0'
+	'd["web"]["other"]["open"] == 0'
 check "-j: nothing is TX (the server side is local)" \
 	jcheck "$J" 'd["TX"]["success"]["total"] == 0' 'd["TX"]["failure"]["total"] == 0'
 check "table lines on stderr: 5 success, 3 reject, 2 timeout, 2 unreach" \
@@ -163,10 +163,10 @@ secs=$(echo "$line" | awk '{print $1}')
 check "a timeout line reports about 2 s (-t 2): $secs" \
 	awk -v s="$secs" 'BEGIN { exit !(s >= 1.9 && s <= 3.5) }'
 
-out=$(NS srv "$BIN/tcpeekstat" -U "$SOCK")
-check "default table: RX row 5 ok, 7 failed (2 timeout, 3 reject, 2 unreach)" \
+out=$(NS srv "$BIN/tcpeekstat" -U "$SOCK" -T)
+check "-T table: RX row 5 ok, 7 failed (2 timeout, 3 reject, 2 unreach)" \
 	awk '$1 == "RX" && $2 == 5 && $5 == 7 && $6 == 2 && $7 == 3 && $8 == 2 && $10 == 0 { f = 1 } END { exit !f }' <<<"$out"
-check "default table: web row and pcap line" \
+check "-T table: web row and pcap line" \
 	bash -c 'awk '\''$1 == "web" && $2 == 5 && $5 == 0 { f = 1 } END { exit !f }'\'' <<<"$1" && grep -q "^pcap stats: recv [1-9]" <<<"$1"' _ "$out"
 
 prom=$(NS srv "$BIN/tcpeekstat" -U "$SOCK" -p)

@@ -59,7 +59,7 @@ static int teardown(void **state)
 static const char EMPTY_FILTER[] =
 	"{\"success\":{\"total\":0,\"dupsyn\":0,\"dupsynack\":0},"
 	"\"failure\":{\"total\":0,\"timeout\":0,\"reject\":0,\"unreach\":0,\"dupsyn\":0,\"dupsynack\":0},"
-	"\"abort\":0,\"open\":0,\"untracked\":0,"
+	"\"other\":{\"abort\":0,\"open\":0,\"untracked\":0},"
 	"\"handshake_us\":{\"p50\":0,\"p90\":0,\"p99\":0,\"max\":0}," HIST_ZERO "}";
 
 static void expect_doc(struct doc_src *s, enum ctl_method m, const char *want)
@@ -126,7 +126,7 @@ static void test_get_values(void **state)
 	         "[{\"RX\":{\"success\":{\"total\":10,\"dupsyn\":1,\"dupsynack\":2},"
 	         "\"failure\":{\"total\":12,\"timeout\":3,\"reject\":4,\"unreach\":5,"
 	         "\"dupsyn\":6,\"dupsynack\":7},"
-	         "\"abort\":8,\"open\":12,\"untracked\":9,"
+	         "\"other\":{\"abort\":8,\"open\":12,\"untracked\":9},"
 	         "\"handshake_us\":{\"p50\":2000,\"p90\":2000,\"p99\":2000,\"max\":2000},"
 	         HIST_2MS("10", "20000") "}},"
 	         "{\"TX\":%s},{\"web\":%s},"
@@ -149,14 +149,14 @@ static void test_refresh(void **state)
 		"{\"success\":{\"total\":1,\"dupsyn\":1,\"dupsynack\":2},"
 		"\"failure\":{\"total\":5,\"timeout\":0,\"reject\":5,\"unreach\":0,"
 		"\"dupsyn\":6,\"dupsynack\":7},"
-		"\"abort\":8,\"open\":12,\"untracked\":9,"
+		"\"other\":{\"abort\":8,\"open\":12,\"untracked\":9},"
 		"\"handshake_us\":{\"p50\":2000,\"p90\":2000,\"p99\":2000,\"max\":2000},"
 		HIST_2MS("1", "2000") "}";
 	const char *rx_zero =
 		"{\"success\":{\"total\":0,\"dupsyn\":0,\"dupsynack\":0},"
 		"\"failure\":{\"total\":0,\"timeout\":0,\"reject\":0,\"unreach\":0,"
 		"\"dupsyn\":0,\"dupsynack\":0},"
-		"\"abort\":0,\"open\":12,\"untracked\":0,"
+		"\"other\":{\"abort\":0,\"open\":12,\"untracked\":0},"
 		"\"handshake_us\":{\"p50\":0,\"p90\":0,\"p99\":0,\"max\":0}," HIST_ZERO "}";
 
 	fill(fx);
@@ -214,10 +214,61 @@ static void test_big_counters(void **state)
 	free(text);
 }
 
+/* The original tcpeekstat's contract: every element one key, every member
+ * of it an object (a section), every value of a section an integer.  It
+ * walks filter -> section -> item and crashes on anything else. */
+static void assert_walkable(struct json_object *doc)
+{
+	size_t i, n = json_object_array_length(doc);
+
+	assert_true(n > 0);
+	for (i = 0; i < n; i++) {
+		struct json_object *el = json_object_array_get_idx(doc, i);
+
+		assert_true(json_object_is_type(el, json_type_object));
+		assert_int_equal(json_object_object_length(el), 1);
+		json_object_object_foreach(el, name, filter) {
+			(void)name;
+			assert_true(json_object_is_type(filter, json_type_object));
+			json_object_object_foreach(filter, section, items) {
+				if (!json_object_is_type(items, json_type_object))
+					fail_msg("element %zu: member \"%s\" is not an object",
+					         i, section);
+				json_object_object_foreach(items, item, v) {
+					(void)item;
+					assert_true(json_object_is_type(v, json_type_int));
+				}
+			}
+		}
+	}
+}
+
+static void test_generic_walk(void **state)
+{
+	struct fixture *fx = *state;
+	struct json_object *o;
+	struct json_object *other;
+
+	fill(fx);
+	for (int m = 0; m < 2; m++) {
+		o = doc_build(&fx->src, m ? CTL_REFRESH : CTL_GET);
+		assert_non_null(o);
+		assert_walkable(o);
+		/* the three counters that used to be bare, in one section */
+		json_object *rx = json_object_object_get(json_object_array_get_idx(o, 0), "RX");
+		assert_true(json_object_object_get_ex(rx, DOC_OTHER, &other));
+		assert_int_equal(json_object_get_uint64(json_object_object_get(other, "abort")), 8);
+		assert_int_equal(json_object_get_uint64(json_object_object_get(other, "open")), 12);
+		assert_int_equal(json_object_get_uint64(json_object_object_get(other, "untracked")), 9);
+		json_object_put(o);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_get_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_generic_walk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_get_values, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refresh, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_build_pure, setup, teardown),

@@ -220,20 +220,20 @@ static void test_malformed_time_open_refresh(void **state)
 	doc = get(x, CTL_GET);
 	assert_int_equal(val(doc, 4, "tracker", "packets"), 5);
 	assert_int_equal(val(doc, 4, "tracker", "malformed"), 3);
-	assert_int_equal(val(doc, 0, "open", NULL), 1);
-	assert_int_equal(val(doc, 2, "open", NULL), 1);
-	assert_int_equal(val(doc, 1, "open", NULL), 0);
+	assert_int_equal(val(doc, 0, "other", "open"), 1);
+	assert_int_equal(val(doc, 2, "other", "open"), 1);
+	assert_int_equal(val(doc, 1, "other", "open"), 0);
 	assert_int_equal(val(doc, 0, "failure", "timeout"), 0);
 	json_object_put(doc);
 	/* 4 s later: still open; 6 s later, any frame (here IPv6) fires it */
 	peek_frame(&x->p, ip6, sizeof(ip6), T0 + 4000000);
 	doc = get(x, CTL_GET);
-	assert_int_equal(val(doc, 0, "open", NULL), 1);
+	assert_int_equal(val(doc, 0, "other", "open"), 1);
 	json_object_put(doc);
 	peek_frame(&x->p, ip6, sizeof(ip6), T0 + 6000000);
 	doc = get(x, CTL_REFRESH);
 	assert_int_equal(json_object_array_length(doc), 4);     /* no pcap */
-	assert_int_equal(val(doc, 0, "open", NULL), 0);
+	assert_int_equal(val(doc, 0, "other", "open"), 0);
 	assert_int_equal(val(doc, 0, "failure", "timeout"), 1);
 	assert_int_equal(val(doc, 2, "failure", "timeout"), 1);
 	json_object_put(doc);
@@ -258,9 +258,9 @@ static void test_untracked(void **state)
 	doc = get(x, CTL_GET);
 	assert_int_equal(val(doc, 4, "tracker", "untracked"), 6);
 	assert_int_equal(val(doc, 4, "tracker", "open"), 64);
-	assert_int_equal(val(doc, 0, "untracked", NULL), 6);
-	assert_int_equal(val(doc, 2, "untracked", NULL), 6);
-	assert_int_equal(val(doc, 0, "open", NULL), 64);
+	assert_int_equal(val(doc, 0, "other", "untracked"), 6);
+	assert_int_equal(val(doc, 2, "other", "untracked"), 6);
+	assert_int_equal(val(doc, 0, "other", "open"), 64);
 	json_object_put(doc);
 }
 

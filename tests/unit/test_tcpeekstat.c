@@ -32,19 +32,19 @@
 #define FILTER_ZERO                                                                  \
 	"{\"success\":{\"total\":0,\"dupsyn\":0,\"dupsynack\":0},"                   \
 	"\"failure\":{\"total\":0,\"timeout\":0,\"reject\":0,\"unreach\":0,"         \
-	"\"dupsyn\":0,\"dupsynack\":0},\"abort\":0,\"open\":0,\"untracked\":0,"      \
+	"\"dupsyn\":0,\"dupsynack\":0},\"other\":{\"abort\":0,\"open\":0,\"untracked\":0},"  \
 	"\"handshake_us\":{\"p50\":0,\"p90\":0,\"p99\":0,\"max\":0}}"
 
 /* A GET answer as tcpeek prints it (docs/tcpeek-json.md). */
 static const char GET_DOC[] =
 	"[{\"RX\":{\"success\":{\"total\":12,\"dupsyn\":1,\"dupsynack\":2},"
 	"\"failure\":{\"total\":7,\"timeout\":1,\"reject\":2,\"unreach\":4,"
-	"\"dupsyn\":3,\"dupsynack\":0},\"abort\":5,\"open\":6,\"untracked\":8,"
+	"\"dupsyn\":3,\"dupsynack\":0},\"other\":{\"abort\":5,\"open\":6,\"untracked\":8},"
 	"\"handshake_us\":{\"p50\":1234,\"p90\":5000,\"p99\":1500000,\"max\":2000001}}},"
 	"{\"TX\":" FILTER_ZERO "},"
 	"{\"web\":{\"success\":{\"total\":18446744073709551615,\"dupsyn\":0,\"dupsynack\":0},"
 	"\"failure\":{\"total\":1,\"timeout\":1,\"reject\":0,\"unreach\":0,"
-	"\"dupsyn\":0,\"dupsynack\":0},\"abort\":0,\"open\":0,\"untracked\":0,"
+	"\"dupsyn\":0,\"dupsynack\":0},\"other\":{\"abort\":0,\"open\":0,\"untracked\":0},"
 	"\"handshake_us\":{\"p50\":999,\"p90\":999,\"p99\":999,\"max\":999}}},"
 	"{\"pcap\":{\"stats\":{\"recv\":100,\"drop\":2,\"ifdrop\":3},"
 	"\"tracker\":{\"packets\":100,\"malformed\":1,\"untracked\":8,\"open\":6,"
@@ -104,7 +104,7 @@ static void test_parse_get(void **state)
 	assert_int_equal(d.elems[0].nitems, 3 + 6 + 3 + 4);
 	assert_true(tstat_get(&d.elems[0], "failure", "unreach", &v));
 	assert_int_equal(v, 4);
-	assert_true(tstat_get(&d.elems[0], "", "open", &v));
+	assert_true(tstat_get(&d.elems[0], "other", "open", &v));
 	assert_int_equal(v, 6);
 	assert_true(tstat_get(&d.elems[2], "success", "total", &v));
 	assert_true(v == UINT64_MAX);
@@ -114,7 +114,7 @@ static void test_parse_get(void **state)
 	/* document order is kept */
 	assert_string_equal(d.elems[0].items[0].section, "success");
 	assert_string_equal(d.elems[0].items[0].key, "total");
-	assert_string_equal(d.elems[0].items[9].section, "");
+	assert_string_equal(d.elems[0].items[9].section, "other");
 	assert_string_equal(d.elems[0].items[9].key, "abort");
 	tstat_doc_free(&d);
 }
@@ -345,6 +345,198 @@ static void test_parse_damaged(void **state)
 	free(buf);
 }
 
+/* A file of the source tree, found from this file's own path (the tests
+ * run from the top of the tree, and __FILE__ is relative to it or
+ * absolute). */
+static char *slurp_src(const char *rel, size_t *len)
+{
+	static const char me[] = "tests/unit/test_tcpeekstat.c";
+	const char *file = __FILE__;
+	size_t n = strlen(file), plen = n >= strlen(me) ? n - strlen(me) : 0;
+	char path[4096];
+	char *buf;
+	FILE *f;
+	long sz;
+
+	snprintf(path, sizeof(path), "%.*s%s", (int)plen, file, rel);
+	f = fopen(path, "rb");
+	if (f == NULL)
+		fail_msg("%s: %s", path, strerror(errno));
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	sz = ftell(f);
+	assert_true(sz > 0);
+	rewind(f);
+	buf = malloc((size_t)sz + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)sz, f), (size_t)sz);
+	buf[sz] = '\0';
+	fclose(f);
+	*len = (size_t)sz;
+	return buf;
+}
+
+/* The original tcpeekstat's output for the original tcpeek's document,
+ * both recorded in a lab (tests/data/compat): byte for byte. */
+static void test_plain_fixture(void **state)
+{
+	struct tstat_doc d;
+	char err[256] = "", *doc, *want, *out;
+	size_t doclen, wantlen, len;
+
+	(void)state;
+	doc = slurp_src("tests/data/compat/tcpeek-original-get.json", &doclen);
+	want = slurp_src("tests/data/compat/tcpeekstat-plain.txt", &wantlen);
+	if (tstat_parse(doc, doclen, &d, err, sizeof(err)) != 0)
+		fail_msg("parse failed: %s", err);
+	assert_int_equal(tstat_render(TSTAT_VIEW_PLAIN, &d, TSTAT_MAX_OUTPUT, &out, &len), 0);
+	assert_int_equal(len, wantlen);
+	assert_memory_equal(out, want, len);
+	free(out);
+	/* bounded like the other views */
+	errno = 0;
+	assert_int_equal(tstat_render(TSTAT_VIEW_PLAIN, &d, wantlen - 1, &out, &len), -1);
+	assert_int_equal(errno, EFBIG);
+	tstat_doc_free(&d);
+	free(doc);
+	free(want);
+}
+
+/* Our whole document, in document order: the sections the original
+ * never had (other, handshake_us, pcap.tracker) are walked the same way,
+ * and longer keys and values push the columns as printf would. */
+static void test_plain_full(void **state)
+{
+	struct tstat_doc d;
+	char *out;
+
+	(void)state;
+	parse_ok(GET_DOC, &d);
+	out = capture(tstat_fmt_plain, &d);
+	assert_string_equal(out,
+		"====== TCPEEK SUMMARY ======\n"
+		"----------------------------\n"
+		" RX\n"
+		"----------------------------\n"
+		" success\n"
+		"     total              12\n"
+		"     dupsyn              1\n"
+		"     dupsynack           2\n"
+		" failure\n"
+		"     total               7\n"
+		"     timeout             1\n"
+		"     reject              2\n"
+		"     unreach             4\n"
+		"     dupsyn              3\n"
+		"     dupsynack           0\n"
+		" other\n"
+		"     abort               5\n"
+		"     open                6\n"
+		"     untracked           8\n"
+		" handshake_us\n"
+		"     p50              1234\n"
+		"     p90              5000\n"
+		"     p99           1500000\n"
+		"     max           2000001\n"
+		"----------------------------\n"
+		" TX\n"
+		"----------------------------\n"
+		" success\n"
+		"     total               0\n"
+		"     dupsyn              0\n"
+		"     dupsynack           0\n"
+		" failure\n"
+		"     total               0\n"
+		"     timeout             0\n"
+		"     reject              0\n"
+		"     unreach             0\n"
+		"     dupsyn              0\n"
+		"     dupsynack           0\n"
+		" other\n"
+		"     abort               0\n"
+		"     open                0\n"
+		"     untracked           0\n"
+		" handshake_us\n"
+		"     p50                 0\n"
+		"     p90                 0\n"
+		"     p99                 0\n"
+		"     max                 0\n"
+		"----------------------------\n"
+		" web\n"
+		"----------------------------\n"
+		" success\n"
+		"     total      18446744073709551615\n"
+		"     dupsyn              0\n"
+		"     dupsynack           0\n"
+		" failure\n"
+		"     total               1\n"
+		"     timeout             1\n"
+		"     reject              0\n"
+		"     unreach             0\n"
+		"     dupsyn              0\n"
+		"     dupsynack           0\n"
+		" other\n"
+		"     abort               0\n"
+		"     open                0\n"
+		"     untracked           0\n"
+		" handshake_us\n"
+		"     p50               999\n"
+		"     p90               999\n"
+		"     p99               999\n"
+		"     max               999\n"
+		"----------------------------\n"
+		" pcap\n"
+		"----------------------------\n"
+		" stats\n"
+		"     recv              100\n"
+		"     drop                2\n"
+		"     ifdrop              3\n"
+		" tracker\n"
+		"     packets           100\n"
+		"     malformed           1\n"
+		"     untracked           8\n"
+		"     open                6\n"
+		"     peak                9\n"
+		"     max_sessions    1048576\n"
+		"============================\n");
+	free(out);
+	tstat_doc_free(&d);
+}
+
+/* A document of an older tcpeek with bare integers (which the original
+ * client could not walk): printed without a section header, between the
+ * sections where they stand; an empty document is the frame alone. */
+static void test_plain_bare(void **state)
+{
+	static const char bare[] =
+		"[{\"RX\":{\"success\":{\"total\":3},\"abort\":1,\"failure\":{\"total\":0},"
+		"\"open\":2}}]";
+	struct tstat_doc d;
+	char *out;
+
+	(void)state;
+	parse_ok(bare, &d);
+	out = capture(tstat_fmt_plain, &d);
+	assert_string_equal(out,
+		"====== TCPEEK SUMMARY ======\n"
+		"----------------------------\n"
+		" RX\n"
+		"----------------------------\n"
+		" success\n"
+		"     total               3\n"
+		"     abort               1\n"
+		" failure\n"
+		"     total               0\n"
+		"     open                2\n"
+		"============================\n");
+	free(out);
+	tstat_doc_free(&d);
+	parse_ok("[]", &d);
+	out = capture(tstat_fmt_plain, &d);
+	assert_string_equal(out, "====== TCPEEK SUMMARY ======\n============================\n");
+	free(out);
+	tstat_doc_free(&d);
+}
+
 static void test_table(void **state)
 {
 	struct tstat_doc d;
@@ -523,7 +715,7 @@ static void test_gmetric_argv(void **state)
 	static const char refresh[] =
 		"[{\"RX\":{\"success\":{\"total\":4,\"dupsyn\":1,\"dupsynack\":0},"
 		"\"failure\":{\"total\":2,\"timeout\":0,\"reject\":2,\"unreach\":0,"
-		"\"dupsyn\":0,\"dupsynack\":0},\"abort\":1,\"open\":3,\"untracked\":0,"
+		"\"dupsyn\":0,\"dupsynack\":0},\"other\":{\"abort\":1,\"open\":3,\"untracked\":0},"
 		"\"handshake_us\":{\"p50\":10,\"p90\":10,\"p99\":10,\"max\":10}}},"
 		"{\"TX\":" FILTER_ZERO "},{\"a b;rm -rf\":" FILTER_ZERO "},"
 		"{\"pcap\":{\"stats\":{\"recv\":1,\"drop\":0,\"ifdrop\":0}}}]";
@@ -1133,6 +1325,9 @@ int main(void)
 		cmocka_unit_test(test_parse_counter_range),
 		cmocka_unit_test(test_parse_names),
 		cmocka_unit_test(test_parse_counts),
+		cmocka_unit_test(test_plain_fixture),
+		cmocka_unit_test(test_plain_full),
+		cmocka_unit_test(test_plain_bare),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_prom_escape),
 		cmocka_unit_test(test_prom_exact),
