@@ -143,13 +143,14 @@ worst=$(awk -v n=0 '{ d = $3 - $5; if (d < 0) d = -d; if (d > n) n = d } END { p
 check "live times within $TOL_US us of the same packets read from tcpdump's file (worst $worst us of $got)" \
 	test "$got" = "$N" -a "$worst" -le "$TOL_US"
 
-# TIMESTAMP column: per handshake (client port), live vs file, within 1 ms
-# (the same microseconds may round apart at a millisecond boundary)
+# TIMESTAMP column: per handshake (client and server endpoints: a client
+# port alone may repeat across servers), live vs file, within 1 ms (the
+# same microseconds may round apart at a millisecond boundary)
 stamps() {
 	awk -F'|' '/\|      success      \|/ {
 		split($2, a, " "); split(a[2], t, ":")
 		ms = (t[1] * 3600 + t[2] * 60 + t[3]) * 1000
-		split($3, s, " "); print s[1], int(ms + 0.5) }' "$1" | sort
+		split($3, s, " "); print s[1] "-" s[2], int(ms + 0.5) }' "$1" | sort
 }
 join <(stamps "$T/live.err") <(stamps "$T/file.err") >"$T/stamps"
 sd=$(awk -v n=-1 '{ d = $2 - $3; if (d < 0) d = -d; if (d > n) n = d } END { print n }' "$T/stamps")
