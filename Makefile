@@ -54,7 +54,7 @@ endif
 # Each program's main file only wires modules together; everything else
 # goes into one static library shared by programs, tests and tools.
 MAINS    := src/check/check_tcp_raw.c src/peek/tcpeek.c src/stat/tcpeekstat.c
-LIB_SRC  := $(filter-out $(MAINS),$(wildcard src/net/*.c src/sys/*.c src/check/*.c src/peek/*.c src/stat/*.c))
+LIB_SRC  := $(filter-out $(MAINS),$(wildcard src/common/*.c src/net/*.c src/sys/*.c src/check/*.c src/peek/*.c src/stat/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/libsynscope.a
 PROGS    := bin/check_tcp_raw bin/tcpeek bin/tcpeekstat

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "peek/filter.h"
-#include "peek/text.h"
+#include "common/text.h"
 
 /* One addr[/len]:port[:port...] element of a filter. */
 struct filt_rule {

@@ -25,8 +25,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/text.h"
+
 #define FILT_MAX 64          /* named filters, RX and TX included */
-#define FILT_NAME_MAX 63     /* bytes in a filter name */
+#define FILT_NAME_MAX TXT_NAME_MAX     /* bytes in a filter name (63) */
 #define FILT_RX 0
 #define FILT_TX 1
 

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "peek/text.h"
+#include "common/text.h"
 #include "stat/tstat_doc.h"
 #include "stat/tstat_fmt.h"
 #include "sys/log.h"

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "peek/sesstab.h"
-#include "peek/text.h"
+#include "common/text.h"
 #include "sys/capture.h"
 
 /* The help text and the messages below spell these limits out. */

@@ -18,7 +18,7 @@
 #include "peek/opts.h"
 #include "peek/output.h"
 #include "peek/peek.h"
-#include "peek/text.h"
+#include "common/text.h"
 #include "sys/capture.h"
 #include "sys/log.h"
 #include "sys/priv.h"

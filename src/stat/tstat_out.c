@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "peek/text.h"
+#include "common/text.h"
 
 /* The temporary file of the write in progress, for tstat_write_abandon. */
 static char tmp_path[PATH_MAX];

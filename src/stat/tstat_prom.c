@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "peek/text.h"
+#include "common/text.h"
 
 /* Metric names follow Prometheus' conventions: a counter ends in _total,
  * times are in seconds.  `key` is the name derived from the JSON document

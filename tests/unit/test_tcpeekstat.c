@@ -271,7 +271,7 @@ static void test_parse_counts(void **state)
 		if (i == 1024)
 			accepted(doc, n);
 		else
-			refused(doc, n, "more than 1024 elements (tcpeek sends at most 65)");
+			refused(doc, n, "more than 1024 elements");
 	}
 	/* 256 counters in one filter accepted, 257 refused: in one object
 	 * (by the scan) and spread over sections (by the records) */

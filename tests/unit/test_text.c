@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "peek/text.h"
+#include "common/text.h"
 
 static int check(const char *s)
 {
