@@ -117,6 +117,9 @@ struct cnt {
 	uint64_t timeout, reject, unreach, f_dsyn, f_dsa;
 	uint64_t abort, open;
 	uint64_t hs_max;
+	/* --track-established: how connections end (conn.h) */
+	uint64_t c_fin, c_reset[2][2], c_keepalive, c_half_open, c_idle, c_open;
+	uint64_t c_probes, c_unanswered;
 };
 
 enum outcome {
@@ -162,6 +165,7 @@ struct gen {
 	uint64_t need_end;       /* the file must reach this (timeouts) */
 	uint64_t open_limit;     /* and end before this (open sessions) */
 	const char *args;        /* tcpeek options for this scenario */
+	bool conn;               /* the truth has conn.* lines */
 	/* frames placed at or after shift_from are stamped shift_us earlier
 	 * (a capture joined to an earlier one out of order) */
 	uint64_t shift_from, shift_us;
@@ -523,6 +527,24 @@ static void write_truth(const struct gen *g, const char *path)
 		fprintf(f, "%s.other.open=%llu\n", n, (unsigned long long)c->open);
 		fprintf(f, "%s.other.untracked=0\n", n);
 		fprintf(f, "%s.handshake_us.max=%llu\n", n, (unsigned long long)c->hs_max);
+		if (!g->conn)
+			continue;
+		fprintf(f, "%s.conn.fin=%llu\n", n, (unsigned long long)c->c_fin);
+		fprintf(f, "%s.conn.reset_client_before_data=%llu\n", n, (unsigned long long)c->c_reset[0][0]);
+		fprintf(f, "%s.conn.reset_client_after_data=%llu\n", n, (unsigned long long)c->c_reset[0][1]);
+		fprintf(f, "%s.conn.reset_server_before_data=%llu\n", n, (unsigned long long)c->c_reset[1][0]);
+		fprintf(f, "%s.conn.reset_server_after_data=%llu\n", n, (unsigned long long)c->c_reset[1][1]);
+		fprintf(f, "%s.conn.keepalive=%llu\n", n, (unsigned long long)c->c_keepalive);
+		fprintf(f, "%s.conn.half_open=%llu\n", n, (unsigned long long)c->c_half_open);
+		fprintf(f, "%s.conn.idle=%llu\n", n, (unsigned long long)c->c_idle);
+		fprintf(f, "%s.conn.open=%llu\n", n, (unsigned long long)c->c_open);
+		fprintf(f, "%s.conn.overflow=0\n", n);
+		fprintf(f, "%s.conn.keepalive_probes=%llu\n", n, (unsigned long long)c->c_probes);
+		fprintf(f, "%s.conn.keepalive_unanswered=%llu\n", n, (unsigned long long)c->c_unanswered);
+		fprintf(f, "%s.conn_duration_hist_us.count=%llu\n", n,
+		        (unsigned long long)(c->c_fin + c->c_reset[0][0] + c->c_reset[0][1] +
+		                             c->c_reset[1][0] + c->c_reset[1][1] + c->c_keepalive +
+		                             c->c_half_open + c->c_idle));
 	}
 	fprintf(f, "pcap.stats.recv=%zu\n", g->nrecs);
 	fprintf(f, "pcap.stats.drop=0\n");
@@ -531,6 +553,8 @@ static void write_truth(const struct gen *g, const char *path)
 	fprintf(f, "pcap.tracker.malformed=%llu\n", (unsigned long long)g->malformed);
 	fprintf(f, "pcap.tracker.untracked=0\n");
 	fprintf(f, "pcap.tracker.open=%llu\n", (unsigned long long)g->tracker_open);
+	if (g->conn)
+		fprintf(f, "pcap.conn_tracker.overflow=0\n");
 	if (fclose(f) != 0)
 		die("cannot write %s", path);
 }
@@ -1081,6 +1105,205 @@ static void sc_tso(struct gen *g)
 	handshake(g, &h);
 }
 
+
+/* ---- connections after the handshake (--track-established) ---------- */
+
+/* A connection being built: its handshake's tuple and each side's next
+ * sequence number; t is the time of the last frame. */
+struct cs {
+	struct hs h;
+	uint32_t nxt[2];         /* [0] client, [1] server */
+	uint64_t t;
+};
+
+static void cs_open(struct gen *g, struct cs *c, struct hs hv)
+{
+	const struct hs *h = &hv;
+
+	uint32_t ci = (uint32_t)rng(), si = (uint32_t)rng();
+
+	c->h = *h;
+	push_tcp(g, h, h->t, true, ci, 0, PKT_TH_SYN, NULL, 0, 0);
+	push_tcp(g, h, h->t + 300, false, si, ci + 1, PKT_TH_SYN | PKT_TH_ACK, NULL, 0, 0);
+	push_tcp(g, h, h->t + 360, true, ci + 1, si + 1, PKT_TH_ACK, NULL, 0, 0);
+	record(g, h, O_SUCCESS, 360);
+	c->nxt[0] = ci + 1;
+	c->nxt[1] = si + 1;
+	c->t = h->t + 360;
+}
+
+/* A segment from a side dt_ms after the last one: len bytes of new data,
+ * with extra flags (FIN counts one). */
+static void cs_send(struct gen *g, struct cs *c, uint64_t dt_ms, int side, uint8_t flags,
+                    uint32_t len)
+{
+	uint8_t pay[1500];
+
+	memset(pay, 'd', sizeof(pay));
+	c->t += dt_ms * MS;
+	push_tcp(g, &c->h, c->t, side == 0, c->nxt[side], c->nxt[!side], PKT_TH_ACK | flags,
+	         pay, len, 0);
+	c->nxt[side] += len + ((flags & PKT_TH_FIN) ? 1 : 0);
+}
+
+/* A keepalive probe (seq = snd.nxt - 1, no data). */
+static void cs_probe(struct gen *g, struct cs *c, uint64_t dt_ms, int side)
+{
+	c->t += dt_ms * MS;
+	push_tcp(g, &c->h, c->t, side == 0, c->nxt[side] - 1, c->nxt[!side], PKT_TH_ACK,
+	         NULL, 0, 0);
+}
+
+/* The last len bytes of a side's data again. */
+static void cs_retrans(struct gen *g, struct cs *c, uint64_t dt_ms, int side, uint32_t len)
+{
+	uint8_t pay[1500];
+
+	memset(pay, 'd', sizeof(pay));
+	c->t += dt_ms * MS;
+	push_tcp(g, &c->h, c->t, side == 0, c->nxt[side] - len, c->nxt[!side], PKT_TH_ACK,
+	         pay, len, 0);
+}
+
+/* An RST from a side: an abort (RST|ACK at snd.nxt), or the answer of a
+ * host without the connection (RST alone, seq = the other side's ack). */
+static void cs_rst(struct gen *g, struct cs *c, uint64_t dt_ms, int side, bool with_ack)
+{
+	c->t += dt_ms * MS;
+	push_tcp(g, &c->h, c->t, side == 0, c->nxt[side], with_ack ? c->nxt[!side] : 0,
+	         PKT_TH_RST | (with_ack ? PKT_TH_ACK : 0), NULL, 0, 0);
+}
+
+enum cend { CE_FIN, CE_RESET, CE_KEEPALIVE, CE_HALF_OPEN, CE_IDLE, CE_OPEN };
+
+static void crecord(struct gen *g, const struct cs *c, enum cend e, int side, bool data,
+                    uint64_t probes, uint64_t unanswered)
+{
+	uint64_t m = g->member ? g->member(c->h.cli, c->h.srv, c->h.sport) : 1;
+
+	for (int i = 0; i < g->nfilt; i++) {
+		struct cnt *k = &g->c[i];
+
+		if (!(m >> i & 1))
+			continue;
+		switch (e) {
+		case CE_FIN: k->c_fin++; break;
+		case CE_RESET: k->c_reset[side][data]++; break;
+		case CE_KEEPALIVE: k->c_keepalive++; break;
+		case CE_HALF_OPEN: k->c_half_open++; break;
+		case CE_IDLE: k->c_idle++; break;
+		case CE_OPEN: k->c_open++; break;
+		}
+		if (e != CE_OPEN) {
+			k->c_probes += probes;
+			k->c_unanswered += unanswered;
+		}
+	}
+}
+
+/* Ends a file must reach for a silence to be judged. */
+static void cs_need(struct gen *g, uint64_t t)
+{
+	if (t > g->need_end)
+		g->need_end = t;
+}
+
+#define CONN_IDLE_S 30
+
+/*
+ * Every way a connection ends, one client each (tcpeek runs with
+ * --track-established --idle-timeout 30; conn.h is the contract):
+ *  fin; resets by either side before and after data; a forged RST with a
+ *  wrong seq that changes nothing before a clean fin; keepalive ended by
+ *  the prober's RST after 1 answered and 2 unanswered probes (the seed's
+ *  trace), and keepalive gone silent after 3 unanswered probes 1 s apart;
+ *  half-open answered by an RST without ACK at the client's ack, and
+ *  half-open where the client retransmits 3 times into silence; idle; and
+ *  one connection still open when the file ends.
+ */
+static void sc_conn(struct gen *g)
+{
+	struct cs c;
+	uint64_t t0 = 0;
+
+	g->args = "--track-established --idle-timeout " "30";
+	g->conn = true;
+	/* fin */
+	cs_open(g, &c, H(t0, IP(192, 168, 2, 1), 41001, 80, O_SUCCESS));
+	cs_send(g, &c, 1, 0, PKT_TH_PUSH, 100);
+	cs_send(g, &c, 1, 1, PKT_TH_PUSH, 200);
+	cs_send(g, &c, 5, 0, PKT_TH_FIN, 0);
+	cs_send(g, &c, 1, 1, PKT_TH_FIN, 0);
+	cs_send(g, &c, 1, 0, 0, 0);
+	crecord(g, &c, CE_FIN, 0, true, 0, 0);
+	/* resets: client/server, before/after data */
+	for (int side = 0; side < 2; side++)
+		for (int data = 0; data < 2; data++) {
+			cs_open(g, &c, H(t0 += 200, IP(192, 168, 2, (uint8_t)(10 + side * 2 + data)),
+			                  (uint16_t)(41010 + side * 2 + data), 80, O_SUCCESS));
+			if (data) {
+				cs_send(g, &c, 1, 0, PKT_TH_PUSH, 300);
+				cs_send(g, &c, 1, 1, PKT_TH_PUSH, 1200);
+			}
+			cs_rst(g, &c, 50, side, true);
+			crecord(g, &c, CE_RESET, side, data, 0, 0);
+		}
+	/* an RST far from the server's sequence is not acceptable */
+	cs_open(g, &c, H(t0 += 200, IP(192, 168, 2, 20), 41020, 443, O_SUCCESS));
+	cs_send(g, &c, 1, 0, PKT_TH_PUSH, 50);
+	c.nxt[1] += 0x40000000u;
+	cs_rst(g, &c, 10, 1, true);
+	c.nxt[1] -= 0x40000000u;
+	cs_send(g, &c, 10, 1, PKT_TH_PUSH, 60);
+	cs_send(g, &c, 10, 0, PKT_TH_FIN, 0);
+	cs_send(g, &c, 1, 1, PKT_TH_FIN, 0);
+	crecord(g, &c, CE_FIN, 0, true, 0, 0);
+	/* keepalive, the seed's trace: answered at 2 s, then 2 unanswered, RST */
+	cs_open(g, &c, H(t0 += 200, IP(192, 168, 2, 30), 41030, 8080, O_SUCCESS));
+	cs_send(g, &c, 1, 0, PKT_TH_PUSH, 10);
+	cs_send(g, &c, 1, 1, 0, 0);
+	cs_probe(g, &c, 2000, 0);
+	cs_send(g, &c, 0, 1, 0, 0);
+	cs_probe(g, &c, 2000, 0);
+	cs_probe(g, &c, 1000, 0);
+	cs_rst(g, &c, 1000, 0, true);
+	crecord(g, &c, CE_KEEPALIVE, 0, true, 3, 2);
+	/* keepalive gone silent: 3 unanswered probes, 1 s apart */
+	cs_open(g, &c, H(t0 += 200, IP(192, 168, 2, 31), 41031, 8080, O_SUCCESS));
+	cs_send(g, &c, 1, 1, PKT_TH_PUSH, 10);
+	cs_probe(g, &c, 2000, 0);
+	cs_probe(g, &c, 1000, 0);
+	cs_probe(g, &c, 1000, 0);
+	cs_need(g, c.t + 10 * SEC);
+	crecord(g, &c, CE_KEEPALIVE, 0, true, 3, 3);
+	/* half-open: the server no longer has it and says so */
+	cs_open(g, &c, H(t0 += 200, IP(192, 168, 2, 40), 41040, 80, O_SUCCESS));
+	cs_send(g, &c, 1, 0, PKT_TH_PUSH, 100);
+	cs_send(g, &c, 1, 1, PKT_TH_PUSH, 100);
+	cs_send(g, &c, 3000, 0, PKT_TH_PUSH, 100);
+	cs_rst(g, &c, 1, 1, false);
+	crecord(g, &c, CE_HALF_OPEN, 1, true, 0, 0);
+	/* half-open: the client retransmits into silence */
+	cs_open(g, &c, H(t0 += 200, IP(192, 168, 2, 41), 41041, 80, O_SUCCESS));
+	cs_send(g, &c, 1, 0, PKT_TH_PUSH, 100);
+	cs_retrans(g, &c, 200, 0, 100);
+	cs_retrans(g, &c, 400, 0, 100);
+	cs_retrans(g, &c, 800, 0, 100);
+	cs_need(g, c.t + 10 * SEC);
+	crecord(g, &c, CE_HALF_OPEN, 1, true, 0, 0);
+	/* idle */
+	cs_open(g, &c, H(t0 += 200, IP(192, 168, 2, 50), 41050, 22, O_SUCCESS));
+	cs_send(g, &c, 1, 0, PKT_TH_PUSH, 40);
+	cs_send(g, &c, 1, 1, PKT_TH_PUSH, 40);
+	cs_need(g, c.t + (CONN_IDLE_S + 5) * SEC);
+	crecord(g, &c, CE_IDLE, 0, true, 0, 0);
+	/* still open at the end: 10 s before the last frame */
+	cs_open(g, &c, H(g->need_end / MS - EPOCH_US / MS - 10000, IP(192, 168, 2, 60), 41060,
+	                  22, O_SUCCESS));
+	cs_send(g, &c, 1, 0, PKT_TH_PUSH, 40);
+	crecord(g, &c, CE_OPEN, 0, true, 0, 0);
+}
+
 /* ---- command line ----------------------------------------------------- */
 
 struct scenario {
@@ -1108,6 +1331,7 @@ static const struct scenario scenarios[] = {
 	{ "jump", sc_jump, "one frame stamped ten years ahead inside a 1 s handshake" },
 	{ "jumpback", sc_jumpback, "timestamps go back an hour for good halfway" },
 	{ "tso", sc_tso, "handshakes completed by TSO super-packets (IP total length 0)" },
+	{ "conn", sc_conn, "every way a connection ends (--track-established)" },
 };
 #define NSCEN (sizeof(scenarios) / sizeof(scenarios[0]))
 

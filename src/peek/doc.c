@@ -107,6 +107,57 @@ static json_object *hist_obj(const struct stat_counts *c)
 	return h;
 }
 
+/* How connections ended (--track-established). */
+static json_object *conn_obj(const struct stat_conn *c, uint64_t open)
+{
+	json_object *o = json_object_new_object();
+	int rc = 0;
+
+	if (!o)
+		return NULL;
+	rc |= put_u64(o, "fin", c->fin);
+	rc |= put_u64(o, "reset_client_before_data", c->reset[0][0]);
+	rc |= put_u64(o, "reset_client_after_data", c->reset[0][1]);
+	rc |= put_u64(o, "reset_server_before_data", c->reset[1][0]);
+	rc |= put_u64(o, "reset_server_after_data", c->reset[1][1]);
+	rc |= put_u64(o, "keepalive", c->keepalive);
+	rc |= put_u64(o, "half_open", c->half_open);
+	rc |= put_u64(o, "idle", c->idle);
+	rc |= put_u64(o, "open", open);
+	rc |= put_u64(o, "overflow", c->overflow);
+	rc |= put_u64(o, "keepalive_probes", c->probes);
+	rc |= put_u64(o, "keepalive_unanswered", c->unanswered);
+	if (rc) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* Connection durations, in the shape of hist_obj. */
+static json_object *conn_hist_obj(const struct stat_conn *c)
+{
+	json_object *h = json_object_new_object();
+	uint64_t cum = 0;
+	char key[32];
+	int rc = 0;
+
+	if (!h)
+		return NULL;
+	for (unsigned i = 0; i < STAT_CONN_NLE; i++) {
+		cum += c->le[i];
+		snprintf(key, sizeof(key), "le_%" PRIu64, stat_conn_le_us[i]);
+		rc |= put_u64(h, key, cum);
+	}
+	rc |= put_u64(h, "count", c->count);
+	rc |= put_u64(h, "sum", c->sum_us);
+	if (rc) {
+		json_object_put(h);
+		return NULL;
+	}
+	return h;
+}
+
 static json_object *pcap_obj(const struct doc_src *s)
 {
 	json_object *outer = json_object_new_object();
@@ -133,6 +184,27 @@ static json_object *pcap_obj(const struct doc_src *s)
 	rc |= put_u64(tr, "max_sessions", s->tracker.max_sessions);
 	rc |= put_obj(pcap, "stats", st);
 	rc |= put_obj(pcap, "tracker", tr);
+	if (s->conn) {
+		json_object *ct = json_object_new_object();
+
+		if (ct) {
+			rc |= put_u64(ct, "open", s->conn_tracker.open);
+			rc |= put_u64(ct, "peak", s->conn_tracker.peak);
+			rc |= put_u64(ct, "overflow", s->conn_tracker.overflow);
+			rc |= put_u64(ct, "max_connections", s->conn_tracker.max_connections);
+		}
+		rc |= put_obj(pcap, "conn_tracker", ct);
+	}
+	if (s->events) {
+		json_object *ev = json_object_new_object();
+
+		if (ev) {
+			rc |= put_u64(ev, "written", s->ev.written);
+			rc |= put_u64(ev, "dropped", s->ev.dropped);
+			rc |= put_u64(ev, "pending", s->ev.pending);
+		}
+		rc |= put_obj(pcap, "events", ev);
+	}
 	rc |= put_obj(outer, "pcap", pcap);
 	if (rc) {
 		json_object_put(outer);
@@ -154,7 +226,9 @@ json_object *doc_build(const struct doc_src *s, enum ctl_method m)
 		json_object *f = filter_obj(c, s->open[i], refresh);
 
 		/* the histogram last: an addition, kept apart from the rest */
-		if (f && put_obj(f, "handshake_hist_us", hist_obj(c)) != 0) {
+		if (f && (put_obj(f, "handshake_hist_us", hist_obj(c)) != 0 ||
+		          (s->conn && (put_obj(f, "conn", conn_obj(&c->conn, s->conn_open[i])) != 0 ||
+		                       put_obj(f, "conn_duration_hist_us", conn_hist_obj(&c->conn)) != 0)))) {
 			json_object_put(f);
 			json_object_put(one);
 			json_object_put(arr);

@@ -22,6 +22,10 @@ enum {
 	OPT_ICMP,
 	OPT_MAX_SESSIONS,
 	OPT_METRICS_LISTEN,
+	OPT_EVENTS,
+	OPT_TRACK_ESTABLISHED,
+	OPT_MAX_CONNECTIONS,
+	OPT_IDLE_TIMEOUT,
 };
 
 static const char short_opts[] = ":u:i:U:c:t:B:l:qhvr:L:js:";
@@ -45,6 +49,10 @@ static const struct option long_opts[] = {
 	{ "snaplen", required_argument, NULL, 's' },
 	{ "max-sessions", required_argument, NULL, OPT_MAX_SESSIONS },
 	{ "metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN },
+	{ "events", required_argument, NULL, OPT_EVENTS },
+	{ "track-established", no_argument, NULL, OPT_TRACK_ESTABLISHED },
+	{ "max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS },
+	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -79,6 +87,19 @@ static const char help_text[] =
 "                         or 0..7 (default notice)\n"
 "  -q, --quiet            no header and no line per handshake on stderr\n"
 "  -j, --json             print the stats document (as GET) on stdout at exit\n"
+"      --events=FILE      append one JSON object per line to FILE (\"-\":\n"
+"                         stdout) for every finished handshake and ended\n"
+"                         connection; never blocks a live capture (lines the\n"
+"                         reader does not take are counted as dropped)\n"
+"      --track-established\n"
+"                         follow each successful handshake until the\n"
+"                         connection ends: fin, reset, keepalive, half-open\n"
+"                         or idle, counted per filter\n"
+"      --max-connections=N  connections followed at once, 1..1073741824;\n"
+"                         beyond, counted as overflow (default: as many as\n"
+"                         fit in 128 MiB)\n"
+"      --idle-timeout=SEC a connection silent this long ends as idle,\n"
+"                         1..604800 (default 7800)\n"
 "      --metrics-listen=ADDR:PORT\n"
 "                         also serve the counters over HTTP at /metrics, in\n"
 "                         the Prometheus text format of tcpeekstat -p; ADDR\n"
@@ -123,6 +144,7 @@ void opts_defaults(struct peek_opts *o)
 	o->buffer_mb = 2;
 	o->log_level = LOG_LVL_NOTICE;
 	o->snaplen = 65535;
+	o->idle_sec = OPTS_IDLE_DEFAULT;
 	local_init(&o->local);
 }
 
@@ -253,6 +275,26 @@ enum opts_result opts_parse(int argc, char **argv, struct peek_opts *o,
 			else
 				o->max_sessions = (uint32_t)n;
 			break;
+		case OPT_EVENTS:
+			empty = !*optarg;
+			o->events = optarg;
+			break;
+		case OPT_TRACK_ESTABLISHED:
+			o->track_established = 1;
+			break;
+		case OPT_MAX_CONNECTIONS:
+			if (parse_uint(optarg, 1, SESS_MAX_CAP, &n) != 0)
+				bad = "a count in 1..1073741824";
+			else
+				o->max_conns = (uint32_t)n;
+			break;
+		case OPT_IDLE_TIMEOUT:
+			if (parse_uint(optarg, 1, OPTS_IDLE_MAX, &n) != 0)
+				bad = "seconds in 1..604800";
+			else
+				o->idle_sec = (uint32_t)n;
+			o->idle_given = 1;
+			break;
 		case OPT_METRICS_LISTEN:
 			if (metrics_parse_listen(optarg, &o->metrics_listen, err, errlen) != 0)
 				return OPTS_ERROR;
@@ -329,6 +371,10 @@ enum opts_result opts_parse(int argc, char **argv, struct peek_opts *o,
 	}
 	if (o->read_file && o->dev) {
 		txt_printf(err, errlen, "-i and -r exclude each other: capture live or read a file");
+		return OPTS_ERROR;
+	}
+	if ((o->max_conns || o->idle_given) && !o->track_established) {
+		txt_printf(err, errlen, "--max-connections and --idle-timeout need --track-established");
 		return OPTS_ERROR;
 	}
 	o->nfilters = argc - optind;

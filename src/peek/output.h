@@ -34,6 +34,8 @@ struct out_filter {
 	const char *name;
 	const struct stat_counts *c;   /* the since-start view */
 	uint64_t open;                 /* sessions still open at the end */
+	const struct stat_conn *conn;  /* --track-established, else NULL */
+	uint64_t conn_open;            /* connections still open */
 };
 
 /* The span the summary covers, in µs since the epoch, and how many
@@ -41,6 +43,8 @@ struct out_filter {
 struct out_time {
 	uint64_t from_us, to_us;
 	uint64_t jumps;
+	int events;                    /* --events: its counters, a block of their own */
+	uint64_t ev_written, ev_dropped, ev_pending;
 };
 
 /* The summary block: the span, every filter, then the original's `pcap

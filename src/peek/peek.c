@@ -8,8 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "peek/events.h"
 #include "peek/metrics.h"
 #include "peek/output.h"
+#include "peek/sesstab.h"
 #include "sys/clock.h"
 #include "sys/log.h"
 
@@ -53,6 +55,48 @@ static void cb_done(void *arg, const struct trk_event *ev)
 	}
 	if (p->table)
 		out_table_line(p->table, ev);
+	if (p->evw)
+		evw_handshake(p->evw, ev, p->names, p->nfilt);
+	if (p->conn)
+		conn_handshake(p->conn, ev);
+}
+
+static void cb_conn_done(void *arg, const struct conn_event *ev)
+{
+	struct peek *p = arg;
+
+	for (uint64_t m = ev->filters; m; m &= m - 1) {
+		int i = __builtin_ctzll(m);
+
+		if (i < p->nfilt)
+			stat_record_conn(&p->stats[i], ev);
+	}
+	if (p->evw)
+		evw_connection(p->evw, ev, p->names, p->nfilt);
+}
+
+static void cb_conn_overflow(void *arg, uint64_t filters)
+{
+	struct peek *p = arg;
+
+	for (uint64_t m = filters; m; m &= m - 1) {
+		int i = __builtin_ctzll(m);
+
+		if (i < p->nfilt)
+			stat_conn_overflow(&p->stats[i]);
+	}
+}
+
+static void cb_conn_open(void *arg, uint64_t filters)
+{
+	struct peek *p = arg;
+
+	for (uint64_t m = filters; m; m &= m - 1) {
+		int i = __builtin_ctzll(m);
+
+		if (i < p->nfilt)
+			p->conn_open[i]++;
+	}
 }
 
 static void cb_untracked(void *arg, uint64_t filters)
@@ -124,6 +168,31 @@ int peek_init(struct peek *p, const struct peek_config *cfg, char *err, size_t e
 		p->stats = NULL;
 		return -1;
 	}
+	if (cfg->track_established) {
+		static const struct conn_ops cops = {
+			.done = cb_conn_done,
+			.overflow = cb_conn_overflow,
+		};
+		struct conn_config cc = { .idle_us = cfg->idle_us, .max_conns = cfg->max_conns };
+
+		if (cc.max_conns == 0) {
+			uint64_t n = PEEK_DEFAULT_TABLE_BYTES / conn_size();
+
+			cc.max_conns = n > SESS_MAX_CAP ? SESS_MAX_CAP : (uint32_t)n;
+		}
+		p->conn = conn_new(&cc, &cops, p);
+		if (!p->conn) {
+			snprintf(err, errlen, "connection table for %u connections (see "
+			         "--max-connections): %s", (unsigned)cc.max_conns,
+			         strerror(errno ? errno : ENOMEM));
+			trk_free(p->trk);
+			p->trk = NULL;
+			free(p->stats);
+			p->stats = NULL;
+			return -1;
+		}
+	}
+	p->evw = cfg->events;
 	p->timeout_us = cfg->timeout_us;
 	p->start_wall = clock_wall_us();
 	p->anchor_ts = p->start_wall;
@@ -133,6 +202,8 @@ int peek_init(struct peek *p, const struct peek_config *cfg, char *err, size_t e
 
 void peek_fini(struct peek *p)
 {
+	conn_free(p->conn);
+	p->conn = NULL;
 	trk_free(p->trk);
 	free(p->stats);
 	p->trk = NULL;
@@ -313,7 +384,16 @@ void peek_flush(struct peek *p)
 {
 	if (p->nbatch == 0)
 		return;
-	trk_packet_batch(p->trk, p->batch, p->batch_ts, p->nbatch);
+	if (p->conn) {
+		/* frame by frame: a handshake the tracker completes opens its
+		 * connection before the next frame reaches either tracker */
+		for (size_t i = 0; i < p->nbatch; i++) {
+			trk_packet(p->trk, &p->batch[i], p->batch_ts[i]);
+			conn_packet(p->conn, &p->batch[i], p->batch_ts[i]);
+		}
+	} else {
+		trk_packet_batch(p->trk, p->batch, p->batch_ts, p->nbatch);
+	}
 	p->nbatch = 0;
 }
 
@@ -327,6 +407,7 @@ void peek_idle(struct peek *p, uint64_t mono_us)
 {
 	uint64_t now;
 
+	evw_flush(p->evw);
 	if (mono_us < p->anchor_mono + PEEK_IDLE_TICK_US) {
 		peek_flush(p);
 		return;
@@ -341,6 +422,8 @@ void peek_idle(struct peek *p, uint64_t mono_us)
 		return;
 	p->now_us = now;
 	trk_advance(p->trk, now);
+	if (p->conn)
+		conn_advance(p->conn, now);
 }
 
 void peek_end(struct peek *p)
@@ -357,6 +440,9 @@ static void count_open(struct peek *p)
 	peek_flush(p);
 	memset(p->open, 0, sizeof(p->open));
 	trk_foreach_open(p->trk, cb_open, p);
+	memset(p->conn_open, 0, sizeof(p->conn_open));
+	if (p->conn)
+		conn_foreach_open(p->conn, cb_conn_open, p);
 }
 
 void peek_doc_src(struct peek *p, struct doc_src *s)
@@ -384,6 +470,26 @@ void peek_doc_src(struct peek *p, struct doc_src *s)
 	s->tracker.open = ts.open;
 	s->tracker.peak = ts.peak;
 	s->tracker.max_sessions = ts.max_sessions;
+	if (p->conn) {
+		struct conn_stats cst;
+
+		conn_get_stats(p->conn, &cst);
+		s->conn = 1;
+		s->conn_open = p->conn_open;
+		s->conn_tracker.open = cst.open;
+		s->conn_tracker.peak = cst.peak;
+		s->conn_tracker.overflow = cst.overflow;
+		s->conn_tracker.max_connections = cst.max_conns;
+	}
+	if (p->evw) {
+		struct evw_stats es;
+
+		evw_get_stats(p->evw, &es);
+		s->events = 1;
+		s->ev.written = es.written;
+		s->ev.dropped = es.dropped;
+		s->ev.pending = es.pending;
+	}
 }
 
 char *peek_answer(void *arg, enum ctl_method m)
@@ -398,7 +504,7 @@ char *peek_answer(void *arg, enum ctl_method m)
 void peek_summary(struct peek *p, FILE *f)
 {
 	struct out_filter flt[FILT_MAX];
-	struct out_time tm;
+	struct out_time tm = { 0, 0, 0, 0, 0, 0, 0 };
 	struct cap_stats cs = { 0, 0, 0 };
 
 	count_open(p);
@@ -406,6 +512,8 @@ void peek_summary(struct peek *p, FILE *f)
 		flt[i].name = p->names[i];
 		flt[i].c = &p->stats[i].total;
 		flt[i].open = p->open[i];
+		flt[i].conn = p->conn ? &p->stats[i].total.conn : NULL;
+		flt[i].conn_open = p->conn_open[i];
 	}
 	if (p->live) {
 		tm.from_us = p->start_wall;
@@ -420,6 +528,15 @@ void peek_summary(struct peek *p, FILE *f)
 		cap_get_stats(p->cap, &cs);
 	else
 		cs.recv = p->packets;
+	if (p->evw) {
+		struct evw_stats es;
+
+		evw_get_stats(p->evw, &es);
+		tm.events = 1;
+		tm.ev_written = es.written;
+		tm.ev_dropped = es.dropped;
+		tm.ev_pending = es.pending;
+	}
 	out_summary(f, &tm, flt, p->nfilt, cs.recv, cs.drop, cs.ifdrop);
 }
 
@@ -574,6 +691,7 @@ static int run_file(struct peek *p, struct cap *cap, struct ctl *ctl)
 		int n = cap_dispatch(cap, PEEK_BATCH, on_frame, p, err, sizeof(err));
 
 		peek_flush(p);
+		evw_flush(p->evw);
 		if (n == -2)
 			return 0;
 		if (n < 0) {

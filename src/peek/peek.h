@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "net/pkt.h"
+#include "peek/conn.h"
 #include "peek/ctl.h"
 #include "peek/doc.h"
 #include "peek/filter.h"
@@ -21,6 +22,7 @@
 #include "sys/capture.h"
 
 struct metrics;
+struct evw;
 
 #define PEEK_ERRLEN 256
 /* The default cap on open sessions: as many as fit in this much table. */
@@ -35,6 +37,10 @@ struct peek_config {
 	int icmp;
 	FILE *table;                     /* per-handshake lines, NULL: none */
 	int live;                        /* time also advances on a quiet link */
+	struct evw *events;              /* --events stream (owned by the caller), or NULL */
+	int track_established;           /* follow connections after the handshake */
+	uint64_t idle_us;                /* ... their idle timeout */
+	uint32_t max_conns;              /* ... the cap, 0: PEEK_DEFAULT_TABLE_BYTES worth */
 };
 
 #define PEEK_TRK_BATCH 256
@@ -47,10 +53,13 @@ struct peek {
 	int live;
 	FILE *table;
 	struct trk *trk;
+	struct conn *conn;               /* --track-established, else NULL */
+	struct evw *evw;                 /* --events, else NULL */
 	int nfilt;
 	const char *names[FILT_MAX];
 	struct stat_filter *stats;       /* nfilt */
 	uint64_t open[FILT_MAX];         /* filled at answer time */
+	uint64_t conn_open[FILT_MAX];    /* the same for connections */
 	struct cap *cap;                 /* for pcap stats, may be NULL */
 	struct ctl *ctl;                 /* served while a stream is idle */
 	struct metrics *metrics;         /* /metrics, served like ctl; may be NULL */

@@ -175,3 +175,58 @@ void stat_reset_delta(struct stat_filter *s)
 {
 	memset(&s->delta, 0, sizeof(s->delta));
 }
+
+const uint64_t stat_conn_le_us[STAT_CONN_NLE] = {
+	1000, 10000, 100000,                    /* RPCs */
+	1000000, 10000000, 60000000,            /* a second to a minute */
+	300000000, 600000000, 1800000000,       /* minutes */
+	3600000000, 7200000000, 14400000000,    /* hours: keepalive time */
+	86400000000,                            /* a day */
+};
+
+static void conn_add(struct stat_conn *c, const struct conn_event *ev, uint64_t dur, unsigned le)
+{
+	switch (ev->end) {
+	case CONN_FIN:
+		c->fin++;
+		break;
+	case CONN_RESET:
+		c->reset[ev->by == CONN_SERVER][ev->after_data != 0]++;
+		break;
+	case CONN_KEEPALIVE:
+		c->keepalive++;
+		break;
+	case CONN_HALF_OPEN:
+		c->half_open++;
+		break;
+	case CONN_IDLE:
+		c->idle++;
+		break;
+	}
+	for (int i = 0; i < 2; i++) {
+		c->probes += ev->probes[i];
+		c->unanswered += ev->probes[i] - (ev->answered[i] < ev->probes[i] ?
+		                                  ev->answered[i] : ev->probes[i]);
+	}
+	c->count++;
+	c->sum_us = dur > UINT64_MAX - c->sum_us ? UINT64_MAX : c->sum_us + dur;
+	if (le < STAT_CONN_NLE)
+		c->le[le]++;
+}
+
+void stat_record_conn(struct stat_filter *s, const struct conn_event *ev)
+{
+	uint64_t dur = ev->end_us > ev->start_us ? ev->end_us - ev->start_us : 0;
+	unsigned le = 0;
+
+	while (le < STAT_CONN_NLE && dur > stat_conn_le_us[le])
+		le++;
+	conn_add(&s->total.conn, ev, dur, le);
+	conn_add(&s->delta.conn, ev, dur, le);
+}
+
+void stat_conn_overflow(struct stat_filter *s)
+{
+	s->total.conn.overflow++;
+	s->delta.conn.overflow++;
+}

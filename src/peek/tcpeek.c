@@ -13,6 +13,7 @@
 
 #include "peek/ctl.h"
 #include "peek/doc.h"
+#include "peek/events.h"
 #include "peek/filter.h"
 #include "peek/metrics.h"
 #include "peek/opts.h"
@@ -82,6 +83,7 @@ int main(int argc, char **argv)
 	struct cap *cap;
 	struct ctl *ctl = NULL;
 	struct metrics *metrics = NULL;
+	struct evw *evw = NULL;
 	struct peek *p;
 	const struct passwd *pw = NULL;
 	uid_t uid = (uid_t)-1;
@@ -142,6 +144,19 @@ int main(int argc, char **argv)
 		}
 	}
 
+	/* The stream is opened as the user who started tcpeek (a file in a
+	 * directory only root may write stays writable after -u). */
+	if (o.events) {
+		evw = evw_open(o.events, err, sizeof(err));
+		if (!evw) {
+			log_warnx("%s", err);
+			filt_free(fs);
+			return EXIT_RUNTIME;
+		}
+		/* reading a file there is no capture to starve: wait for the reader */
+		evw_set_wait(evw, o.read_file != NULL);
+	}
+
 	/* The runtime before the capture: a stream input's wait serves it. */
 	p = calloc(1, sizeof(*p));
 	if (!p) {
@@ -157,10 +172,15 @@ int main(int argc, char **argv)
 			.max_sessions = o.max_sessions, .icmp = o.icmp,
 			.table = o.quiet ? NULL : stderr,
 			.live = o.read_file == NULL,
+			.events = evw,
+			.track_established = o.track_established,
+			.idle_us = (uint64_t)o.idle_sec * 1000000u,
+			.max_conns = o.max_conns,
 		};
 
 		if (peek_init(p, &pc, perr, sizeof(perr)) != 0) {
 			log_warnx("%s", perr);
+			evw_close(evw);
 			free(p);
 			filt_free(fs);
 			return EXIT_RUNTIME;
@@ -243,6 +263,7 @@ out:
 		ctl_close(ctl);
 	peek_fini(p);
 	free(p);
+	evw_close(evw);
 	cap_close(cap);
 	filt_free(fs);
 	return rc;

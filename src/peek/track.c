@@ -45,6 +45,11 @@
 
 static_assert(sizeof(struct sess) <= 96, "contract: <= 96 bytes a session");
 
+/* This tracker's bits in struct sess.state (the table never reads them). */
+#define TRK_ST_SYNACK 0x01     /* the responder's SYN/ACK acknowledged the SYN */
+#define TRK_ST_PEER_SYN 0x02   /* simultaneous open: the responder sent a SYN */
+#define TRK_ST_CLI_ACKED 0x04  /* simultaneous open: initiator acked that SYN */
+
 /* Recently ended handshakes, to recognise their retransmitted SYNs. */
 #define TRK_ENDED 16384
 struct ended {
@@ -72,6 +77,18 @@ struct trk {
 	uint64_t untracked;
 	struct ended ended[TRK_ENDED];
 };
+
+const char *trk_result_name(enum trk_result r)
+{
+	switch (r) {
+	case TRK_SUCCESS: return "success";
+	case TRK_REJECT:  return "reject";
+	case TRK_TIMEOUT: return "timeout";
+	case TRK_UNREACH: return "unreach";
+	case TRK_ABORT:   return "abort";
+	}
+	return "unknown";
+}
 
 size_t trk_session_size(void)
 {
@@ -149,6 +166,7 @@ static void finish(struct trk *t, uint32_t idx, uint64_t h, enum trk_result res,
 		.dupsyn = s->dupsyn, .dupsynack = s->dupsynack,
 		.filters = s->filters,
 		.icmp_type = icmp_type, .icmp_code = icmp_code,
+		.cli_isn = s->cli_isn, .srv_isn = s->srv_isn,
 	};
 
 	if (res != TRK_TIMEOUT) {
@@ -242,9 +260,9 @@ static void on_syn(struct trk *t, uint64_t h, uint32_t idx, const struct pkt_fra
 
 		if (s->cli_addr != f->ip4.src || s->cli_port != f->tcp.sport) {
 			/* Simultaneous open: the responder's own SYN. */
-			if (!(s->state & SESS_SYNACK)) {
+			if (!(s->state & TRK_ST_SYNACK)) {
 				s->srv_isn = f->tcp.seq;
-				s->state |= SESS_PEER_SYN;
+				s->state |= TRK_ST_PEER_SYN;
 			}
 			return;
 		}
@@ -284,26 +302,26 @@ static void on_ack(struct trk *t, uint64_t h, uint32_t idx, const struct pkt_fra
 	if (s->cli_addr == f->ip4.src && s->cli_port == f->tcp.sport) {
 		if (f->tcp.ack != s->srv_isn + 1)
 			return;
-		if (s->state & SESS_SYNACK)
+		if (s->state & TRK_ST_SYNACK)
 			finish(t, idx, h, TRK_SUCCESS, t->pnow, 0, 0);
-		else if (s->state & SESS_PEER_SYN)
-			s->state |= SESS_CLI_ACKED;
+		else if (s->state & TRK_ST_PEER_SYN)
+			s->state |= TRK_ST_CLI_ACKED;
 		return;
 	}
 	/* From the responder: only a SYN/ACK acknowledging the SYN counts. */
 	if (!(f->tcp.flags & PKT_TH_SYN) || f->tcp.ack != s->cli_isn + 1)
 		return;
-	if (s->state & SESS_SYNACK) {
+	if (s->state & TRK_ST_SYNACK) {
 		s->dupsynack++;
 		s->srv_isn = f->tcp.seq;
 		return;
 	}
-	if ((s->state & SESS_CLI_ACKED) && f->tcp.seq == s->srv_isn) {
+	if ((s->state & TRK_ST_CLI_ACKED) && f->tcp.seq == s->srv_isn) {
 		finish(t, idx, h, TRK_SUCCESS, t->pnow, 0, 0);
 		return;
 	}
 	s->srv_isn = f->tcp.seq;
-	s->state = (uint8_t)((s->state | SESS_SYNACK) & ~SESS_CLI_ACKED);
+	s->state = (uint8_t)((s->state | TRK_ST_SYNACK) & ~TRK_ST_CLI_ACKED);
 }
 
 /* A TCP segment with SYN, RST or ACK set; h is sess_hash of its tuple. */

@@ -58,7 +58,12 @@ struct trk_event {
 	uint32_t dupsyn, dupsynack;
 	uint64_t filters;        /* what classify returned for the SYN */
 	uint8_t icmp_type, icmp_code;  /* for TRK_UNREACH */
+	uint32_t cli_isn, srv_isn;     /* the ISNs (srv_isn: 0 before a SYN/ACK) */
 };
+
+/* The result's name in machine output ("success", "reject", "timeout",
+ * "unreach", "abort"). */
+const char *trk_result_name(enum trk_result r);
 
 struct trk_ops {
 	/* A new SYN: the filter bitmask of this handshake.  0 means nobody

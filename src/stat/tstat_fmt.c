@@ -58,6 +58,37 @@ static const struct tstat_col tstat_cols[] = {
 };
 #define TSTAT_NCOLS (sizeof(tstat_cols) / sizeof(tstat_cols[0]))
 
+/* Added when a filter has a "conn" section (tcpeek --track-established);
+ * a reset column is the sum of its four kinds. */
+static const struct tstat_col tstat_conn_cols[] = {
+	{ "FIN", "conn", "fin", false },
+	{ "RESET", "conn", "reset_", false },
+	{ "KEEPALIVE", "conn", "keepalive", false },
+	{ "HALFOPEN", "conn", "half_open", false },
+	{ "IDLE", "conn", "idle", false },
+	{ "CONNOPEN", "conn", "open", false },
+};
+#define TSTAT_NCONN (sizeof(tstat_conn_cols) / sizeof(tstat_conn_cols[0]))
+
+/* The value of a column; a key ending in '_' sums the section's keys
+ * that start with it. */
+static bool col_get(const struct tstat_elem *e, const struct tstat_col *col, uint64_t *v)
+{
+	size_t n = strlen(col->key), i;
+	bool any = false;
+
+	if (n == 0 || col->key[n - 1] != '_')
+		return tstat_get(e, col->section, col->key, v);
+	*v = 0;
+	for (i = 0; i < e->nitems; i++)
+		if (strcmp(e->items[i].section, col->section) == 0 &&
+		    strncmp(e->items[i].key, col->key, n) == 0) {
+			*v += e->items[i].value;
+			any = true;
+		}
+	return any;
+}
+
 /* Filter names are shown as given, except bytes that would break the
  * line (control characters). */
 static void put_name(FILE *f, const char *name, int width)
@@ -74,15 +105,23 @@ void tstat_fmt_table(FILE *f, const struct tstat_doc *doc)
 {
 	char cell[32];
 	int width = 6;
-	size_t i, c, j;
+	size_t i, c, j, ncols = TSTAT_NCOLS;
 	uint64_t v;
+	const struct tstat_col *cols[TSTAT_NCOLS + TSTAT_NCONN];
 
-	for (i = 0; i < doc->nelems; i++)
+	for (c = 0; c < TSTAT_NCOLS; c++)
+		cols[c] = &tstat_cols[c];
+	for (i = 0; i < doc->nelems; i++) {
 		if (!doc->elems[i].is_pcap && (int)strlen(doc->elems[i].name) > width)
 			width = (int)strlen(doc->elems[i].name);
+		if (ncols == TSTAT_NCOLS && !doc->elems[i].is_pcap &&
+		    tstat_get(&doc->elems[i], "conn", "fin", &v))
+			for (c = 0; c < TSTAT_NCONN; c++)
+				cols[ncols++] = &tstat_conn_cols[c];
+	}
 	fprintf(f, "%-*s", width, "FILTER");
-	for (c = 0; c < TSTAT_NCOLS; c++)
-		fprintf(f, " %10s", tstat_cols[c].title);
+	for (c = 0; c < ncols; c++)
+		fprintf(f, " %10s", cols[c]->title);
 	fputc('\n', f);
 	for (i = 0; i < doc->nelems; i++) {
 		const struct tstat_elem *e = &doc->elems[i];
@@ -90,10 +129,10 @@ void tstat_fmt_table(FILE *f, const struct tstat_doc *doc)
 		if (e->is_pcap)
 			continue;
 		put_name(f, e->name, width);
-		for (c = 0; c < TSTAT_NCOLS; c++) {
-			const struct tstat_col *col = &tstat_cols[c];
+		for (c = 0; c < ncols; c++) {
+			const struct tstat_col *col = cols[c];
 
-			if (!tstat_get(e, col->section, col->key, &v))
+			if (!col_get(e, col, &v))
 				snprintf(cell, sizeof(cell), "-");     /* older tcpeek */
 			else if (col->ms)
 				snprintf(cell, sizeof(cell), "%" PRIu64 ".%03" PRIu64,

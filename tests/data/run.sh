@@ -102,6 +102,17 @@ for pcap in "$here"/*.pcap; do
 		notok "$name: no expected $name.json (nor $name.table)"
 	fi
 
+	# (d) the --events stream, where NAME.events exists
+	if [ -f "$here/$name.events" ]; then
+		run_tcpeek -r "$name.pcap" -q "${ARGS[@]}" --events=- > "$tmp/$name.events" 2>/dev/null
+		if cmp -s "$tmp/$name.events" "$here/$name.events"; then
+			ok "$name: --events stream matches $name.events"
+		else
+			notok "$name: --events stream differs from $name.events"
+			diff "$here/$name.events" "$tmp/$name.events" | head -6 | sed 's/^/#   /'
+		fi
+	fi
+
 	# (c) table and summary on stderr
 	if [ -f "$here/$name.table" ]; then
 		run_tcpeek -r "$name.pcap" "${ARGS[@]}" > /dev/null 2> "$tmp/$name.table"
@@ -356,6 +367,71 @@ if [ -n "$some" ] && [ -f "$here/$some" ]; then
 		ok "default --max-sessions sizes 128 MiB of table: $m"
 	else
 		notok "default --max-sessions is '$m'"
+	fi
+fi
+
+# --events: one line per finished handshake (mixed: every success, failure
+# and abort), each a JSON object whose fields agree with the document; a
+# file that cannot take them (/dev/full: ENOSPC) costs lines, counted as
+# dropped, never the run.
+if [ -f "$here/mixed.pcap" ]; then
+	args_of mixed
+	run_tcpeek -r mixed.pcap -q -j "${ARGS[@]}" --events="$tmp/mixed.events" > "$tmp/ev.json" 2>/dev/null
+	got=$(python3 - "$tmp/mixed.events" "$tmp/ev.json" <<'PY'
+import json, sys
+n = {}
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    assert e["type"] == "handshake" and e["filters"] == ["RX"], line
+    assert e["handshake_us"] == e["end_us"] - e["start_us"], line
+    assert ("icmp_type" in e) == (e["result"] == "unreach"), line
+    n[e["result"]] = n.get(e["result"], 0) + 1
+d = {}
+[d.update(x) for x in json.load(open(sys.argv[2]))]
+rx = d["RX"]
+want = {"success": rx["success"]["total"], "timeout": rx["failure"]["timeout"],
+        "reject": rx["failure"]["reject"], "unreach": rx["failure"]["unreach"],
+        "abort": rx["other"]["abort"]}
+ev = d["pcap"]["events"]
+print("same" if n == want and ev["written"] == sum(want.values()) and ev["dropped"] == 0
+      else "events %s, document %s, %s" % (n, want, ev))
+PY
+)
+	if [ "$got" = same ]; then
+		ok "--events: one line per finished handshake, results as the document counts them"
+	else
+		notok "--events on mixed: $got"
+	fi
+	run_tcpeek -r mixed.pcap -q -j "${ARGS[@]}" --events=/dev/full > "$tmp/full.json" 2> "$tmp/full.err"
+	rc=$?
+	d=$("$jsonq" "$tmp/full.json" pcap.events.dropped)
+	w=$("$jsonq" "$tmp/full.json" pcap.events.written)
+	if [ "$rc" = 0 ] && [ "$d" = 203 ] && [ "$w" = 0 ] &&
+	   grep -q "events to /dev/full: .*No space left on device" "$tmp/full.err"; then
+		ok "--events=/dev/full: exit 0, 203 lines dropped and counted, logged"
+	else
+		notok "--events=/dev/full: exit $rc, dropped=$d written=$w: $(head -1 "$tmp/full.err")"
+	fi
+	expect_rc 1 "--events into a missing directory" -r mixed.pcap -q --events=/nonexistent/dir/ev
+	if grep -q "^tcpeek: --events '/nonexistent/dir/ev': No such file or directory$" "$tmp/rc.err"; then
+		ok "--events error names the file"
+	else
+		notok "--events error: $(head -1 "$tmp/rc.err")"
+	fi
+	expect_rc 64 "--max-connections without --track-established" -r mixed.pcap -q --max-connections 5
+	expect_rc 64 "--idle-timeout 0" -r mixed.pcap -q --track-established --idle-timeout 0
+	# the connection cap: beyond it, successes are counted as overflow
+	if [ -f "$here/conn.pcap" ]; then
+		args_of conn
+		run_tcpeek -r conn.pcap -q -j "${ARGS[@]}" --max-connections 1 > "$tmp/cc.json" 2>/dev/null
+		o=$("$jsonq" "$tmp/cc.json" pcap.conn_tracker.overflow)
+		ro=$("$jsonq" "$tmp/cc.json" RX.conn.overflow)
+		pk=$("$jsonq" "$tmp/cc.json" pcap.conn_tracker.peak)
+		if [ "${o:-0}" -gt 0 ] && [ "$ro" = "$o" ] && [ "$pk" = 1 ]; then
+			ok "--max-connections 1: $o connections not followed, counted as overflow, peak 1"
+		else
+			notok "--max-connections 1: overflow=$o RX.conn.overflow=$ro peak=$pk"
+		fi
 	fi
 fi
 

@@ -54,7 +54,7 @@ expect_completion "debug" tcpeek -l de
 expect_completion "any" tcpeek -i an
 expect_completion "lo" tcpeek --interface lo
 expect_completion "root" tcpeek -u roo
-expect_completion "--max-sessions" tcpeek --max
+expect_completion "--max-connections --max-sessions" tcpeek --max
 expect_completion "web:RX@ web:TX@" tcpeek -i lo web:
 expect_completion "--gmetric --gmetric-path" tcpeekstat --gm
 expect_completion "dir" tcpeekstat -U di

@@ -29,7 +29,7 @@ command -v python3 >/dev/null || { fail "t_docs needs python3"; exit 0; }
 # ---- prometheus.md ------------------------------------------------------
 # A real document (with a user filter, for the label checks), served by a
 # stand-in for tcpeek's socket: tcpeek -r reads the whole file first.
-if ! "$BIN/tcpeek" -r "$SYNSCOPE_ROOT/tests/data/mixed.pcap" -q -j 'web:RX@%:80' \
+if ! "$BIN/tcpeek" -r "$SYNSCOPE_ROOT/tests/data/mixed.pcap" -q -j --track-established --events=/dev/null 'web:RX@%:80' \
 	>"$T/doc.json" 2>"$T/err"; then
 	fail "tcpeek -r mixed.pcap -j: $(head -1 "$T/err")"
 	exit 0
