@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "net/pkt.h"
-#include "peek/text.h"
+#include "common/text.h"
 #include "sys/log.h"
 
 /* ---- builders ---------------------------------------------------------- */

@@ -55,7 +55,7 @@ static const char *name_problem(const char *s, size_t n)
 		return "empty name";
 	if (n > TSTAT_NAME_MAX)
 		return "name longer than " TSTAT_STR(TSTAT_NAME_MAX) " bytes";
-	/* tcpeek's own rule for filter names (peek/text.h) */
+	/* tcpeek's own rule for filter names (common/text.h) */
 	if (txt_check(s, n, &why) == 0)
 		return NULL;
 	return strstr(why, "UTF-8") ? "name is not valid UTF-8" : "control character in name";

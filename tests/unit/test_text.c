@@ -1,4 +1,4 @@
-/* Text checks and quoting (peek/text.h): UTF-8 rules at their edges, the
+/* Text checks and quoting (common/text.h): UTF-8 rules at their edges, the
  * escape and its cut marker at every buffer size. */
 #include <setjmp.h>
 #include <stdarg.h>
