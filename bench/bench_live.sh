@@ -153,7 +153,7 @@ run_tcpdump() {
 	ip netns exec "$P-srv" tcpdump -n -i "$P-s" -w /dev/null 2>"$T/td" &
 	pid=$!
 	bg_track $pid
-	for i in $(seq 100); do grep -q 'listening on' "$T/td" && break; sleep 0.05; done
+	for i in $(seq 300); do grep -q 'listening on' "$T/td" && break; sleep 0.05; done
 	grep -q 'listening on' "$T/td" || { echo "bench_live: tcpdump did not start: $(head -2 "$T/td")" >&2; return 1; }
 	c0=$(cpu_ns $pid)
 	generate "$1" "$2" || return 1
@@ -176,7 +176,7 @@ run_tcpeek() {
 	ip netns exec "$P-srv" "$tcpeek" -i "$P-s" -U "$sock" -q 2>"$T/tp" &
 	pid=$!
 	bg_track $pid
-	for i in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
+	for i in $(seq 300); do [ -S "$sock" ] && break; sleep 0.05; done
 	[ -S "$sock" ] || { echo "bench_live: tcpeek did not start: $(head -2 "$T/tp")" >&2; return 1; }
 	c0=$(cpu_ns $pid)
 	if [ -n "$PERF_DIR" ]; then
