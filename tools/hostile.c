@@ -3,7 +3,7 @@
  * Frames are built with the codec's builders (then damaged on purpose
  * where asked) and sent on one interface over an AF_PACKET socket.
  *
- *   hostile flood -i IF -d MAC -k arp|tcp|syn [-D IP:PORT] [-n COUNT] [-t MS] [-r FPS]
+ *   hostile flood -i IF -d MAC -k arp|tcp|syn|hs [-D IP:PORT] [-n COUNT] [-t MS] [-r FPS]
  *       as fast as possible (or at most FPS frames/s), in sendmmsg batches
  *       past the qdisc, until COUNT frames were sent or MS ms passed
  *       (default 1000 ms, no count limit):
@@ -12,6 +12,12 @@
  *         tcp  TCP between unrelated addresses and ports (filtered out)
  *         syn  SYNs to IP:PORT, each from a distinct source in 10.128.0.0/9
  *              (the n-th source is a bijection of n: no two are equal)
+ *         hs   complete handshakes with IP:PORT from the sources of syn:
+ *              SYN, SYN/ACK and ACK, all three sent on IF (a capture on
+ *              the peer sees the whole exchange), in rounds of HS_ROUND
+ *              handshakes (their SYNs, then their SYN/ACKs, then their
+ *              ACKs: that many in flight); COUNT is in frames, so 3 N
+ *              frames are N handshakes (a multiple of 3 is required)
  *       prints "hostile: N frames in T ms (R frames/s)" on stderr.
  *   hostile react -i IF -p PORT -k KIND [-A DELTA] [-L LEN] [-t MS]
  *       answer every SYN to PORT seen on IF, for MS ms, with:
@@ -54,11 +60,13 @@
 
 #define BATCH 256
 #define FMAX 128
+/* Handshakes a round of -k hs puts in flight at once. */
+#define HS_ROUND 256u
 
 static void usage(const char *why)
 {
 	fprintf(stderr, "hostile: %s\n"
-	        "usage: hostile flood -i IF -d MAC -k arp|tcp|syn [-D IP:PORT] [-n COUNT] [-t MS] [-r FPS]\n"
+	        "usage: hostile flood -i IF -d MAC -k arp|tcp|syn|hs [-D IP:PORT] [-n COUNT] [-t MS] [-r FPS]\n"
 	        "       hostile react -i IF -p PORT -k runt|ipopt|icmp|icmpcut [-A DELTA] [-L LEN] [-t MS]\n"
 	        "       hostile arp -i IF -d MAC -s SPA -T TPA -H SHA [-E ETHSRC] [-t MS] [-g US]\n"
 	        "       hostile malformed -i IF -d MAC -S IP -D IP:PORT [-n ROUNDS] [-c 0|1|2] [-k N]\n", why);
@@ -174,6 +182,49 @@ static int open_if(const char *ifname, struct ifinfo *ifi, int send_only)
 
 /* ---- flood --------------------------------------------------------------- */
 
+/*
+ * The n-th frame of -k hs into BUF; its length.  Handshake i comes from
+ * the i-th source of -k syn; frames go in rounds of HS_ROUND handshakes
+ * (the last round may be shorter): the round's SYNs, then its SYN/ACKs,
+ * then its ACKs.
+ */
+static size_t hs_frame(const struct opts *o, const struct ifinfo *ifi, uint64_t n,
+                       uint8_t *buf)
+{
+	uint64_t hs = o->count / 3, round = n / (3 * HS_ROUND), first = round * HS_ROUND;
+	uint64_t size = hs - first < HS_ROUND ? hs - first : HS_ROUND;
+	uint64_t r = n - 3 * first, phase = r / size, i = first + r % size;
+	uint32_t h = (uint32_t)i * 0x9e3779b1u;
+	uint32_t cli = 0x0a800000u | (h >> 9), cisn = h ^ 0x5a5a5a5au, sisn = ~h;
+	uint16_t cport = (uint16_t)(1024 + (h & 0x1ff));
+	struct pkt_tcp_spec s;
+
+	memset(&s, 0, sizeof(s));
+	s.smac = ifi->mac;
+	s.dmac = o->dmac;
+	s.win = 65160;
+	if (phase == 1) {
+		s.saddr = o->dip;
+		s.sport = o->dport;
+		s.daddr = cli;
+		s.dport = cport;
+		s.seq = sisn;
+		s.ack = cisn + 1;
+		s.flags = PKT_TH_SYN | PKT_TH_ACK;
+		s.mss = 1460;
+	} else {
+		s.saddr = cli;
+		s.sport = cport;
+		s.daddr = o->dip;
+		s.dport = o->dport;
+		s.seq = phase == 0 ? cisn : cisn + 1;
+		s.ack = phase == 0 ? 0 : sisn + 1;
+		s.flags = phase == 0 ? PKT_TH_SYN : PKT_TH_ACK;
+		s.mss = phase == 0 ? 1460 : 0;
+	}
+	return pkt_build_tcp(buf, FMAX, &s);
+}
+
 /* The n-th flood frame of kind K into BUF; its length. */
 static size_t flood_frame(const struct opts *o, const struct ifinfo *ifi, uint64_t n,
                           uint8_t *buf)
@@ -190,6 +241,8 @@ static size_t flood_frame(const struct opts *o, const struct ifinfo *ifi, uint64
 	s.dmac = o->dmac;
 	s.win = 65160;
 	s.seq = h ^ 0x5a5a5a5au;
+	if (strcmp(o->kind, "hs") == 0)
+		return hs_frame(o, ifi, n, buf);
 	if (strcmp(o->kind, "syn") == 0) {
 		s.saddr = 0x0a800000u | (h >> 9);
 		s.sport = (uint16_t)(1024 + (h & 0x1ff));
@@ -221,11 +274,13 @@ static int do_flood(const struct opts *o)
 	if (!o->have_dmac || o->kind == NULL)
 		usage("flood needs -d MAC and -k KIND");
 	if (strcmp(o->kind, "arp") != 0 && strcmp(o->kind, "tcp") != 0 &&
-	    strcmp(o->kind, "syn") != 0)
-		usage("flood kinds are arp, tcp, syn");
-	if ((strcmp(o->kind, "syn") == 0 || strcmp(o->kind, "arp") == 0) && o->dip == 0)
-		usage("flood -k syn and -k arp need -D IP:PORT");
-	unique = strcmp(o->kind, "syn") == 0;
+	    strcmp(o->kind, "syn") != 0 && strcmp(o->kind, "hs") != 0)
+		usage("flood kinds are arp, tcp, syn, hs");
+	if (strcmp(o->kind, "tcp") != 0 && o->dip == 0)
+		usage("flood -k syn, -k hs and -k arp need -D IP:PORT");
+	if (strcmp(o->kind, "hs") == 0 && (o->count == 0 || o->count % 3 != 0))
+		usage("flood -k hs needs -n COUNT, a multiple of 3 (3 frames a handshake)");
+	unique = strcmp(o->kind, "syn") == 0 || strcmp(o->kind, "hs") == 0;
 	fd = open_if(o->ifname, &ifi, 1);
 	memset(msgs, 0, sizeof(msgs));
 	for (int k = 0; k < BATCH; k++) {
@@ -251,7 +306,7 @@ static int do_flood(const struct opts *o)
 			if (allowed - sent < want)
 				want = allowed - sent;
 		}
-		/* SYNs must all differ; the other kinds repeat one batch. */
+		/* SYNs and handshakes must all differ; the others repeat one batch. */
 		for (k = 0; k < (int)want; k++) {
 			if (unique)
 				iov[k].iov_len = flood_frame(o, &ifi, sent + (uint64_t)k, frames[k]);

@@ -291,6 +291,39 @@ void sess_remove_hashed(struct sess_tab *tb, uint32_t idx, uint64_t h)
 	tb->count--;
 }
 
+/* Fault in [p, p + len) for writing.  MADV_POPULATE_WRITE (Linux 5.14)
+ * does it in one call, a huge page at a time where the range got them;
+ * older kernels refuse the advice, and then every page is written (with
+ * the zero it already holds). */
+static int populate(void *p, size_t len)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+
+#ifdef MADV_POPULATE_WRITE
+	if (madvise(p, len, MADV_POPULATE_WRITE) == 0)
+		return 0;
+	if (errno != EINVAL)
+		return -1;
+#endif
+	if (pg <= 0)
+		pg = 4096;
+	for (size_t off = 0; off < len; off += (size_t)pg)
+		((volatile char *)p)[off] = 0;
+	return 0;
+}
+
+int sess_populate(struct sess_tab *tb)
+{
+	if (!tb->pool) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (populate(tb->pool, pool_bytes(tb->max)) != 0 ||
+	    populate(tb->slot, slot_bytes(tb->max_mask)) != 0)
+		return -1;
+	return 0;
+}
+
 size_t sess_memory(const struct sess_tab *tb)
 {
 	if (!tb->pool)

@@ -168,6 +168,13 @@ static inline uint64_t sess_slots_used(const struct sess_tab *tb)
 /* Bytes reserved (pool + slots for the cap; pages are touched as used). */
 size_t sess_memory(const struct sess_tab *tb);
 
+/* Make the whole reservation resident now, so that no page of it is
+ * first touched (faulted in and zeroed by the kernel) later, in the
+ * middle of a burst of new sessions.  Costs sess_memory() bytes of RAM
+ * from here on.  Returns 0, or -1 with errno set (ENOMEM: the machine
+ * could not provide it; the table works on, touching pages as used). */
+int sess_populate(struct sess_tab *tb);
+
 /* Slots needed for max sessions: the power of two that keeps the load at
  * or below 3/4 (the reservation; see sess_slots_used for the part in use). */
 uint64_t sess_slots_for(uint32_t max);

@@ -464,6 +464,11 @@ void trk_foreach_open(const struct trk *t, void (*fn)(void *arg, uint64_t filter
 		fn(arg, sess_at(&t->tab, i)->filters);
 }
 
+int trk_populate(struct trk *t)
+{
+	return sess_populate(&t->tab);
+}
+
 void trk_get_stats(const struct trk *t, struct trk_stats *out)
 {
 	out->open = t->tab.count;

@@ -114,6 +114,12 @@ void trk_foreach_open(const struct trk *t, void (*fn)(void *arg, uint64_t filter
 
 void trk_get_stats(const struct trk *t, struct trk_stats *out);
 
+/* Make the session table resident now (see sess_populate): for a live
+ * capture, before it opens, so that a flood of new sessions finds its
+ * memory ready instead of faulting it in page by page.  0, or -1 with
+ * errno set. */
+int trk_populate(struct trk *t);
+
 /* Bytes one session takes in the table (for sizing the default cap). */
 size_t trk_session_size(void);
 

@@ -3,7 +3,8 @@
  * randomized run of inserts and removals checked against a plain array,
  * and the growth of the slots in use (doubling in place up to the
  * reservation: lookups across a doubling, a run wrapped round the end of
- * the array when it doubles, the cap, the memory bound).
+ * the array when it doubles, the cap, the memory bound), and the
+ * populated reservation (resident, still zero, working as before).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +12,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "peek/sesstab.h"
@@ -393,6 +396,54 @@ static void test_grow_cap_and_memory(void **state)
 	sess_fini(&tb);
 }
 
+/* Pages of [p, p + len) resident now (mincore), and the total. */
+static size_t resident(const void *p, size_t len, size_t *total)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), n = (len + pg - 1) / pg, in = 0;
+	unsigned char *vec = calloc(n, 1);
+
+	assert_non_null(vec);
+	assert_int_equal(mincore((void *)p, len, vec), 0);
+	for (size_t i = 0; i < n; i++)
+		in += vec[i] & 1;
+	free(vec);
+	*total = n;
+	return in;
+}
+
+/* sess_populate: every page of the pool and of the whole slot reservation
+ * is resident afterwards (not only the part in use), nothing was written
+ * into them (the slots past the part in use are still empty), and the
+ * table fills, grows and finds as before; a table that was never set up
+ * is refused. */
+static void test_populate(void **state)
+{
+	const uint32_t max = 100000;
+	struct sess_tab tb;
+	size_t pool_total, slot_total, pool_len, slot_len, in;
+	(void)state;
+	assert_int_equal(sess_init(&tb, max, 77), 0);
+	pool_len = (size_t)max * sizeof(struct sess);
+	slot_len = (size_t)(tb.max_mask + 1) * sizeof(struct sess_slot);
+	in = resident(tb.pool, pool_len, &pool_total);
+	assert_true(in < pool_total);
+	assert_int_equal(sess_populate(&tb), 0);
+	in = resident(tb.pool, pool_len, &pool_total);
+	assert_int_equal(in, pool_total);
+	in = resident(tb.slot, slot_len, &slot_total);
+	assert_int_equal(in, slot_total);
+	assert_int_equal(sess_memory(&tb), pool_len + slot_len);
+	assert_tail_untouched(&tb);
+	for (uint32_t i = 0; i < max; i++)
+		assert_int_not_equal(put(&tb, 0x0d000000 + i, 80, 0x0a000001, 8080), SESS_NONE);
+	assert_int_equal(sess_slots_used(&tb), sess_slots_for(max));
+	for (uint32_t i = 0; i < max; i += 997)
+		assert_int_not_equal(get(&tb, 0x0a000001, 8080, 0x0d000000 + i, 80), SESS_NONE);
+	assert_int_equal(put(&tb, 0x0e000000, 80, 0x0a000001, 8080), SESS_NONE);
+	sess_fini(&tb);
+	assert_int_equal(sess_populate(&tb), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -406,6 +457,7 @@ int main(void)
 		cmocka_unit_test(test_lookup_across_resize),
 		cmocka_unit_test(test_grow_wrapped_run),
 		cmocka_unit_test(test_grow_cap_and_memory),
+		cmocka_unit_test(test_populate),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
