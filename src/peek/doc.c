@@ -81,10 +81,11 @@ static json_object *filter_obj(const struct stat_counts *c, uint64_t open, int r
 	return f;
 }
 
-/* The handshake times as cumulative counts at the fixed bounds (the shape
- * of a Prometheus histogram): "le_N" = successes that took <= N µs, then
- * "count" (all of them, the +Inf bucket) and "sum" (µs). */
-static json_object *hist_obj(const struct stat_counts *c)
+/* Counts per bucket as cumulative counts at the fixed bounds (the shape of
+ * a Prometheus histogram): "le_N" = how many took <= N µs, then "count"
+ * (all of them, the +Inf bucket) and "sum" (µs). */
+static json_object *hist_json(const uint64_t *per_bucket, const uint64_t *bound_us,
+                              unsigned n, uint64_t count, uint64_t sum_us)
 {
 	json_object *h = json_object_new_object();
 	uint64_t cum = 0;
@@ -93,18 +94,24 @@ static json_object *hist_obj(const struct stat_counts *c)
 
 	if (!h)
 		return NULL;
-	for (unsigned i = 0; i < STAT_HS_NLE; i++) {
-		cum += c->hs_le[i];
-		snprintf(key, sizeof(key), "le_%" PRIu64, stat_hs_le_us[i]);
+	for (unsigned i = 0; i < n; i++) {
+		cum += per_bucket[i];
+		snprintf(key, sizeof(key), "le_%" PRIu64, bound_us[i]);
 		rc |= put_u64(h, key, cum);
 	}
-	rc |= put_u64(h, "count", c->success);
-	rc |= put_u64(h, "sum", c->hs_sum);
+	rc |= put_u64(h, "count", count);
+	rc |= put_u64(h, "sum", sum_us);
 	if (rc) {
 		json_object_put(h);
 		return NULL;
 	}
 	return h;
+}
+
+/* The handshake times of successes. */
+static json_object *hist_obj(const struct stat_counts *c)
+{
+	return hist_json(c->hs_le, stat_hs_le_us, STAT_HS_NLE, c->success, c->hs_sum);
 }
 
 /* How connections ended (--track-established). */
@@ -134,28 +141,10 @@ static json_object *conn_obj(const struct stat_conn *c, uint64_t open)
 	return o;
 }
 
-/* Connection durations, in the shape of hist_obj. */
+/* Connection durations. */
 static json_object *conn_hist_obj(const struct stat_conn *c)
 {
-	json_object *h = json_object_new_object();
-	uint64_t cum = 0;
-	char key[32];
-	int rc = 0;
-
-	if (!h)
-		return NULL;
-	for (unsigned i = 0; i < STAT_CONN_NLE; i++) {
-		cum += c->le[i];
-		snprintf(key, sizeof(key), "le_%" PRIu64, stat_conn_le_us[i]);
-		rc |= put_u64(h, key, cum);
-	}
-	rc |= put_u64(h, "count", c->count);
-	rc |= put_u64(h, "sum", c->sum_us);
-	if (rc) {
-		json_object_put(h);
-		return NULL;
-	}
-	return h;
+	return hist_json(c->le, stat_conn_le_us, STAT_CONN_NLE, c->count, c->sum_us);
 }
 
 static json_object *pcap_obj(const struct doc_src *s)
