@@ -52,8 +52,9 @@ endif
 
 # Each program's main file only wires modules together; everything else
 # goes into one static library shared by programs, tests and tools.
-MAINS    := src/check/check_tcp_raw.c src/peek/tcpeek.c src/stat/tcpeekstat.c
-LIB_SRC  := $(filter-out $(MAINS),$(wildcard src/net/*.c src/sys/*.c src/check/*.c src/peek/*.c src/stat/*.c))
+MAINS    := src/check/check_tcp_raw.c src/peek/tcpeek.c src/stat/tcpeekstat.c \
+            src/daemon/synscoped.c
+LIB_SRC  := $(filter-out $(MAINS),$(wildcard src/net/*.c src/sys/*.c src/check/*.c src/peek/*.c src/stat/*.c src/daemon/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/libsynscope.a
 PROGS    := bin/check_tcp_raw bin/tcpeek bin/tcpeekstat

@@ -7,6 +7,7 @@
 #include "check/opts.h"
 #include "check/report.h"
 #include "check/run.h"
+#include "check/targets.h"
 #include "net/pkt.h"
 #include "sys/clock.h"
 #include "sys/log.h"
@@ -80,6 +81,8 @@ int main(int argc, char **argv)
 		snprintf(r.reason, sizeof(r.reason), "could not drop capabilities");
 		return finish(&o, &r, CHK_EXIT_FAIL, t0);
 	}
+	if (o.targets != NULL)
+		return chk_run_targets(&o);
 	if (o.verbose >= 1)
 		fprintf(stderr,
 		        "[PARAMS] iface: %s, real_server: %s, virtual_ip: %s, port: %u, "

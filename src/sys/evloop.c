@@ -17,7 +17,15 @@ struct evl {
 	int epfd;
 	struct evl_timer **heap;  /* heap[1..n] */
 	uint32_t n, cap;
+	void (*flush)(void *);
+	void *flush_arg;
 };
+
+void evl_set_flush(struct evl *l, void (*fn)(void *arg), void *arg)
+{
+	l->flush = fn;
+	l->flush_arg = arg;
+}
 
 struct evl *evl_new(void)
 {
@@ -164,6 +172,10 @@ int evl_run_once(struct evl *l, uint64_t max_wait_us)
 	uint64_t now = clock_mono_us(), next = evl_next_at(l), wait = max_wait_us;
 	int n, fired = 0;
 
+	/* what was queued outside the loop (checks started by the caller)
+	 * goes out before we wait */
+	if (l->flush != NULL)
+		l->flush(l->flush_arg);
 	if (next <= now)
 		wait = 0;
 	else if (next - now < wait)
@@ -192,5 +204,7 @@ int evl_run_once(struct evl *l, uint64_t max_wait_us)
 		t->fn(t, now);
 		fired++;
 	}
+	if (l->flush != NULL)
+		l->flush(l->flush_arg);
 	return 0;
 }

@@ -55,6 +55,10 @@ static inline int evl_timer_armed(const struct evl_timer *t)
 uint32_t evl_timer_count(const struct evl *l);
 uint64_t evl_next_at(const struct evl *l);
 
+/* FN(ARG) runs before evl_run_once waits and at its end, after the
+ * timers: the place to send what was queued, in one batch. */
+void evl_set_flush(struct evl *l, void (*fn)(void *arg), void *arg);
+
 /* Wait for descriptors until the next timer (at most MAX_WAIT_US, which
  * may be 0 for a poll), dispatch what is ready, then every timer due.
  * Returns 0, or -1 when epoll failed (errno; EINTR is not a failure). */
