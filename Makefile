@@ -40,7 +40,7 @@ endif
 ALL_CFLAGS  := -std=gnu11 -D_GNU_SOURCE -DSYNSCOPE_VERSION='"$(VERSION)"' \
                -Isrc $(WARNFLAGS) $(CFLAGS) $(SANFLAGS) -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS) -Wl,--as-needed
-LIBS        := -lpcap -ljson-c -lm -lcap
+LIBS        := -lpcap -ljson-c -lm -lcap -lmicrohttpd
 
 ifneq ($(V),1)
 Q = @
@@ -57,7 +57,7 @@ MAINS    := src/check/check_tcp_raw.c src/peek/tcpeek.c src/stat/tcpeekstat.c \
 LIB_SRC  := $(filter-out $(MAINS),$(wildcard src/net/*.c src/sys/*.c src/check/*.c src/peek/*.c src/stat/*.c src/daemon/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/libsynscope.a
-PROGS    := bin/check_tcp_raw bin/tcpeek bin/tcpeekstat
+PROGS    := bin/check_tcp_raw bin/tcpeek bin/tcpeekstat bin/synscoped
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC := $(wildcard tools/*.c bench/*.c)
@@ -82,6 +82,7 @@ $(LIB): $(LIB_OBJ)
 bin/check_tcp_raw: $(BUILD)/src/check/check_tcp_raw.o $(LIB)
 bin/tcpeek: $(BUILD)/src/peek/tcpeek.o $(LIB)
 bin/tcpeekstat: $(BUILD)/src/stat/tcpeekstat.o $(LIB)
+bin/synscoped: $(BUILD)/src/daemon/synscoped.o $(LIB)
 # bin/ is shared by the normal and the SAN=1 builds: the stamp names the
 # build that wrote it, and changes (so every program relinks) when the
 # other one runs.
