@@ -125,6 +125,17 @@ static void add_key(json_object *o, const struct dtarget *t)
 	json_object_object_add(o, "port", json_object_new_int(t->et.spec.port));
 }
 
+static json_object *outcome_counts(const struct dtarget *t)
+{
+	json_object *cnt = json_object_new_object();
+
+	for (int k = 1; k < CHK_OUT_COUNT; k++)
+		if (t->counts[k])
+			json_object_object_add(cnt, chk_outcome_str((enum chk_outcome)k),
+			                       json_object_new_int64(t->counts[k]));
+	return cnt;
+}
+
 static void emit_change(struct dmn *d, const struct dtarget *t, enum tstate old,
                         const struct chk_report *r, uint64_t wall)
 {
@@ -138,6 +149,9 @@ static void emit_change(struct dmn *d, const struct dtarget *t, enum tstate old,
 	json_object_object_add(o, "reason", json_object_new_string(r->reason));
 	json_object_object_add(o, "rtt_us",
 	                       r->have_rtt ? json_object_new_int64((int64_t)r->rtt_us) : NULL);
+	/* which check made the change, for whoever audits rise and fall */
+	json_object_object_add(o, "checks", json_object_new_int64((int64_t)t->checks));
+	json_object_object_add(o, "outcomes", outcome_counts(t));
 	fprintf(d->events, "%s\n",
 	        json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	fflush(d->events);
@@ -389,7 +403,7 @@ char *dmn_status_json(struct dmn *d)
 	json_object_object_add(doc, "scheduler", sch);
 	for (size_t i = 0; i < d->n; i++) {
 		const struct dtarget *t = d->t[i];
-		json_object *o = json_object_new_object(), *cnt = json_object_new_object();
+		json_object *o = json_object_new_object();
 
 		add_key(o, t);
 		json_object_object_add(o, "state", json_object_new_string(tstate_str(t->h.state)));
@@ -400,10 +414,7 @@ char *dmn_status_json(struct dmn *d)
 		                       t->have_rtt ? json_object_new_int64(t->last_rtt_us) : NULL);
 		NUM(o, "checks", t->checks);
 		json_object_object_add(o, "file", t->file < 0 ? NULL : json_object_new_int(t->file));
-		for (int k = 1; k < CHK_OUT_COUNT; k++)
-			if (t->counts[k])
-				NUM(cnt, chk_outcome_str((enum chk_outcome)k), t->counts[k]);
-		json_object_object_add(o, "outcomes", cnt);
+		json_object_object_add(o, "outcomes", outcome_counts(t));
 		json_object_array_add(arr, o);
 	}
 #undef NUM
