@@ -161,23 +161,29 @@ install: $(PROGS)
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(COMPLETIONDIR) \
 	    $(DESTDIR)$(LIBEXECDIR)
-	install -m 0755 bin/check_tcp_raw bin/tcpeek $(DESTDIR)$(SBINDIR)/
+	install -m 0755 bin/check_tcp_raw bin/tcpeek bin/synscoped $(DESTDIR)$(SBINDIR)/
 	install -m 0755 bin/tcpeekstat $(DESTDIR)$(BINDIR)/
-	install -m 0644 docs/check_tcp_raw.8 docs/tcpeek.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 docs/check_tcp_raw.8 docs/tcpeek.8 docs/synscoped.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 docs/tcpeekstat.1 $(DESTDIR)$(MANDIR)/man1/
-	for u in tcpeek@.service tcpeek-textfile@.service tcpeek-textfile@.timer; do \
+	for u in tcpeek@.service tcpeek-textfile@.service tcpeek-textfile@.timer synscoped.service; do \
 	    sed -e 's|/usr/local/sbin/tcpeek|$(SBINDIR)/tcpeek|' \
+	        -e 's|/usr/local/sbin/synscoped|$(SBINDIR)/synscoped|' \
 	        -e 's|/usr/local/bin/tcpeekstat|$(BINDIR)/tcpeekstat|' \
 	        contrib/systemd/$$u >$(DESTDIR)$(UNITDIR)/$$u && \
 	    chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
 	done
 	install -m 0644 contrib/systemd/tcpeek.sysusers $(DESTDIR)$(SYSUSERSDIR)/tcpeek.conf
+	install -m 0644 contrib/systemd/synscoped.sysusers $(DESTDIR)$(SYSUSERSDIR)/synscoped.conf
 	install -m 0644 contrib/bash-completion/check_tcp_raw contrib/bash-completion/tcpeek \
-	    contrib/bash-completion/tcpeekstat $(DESTDIR)$(COMPLETIONDIR)/
-	install -m 0755 contrib/keepalived/lvs-role-notify $(DESTDIR)$(LIBEXECDIR)/
+	    contrib/bash-completion/tcpeekstat contrib/bash-completion/synscoped $(DESTDIR)$(COMPLETIONDIR)/
+	install -m 0755 contrib/keepalived/lvs-role-notify contrib/keepalived/synscoped-track-files \
+	    $(DESTDIR)$(LIBEXECDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/check_tcp_raw $(DESTDIR)$(SBINDIR)/tcpeek \
+	      $(DESTDIR)$(SBINDIR)/synscoped $(DESTDIR)$(MANDIR)/man8/synscoped.8 \
+	      $(DESTDIR)$(UNITDIR)/synscoped.service $(DESTDIR)$(SYSUSERSDIR)/synscoped.conf \
+	      $(DESTDIR)$(COMPLETIONDIR)/synscoped $(DESTDIR)$(LIBEXECDIR)/synscoped-track-files \
 	      $(DESTDIR)$(BINDIR)/tcpeekstat \
 	      $(DESTDIR)$(MANDIR)/man8/check_tcp_raw.8 $(DESTDIR)$(MANDIR)/man8/tcpeek.8 \
 	      $(DESTDIR)$(MANDIR)/man1/tcpeekstat.1 \
