@@ -17,6 +17,7 @@ MANDIR    ?= $(PREFIX)/share/man
 # PREFIX; packagers set them (e.g. UNITDIR=/lib/systemd/system).
 UNITDIR   ?= $(PREFIX)/lib/systemd/system
 SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 LIBEXECDIR ?= $(PREFIX)/libexec/synscope
 
@@ -54,7 +55,7 @@ endif
 # goes into one static library shared by programs, tests and tools.
 MAINS    := src/check/check_tcp_raw.c src/peek/tcpeek.c src/stat/tcpeekstat.c \
             src/daemon/synscoped.c
-LIB_SRC  := $(filter-out $(MAINS),$(wildcard src/net/*.c src/sys/*.c src/check/*.c src/peek/*.c src/stat/*.c src/daemon/*.c))
+LIB_SRC  := $(filter-out $(MAINS),$(wildcard src/common/*.c src/net/*.c src/sys/*.c src/check/*.c src/peek/*.c src/stat/*.c src/daemon/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/libsynscope.a
 PROGS    := bin/check_tcp_raw bin/tcpeek bin/tcpeekstat bin/synscoped
@@ -159,8 +160,8 @@ bench: all
 install: $(PROGS)
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
-	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(COMPLETIONDIR) \
-	    $(DESTDIR)$(LIBEXECDIR)
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
+	    $(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(LIBEXECDIR)
 	install -m 0755 bin/check_tcp_raw bin/tcpeek bin/synscoped $(DESTDIR)$(SBINDIR)/
 	install -m 0755 bin/tcpeekstat $(DESTDIR)$(BINDIR)/
 	install -m 0644 docs/check_tcp_raw.8 docs/tcpeek.8 docs/synscoped.8 $(DESTDIR)$(MANDIR)/man8/
@@ -174,10 +175,16 @@ install: $(PROGS)
 	done
 	install -m 0644 contrib/systemd/tcpeek.sysusers $(DESTDIR)$(SYSUSERSDIR)/tcpeek.conf
 	install -m 0644 contrib/systemd/synscoped.sysusers $(DESTDIR)$(SYSUSERSDIR)/synscoped.conf
+	install -m 0644 contrib/keepalived/synscope.tmpfiles $(DESTDIR)$(TMPFILESDIR)/synscope.conf
+	install -m 0644 contrib/systemd/tcpeek.tmpfiles $(DESTDIR)$(TMPFILESDIR)/tcpeek.conf
 	install -m 0644 contrib/bash-completion/check_tcp_raw contrib/bash-completion/tcpeek \
 	    contrib/bash-completion/tcpeekstat contrib/bash-completion/synscoped $(DESTDIR)$(COMPLETIONDIR)/
 	install -m 0755 contrib/keepalived/lvs-role-notify contrib/keepalived/synscoped-track-files \
 	    $(DESTDIR)$(LIBEXECDIR)/
+	sed -e 's|/usr/local/sbin/check_tcp_raw|$(SBINDIR)/check_tcp_raw|' \
+	    -e 's|/usr/local/libexec/synscope|$(LIBEXECDIR)|' \
+	    contrib/ldirectord/check_tcp_raw-ldirectord >$(DESTDIR)$(LIBEXECDIR)/check_tcp_raw-ldirectord
+	chmod 0755 $(DESTDIR)$(LIBEXECDIR)/check_tcp_raw-ldirectord
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/check_tcp_raw $(DESTDIR)$(SBINDIR)/tcpeek \
@@ -189,8 +196,11 @@ uninstall:
 	      $(DESTDIR)$(MANDIR)/man1/tcpeekstat.1 \
 	      $(DESTDIR)$(UNITDIR)/tcpeek@.service $(DESTDIR)$(UNITDIR)/tcpeek-textfile@.service \
 	      $(DESTDIR)$(UNITDIR)/tcpeek-textfile@.timer $(DESTDIR)$(SYSUSERSDIR)/tcpeek.conf \
+	      $(DESTDIR)$(TMPFILESDIR)/synscope.conf \
+	      $(DESTDIR)$(TMPFILESDIR)/tcpeek.conf \
 	      $(DESTDIR)$(COMPLETIONDIR)/check_tcp_raw $(DESTDIR)$(COMPLETIONDIR)/tcpeek \
-	      $(DESTDIR)$(COMPLETIONDIR)/tcpeekstat $(DESTDIR)$(LIBEXECDIR)/lvs-role-notify
+	      $(DESTDIR)$(COMPLETIONDIR)/tcpeekstat $(DESTDIR)$(LIBEXECDIR)/lvs-role-notify \
+	      $(DESTDIR)$(LIBEXECDIR)/check_tcp_raw-ldirectord
 	-rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null
 
 clean:

@@ -5,6 +5,13 @@
 #   bench/bench_tcpeek.sh        (make bench runs it)
 #   BENCH_N=200000 BENCH_RUNS=5 bench/bench_tcpeek.sh
 #
+# Then, on the handshakes file (whose handshakes carry on as connections
+# the tracker follows): `tcpeek --track-established` against plain
+# handshake-only tcpeek, in the same rounds, giving the cost per packet of
+# following connections; and, when TCPEEK_BASE names another tcpeek binary
+# (one built from an earlier commit), handshake-only tcpeek against it,
+# same rounds: the ratio shows whether handshake-only got slower.
+#
 # Three pcaps are generated into a temp dir (deleted at the end):
 #   handshakes  BENCH_N successful handshakes, ~1 k in flight
 #   open400k    BENCH_N successful handshakes, ~400 k in flight
@@ -176,6 +183,28 @@ done
 [ "${#tt[@]}" -gt 0 ] && printf 'startup     tcpeek on a 3-packet file: %.1f ms (median)\n' \
 	"$(awk -v u="$(median "${tt[@]}")" 'BEGIN { print u / 1000 }')"
 [ "$status" -eq 0 ] || exit "$status"
+
+# connection tracking: cost per packet, and handshake-only against a base
+declare -a TR_PLAIN TR_TRACK TR_BASE
+hf="$tmp/handshakes.pcap"
+for ((i = 0; i < RUNS; i++)); do
+	run_timed us kb "$tcpeek" -r "$hf" -q && TR_PLAIN+=("$RUN_CPU_US")
+	run_timed us kb "$tcpeek" -r "$hf" -q --track-established && TR_TRACK+=("$RUN_CPU_US")
+	if [ -n "${TCPEEK_BASE:-}" ] && [ -x "$TCPEEK_BASE" ]; then
+		run_timed us kb "$TCPEEK_BASE" -r "$hf" -q && TR_BASE+=("$RUN_CPU_US")
+	fi
+done
+if [ "${#TR_PLAIN[@]}" -gt 0 ] && [ "${#TR_TRACK[@]}" -gt 0 ]; then
+	awk -v p="$(median "${TR_PLAIN[@]}")" -v t="$(median "${TR_TRACK[@]}")" -v n="${PKTS[handshakes]}" 'BEGIN {
+		printf "tracking  handshakes cpu %.3f s plain, %.3f s --track-established: %.2fx, +%.1f ns a packet (%.1f ns a packet in all)\n",
+		    p / 1e6, t / 1e6, t / p, (t - p) * 1000 / n, t * 1000 / n }'
+fi
+if [ "${#TR_BASE[@]}" -gt 0 ]; then
+	awk -v p="$(median "${TR_PLAIN[@]}")" -v b="$(median "${TR_BASE[@]}")" 'BEGIN {
+		printf "base      handshake-only cpu %.3f s, TCPEEK_BASE %.3f s: %.3fx the base'"'"'s time\n", p / 1e6, b / 1e6, p / b }'
+else
+	echo "base      handshake-only against an earlier tcpeek (skipped: TCPEEK_BASE not set)"
+fi
 
 check() {   # check LABEL COND(awk) 
 	if awk "BEGIN { exit !($2) }"; then echo "PASS  $1"; else echo "MISS  $1"; fi

@@ -1,6 +1,7 @@
 /* libFuzzer harness: the frame decoder on every link type tcpeek accepts
- * (Ethernet with up to two VLAN tags, Linux cooked v1 and v2, raw IP) and
- * every checksum mode.  The first byte picks the link type (low 2 bits)
+ * (Ethernet with up to two VLAN tags, Linux cooked v1 and v2, raw IP, BSD
+ * loopback NULL and LOOP) and every checksum mode.  The first byte picks
+ * the link type (low 3 bits)
  * and the checksum mode; the rest is the captured frame (libFuzzer's
  * buffer has exactly its size, so ASan catches any read past it).
  * Beyond the sanitizers, what decoded is checked for consistency: the
@@ -44,7 +45,8 @@ static void check(const struct pkt_frame *f, size_t caplen, enum pkt_err err)
 	}
 	if (f->has_ip4) {
 		/* the header was captured whole and fits its total length */
-		if (f->ip4.hlen < 20 || f->ip4.tot_len < f->ip4.hlen ||
+		if (f->ip4.hlen < 20 || f->ip4.length < f->ip4.hlen ||
+		    (f->ip4.tot_len != 0 && f->ip4.length != f->ip4.tot_len) ||
 		    f->l3_off + f->ip4.hlen > caplen)
 			abort();
 		pkt_fmt_ip4(ip, f->ip4.src);
@@ -52,7 +54,7 @@ static void check(const struct pkt_frame *f, size_t caplen, enum pkt_err err)
 	}
 	if (f->has_tcp) {
 		if (f->tcp.hlen < 20 ||
-		    (size_t)f->ip4.hlen + f->tcp.hlen + f->tcp.payload_len != f->ip4.tot_len)
+		    (size_t)f->ip4.hlen + f->tcp.hlen + f->tcp.payload_len != f->ip4.length)
 			abort();
 		pkt_fmt_tcpflags(fl, f->tcp.flags);
 	}
@@ -70,7 +72,7 @@ static int same_frame(const struct pkt_frame *a, const struct pkt_frame *b)
 	       EQMEM(eth.vlan) && EQ(has_eth) && EQ(has_arp) && EQ(has_ip4) &&
 	       EQ(has_tcp) && EQ(has_icmp) && EQ(l3_off) &&
 	       EQ(arp.op) && EQMEM(arp.sha) && EQ(arp.spa) && EQMEM(arp.tha) && EQ(arp.tpa) &&
-	       EQ(ip4.hlen) && EQ(ip4.tos) && EQ(ip4.tot_len) && EQ(ip4.id) &&
+	       EQ(ip4.hlen) && EQ(ip4.tos) && EQ(ip4.tot_len) && EQ(ip4.length) && EQ(ip4.id) &&
 	       EQ(ip4.frag) && EQ(ip4.ttl) && EQ(ip4.proto) && EQ(ip4.src) && EQ(ip4.dst) &&
 	       EQ(tcp.sport) && EQ(tcp.dport) && EQ(tcp.seq) && EQ(tcp.ack) &&
 	       EQ(tcp.hlen) && EQ(tcp.flags) && EQ(tcp.win) && EQ(tcp.mss) &&
@@ -83,15 +85,16 @@ static int same_frame(const struct pkt_frame *a, const struct pkt_frame *b)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const enum pkt_link links[] = { PKT_LINK_EN10MB, PKT_LINK_RAW, PKT_LINK_SLL,
-	                                       PKT_LINK_SLL2 };
+	                                       PKT_LINK_SLL2, PKT_LINK_EN10MB, PKT_LINK_NULL,
+	                                       PKT_LINK_EN10MB, PKT_LINK_LOOP };
 	struct pkt_frame f, g;
 	enum pkt_err err;
 
 	if (size < 1)
 		return 0;
 	/* first byte picks link type and checksum mode */
-	enum pkt_link link = links[data[0] & 3];
-	enum pkt_csum_mode cs = (enum pkt_csum_mode)((data[0] >> 2) % 3);
+	enum pkt_link link = links[data[0] & 7];
+	enum pkt_csum_mode cs = (enum pkt_csum_mode)((data[0] >> 3) % 3);
 	memset(&f, 0xa5, sizeof(f));
 	memset(&g, 0xa5, sizeof(g));
 	err = pkt_decode(link, data + 1, size - 1, cs, &f);

@@ -311,7 +311,7 @@ static void check_document(struct trk *t, struct stat_filter *stats, size_t nfra
 		of[i].c = &stats[i].total;
 		of[i].open = open[i];
 	}
-	out_summary(devnull, from, to, of, NFILT);
+	out_summary(devnull, &(struct out_time){ from, to, 0 }, of, NFILT, 0, 0, 0);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -3,8 +3,9 @@
  * output, as tcpeekstat's main takes it after the socket read: the stats
  * document (any bytes a process listening on that path may send) through
  * tstat_parse, then every output made from a document that parsed: the
- * table and the Prometheus text through tstat_render with the real cap,
- * the gmetric count against its cap and the command lines.
+ * plain summary, the table and the Prometheus text through tstat_render
+ * with the real cap, the gmetric count against its cap and the command
+ * lines.
  *
  * Input: the answer itself; or, to reach sizes where a cost that is not
  * linear shows, a "stretch": byte 0 is 0x00, byte 1 (mod 16) is R, and the
@@ -162,6 +163,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	check_bounds(&doc);
+	check_render(TSTAT_VIEW_PLAIN, &doc, len);
 	check_render(TSTAT_VIEW_TABLE, &doc, len);
 	check_render(TSTAT_VIEW_PROM, &doc, len);
 	ncmds = tstat_gmetric_count(&doc);

@@ -134,6 +134,8 @@ def seeds_filter():
 def seeds_tstat():
     for path in sorted(glob.glob(os.path.join(DATA, "*.json")))[:12]:
         write("tstat", open(path, "rb").read())
+    # the original tcpeek's answer (tests/data/compat), as observed
+    write("tstat", open(os.path.join(DATA, "compat", "tcpeek-original-get.json"), "rb").read())
     write("tstat", b'[{"RX":{"success":{"total":1}}},{"pcap":{"recv":3}}]')
     write("tstat", b"[]")
     # hostile answers (issue 9): out-of-range counter, escaped NUL, bad

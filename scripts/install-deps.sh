@@ -4,7 +4,8 @@
 set -e
 PKGS="build-essential pkg-config libpcap-dev libjson-c-dev libcmocka-dev
       libcap-dev iproute2 nftables tcpdump mandoc procps psmisc python3 hyperfine
-      keepalived valgrind clang strace"
+      keepalived ldirectord valgrind clang strace libmicrohttpd-dev curl
+      prometheus prometheus-node-exporter systemd-container"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||

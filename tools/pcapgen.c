@@ -41,7 +41,7 @@
 #define TIMEOUT_US (60 * SEC)
 #define TIMEOUT_MARGIN (5 * SEC)
 #define SNAPLEN 65535
-#define FRAME_MAX 2048
+#define FRAME_MAX 8192
 #define NFILT_MAX 8
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
@@ -105,7 +105,8 @@ static void dump(pcap_dumper_t *d, uint64_t ts, const uint8_t *buf, size_t len, 
 /* ---- test scenarios: a packet list, sorted by time, and the truth ----- */
 
 struct rec {
-	uint64_t ts;
+	uint64_t ts;             /* where the frame goes in the file */
+	uint64_t wire;           /* the timestamp written, when not ts (0) */
 	uint32_t order;          /* insertion order: ties keep it */
 	uint32_t len, caplen;
 	uint8_t *data;
@@ -116,6 +117,9 @@ struct cnt {
 	uint64_t timeout, reject, unreach, f_dsyn, f_dsa;
 	uint64_t abort, open;
 	uint64_t hs_max;
+	/* --track-established: how connections end (conn.h) */
+	uint64_t c_fin, c_reset[2][2], c_keepalive, c_half_open, c_idle, c_open;
+	uint64_t c_probes, c_unanswered;
 };
 
 enum outcome {
@@ -144,6 +148,8 @@ struct hs {
 	uint32_t data;           /* complete with a data segment of this size */
 	uint32_t cut;            /* capture only this much of the data segment */
 	uint32_t rtt;            /* server answer delay, us */
+	bool tso;                /* the data segment is a TSO super-packet as
+	                          * its sender captures it: IP total length 0 */
 };
 
 struct gen {
@@ -159,6 +165,10 @@ struct gen {
 	uint64_t need_end;       /* the file must reach this (timeouts) */
 	uint64_t open_limit;     /* and end before this (open sessions) */
 	const char *args;        /* tcpeek options for this scenario */
+	bool conn;               /* the truth has conn.* lines */
+	/* frames placed at or after shift_from are stamped shift_us earlier
+	 * (a capture joined to an earlier one out of order) */
+	uint64_t shift_from, shift_us;
 	/* the last TCP frame pushed, for ICMP errors that quote it */
 	uint8_t last[FRAME_MAX];
 	size_t last_len, last_l3;
@@ -176,6 +186,7 @@ static void push(struct gen *g, uint64_t ts, const uint8_t *buf, size_t len, siz
 	}
 	r = &g->recs[g->nrecs];
 	r->ts = ts;
+	r->wire = 0;
 	r->order = (uint32_t)g->nrecs;
 	r->len = (uint32_t)len;
 	r->caplen = (uint32_t)caplen;
@@ -318,11 +329,18 @@ static void handshake(struct gen *g, const struct hs *h)
 			push_tcp(g, h, t + (uint64_t)i * SEC, false, si, sa_ack, saf, NULL, 0, 0);
 		t += (uint64_t)h->dupsa * SEC + 60;
 		if (h->data) {
-			uint8_t pay[1500];
+			uint8_t pay[6000];
 			for (uint32_t i = 0; i < h->data && i < sizeof(pay); i++)
 				pay[i] = (uint8_t)('a' + i % 26);
 			push_tcp(g, h, t, true, ci + 1, cli_ack, PKT_TH_ACK | PKT_TH_PUSH,
 			         pay, h->data, h->cut);
+			if (h->tso) {
+				/* the total length as the sender's capture shows
+				 * a super-packet the NIC segments: 0 */
+				struct rec *r = &g->recs[g->nrecs - 1];
+				r->data[g->last_l3 + 2] = 0;
+				r->data[g->last_l3 + 3] = 0;
+			}
 		} else {
 			push_tcp(g, h, t, true, ci + 1, cli_ack, PKT_TH_ACK, NULL, 0, 0);
 		}
@@ -505,10 +523,28 @@ static void write_truth(const struct gen *g, const char *path)
 		fprintf(f, "%s.failure.unreach=%llu\n", n, (unsigned long long)c->unreach);
 		fprintf(f, "%s.failure.dupsyn=%llu\n", n, (unsigned long long)c->f_dsyn);
 		fprintf(f, "%s.failure.dupsynack=%llu\n", n, (unsigned long long)c->f_dsa);
-		fprintf(f, "%s.abort=%llu\n", n, (unsigned long long)c->abort);
-		fprintf(f, "%s.open=%llu\n", n, (unsigned long long)c->open);
-		fprintf(f, "%s.untracked=0\n", n);
+		fprintf(f, "%s.other.abort=%llu\n", n, (unsigned long long)c->abort);
+		fprintf(f, "%s.other.open=%llu\n", n, (unsigned long long)c->open);
+		fprintf(f, "%s.other.untracked=0\n", n);
 		fprintf(f, "%s.handshake_us.max=%llu\n", n, (unsigned long long)c->hs_max);
+		if (!g->conn)
+			continue;
+		fprintf(f, "%s.conn.fin=%llu\n", n, (unsigned long long)c->c_fin);
+		fprintf(f, "%s.conn.reset_client_before_data=%llu\n", n, (unsigned long long)c->c_reset[0][0]);
+		fprintf(f, "%s.conn.reset_client_after_data=%llu\n", n, (unsigned long long)c->c_reset[0][1]);
+		fprintf(f, "%s.conn.reset_server_before_data=%llu\n", n, (unsigned long long)c->c_reset[1][0]);
+		fprintf(f, "%s.conn.reset_server_after_data=%llu\n", n, (unsigned long long)c->c_reset[1][1]);
+		fprintf(f, "%s.conn.keepalive=%llu\n", n, (unsigned long long)c->c_keepalive);
+		fprintf(f, "%s.conn.half_open=%llu\n", n, (unsigned long long)c->c_half_open);
+		fprintf(f, "%s.conn.idle=%llu\n", n, (unsigned long long)c->c_idle);
+		fprintf(f, "%s.conn.open=%llu\n", n, (unsigned long long)c->c_open);
+		fprintf(f, "%s.conn.overflow=0\n", n);
+		fprintf(f, "%s.conn.keepalive_probes=%llu\n", n, (unsigned long long)c->c_probes);
+		fprintf(f, "%s.conn.keepalive_unanswered=%llu\n", n, (unsigned long long)c->c_unanswered);
+		fprintf(f, "%s.conn_duration_hist_us.count=%llu\n", n,
+		        (unsigned long long)(c->c_fin + c->c_reset[0][0] + c->c_reset[0][1] +
+		                             c->c_reset[1][0] + c->c_reset[1][1] + c->c_keepalive +
+		                             c->c_half_open + c->c_idle));
 	}
 	fprintf(f, "pcap.stats.recv=%zu\n", g->nrecs);
 	fprintf(f, "pcap.stats.drop=0\n");
@@ -517,6 +553,8 @@ static void write_truth(const struct gen *g, const char *path)
 	fprintf(f, "pcap.tracker.malformed=%llu\n", (unsigned long long)g->malformed);
 	fprintf(f, "pcap.tracker.untracked=0\n");
 	fprintf(f, "pcap.tracker.open=%llu\n", (unsigned long long)g->tracker_open);
+	if (g->conn)
+		fprintf(f, "pcap.conn_tracker.overflow=0\n");
 	if (fclose(f) != 0)
 		die("cannot write %s", path);
 }
@@ -547,7 +585,11 @@ static void finish(struct gen *g, const char *out)
 	if (d == NULL)
 		die("%s", pcap_geterr(p));
 	for (size_t i = 0; i < g->nrecs; i++) {
-		dump(d, g->recs[i].ts, g->recs[i].data, g->recs[i].len, g->recs[i].caplen);
+		uint64_t wire = g->recs[i].wire ? g->recs[i].wire : g->recs[i].ts;
+
+		if (g->shift_us && !g->recs[i].wire && g->recs[i].ts >= g->shift_from)
+			wire -= g->shift_us;
+		dump(d, wire, g->recs[i].data, g->recs[i].len, g->recs[i].caplen);
 		free(g->recs[i].data);
 	}
 	if (pcap_dump_flush(d) != 0)
@@ -981,6 +1023,287 @@ static void bench_flood(const char *out, uint64_t n)
 	bench_close(&b, out);
 }
 
+/*
+ * One corrupt timestamp: an unrelated frame stamped ten years ahead sits
+ * between the SYN and the SYN/ACK of a handshake that takes 1 s.  tcpeek
+ * treats it as a lone bad timestamp (a jump, handled at the time so far):
+ * the 1 s handshake succeeds (with the clock frozen at the bad time it
+ * became a 60 s timeout and later handshakes measured 0), the handshakes
+ * after it get their own verdicts and times, the timeout still fires from
+ * the trailing frame, and the summary's from precedes its to.
+ */
+static void sc_jump(struct gen *g)
+{
+	struct hs h = H(0, IP(192, 168, 1, 40), 42000, 80, O_SUCCESS);
+
+	h.rtt = 1000000;
+	handshake(g, &h);
+	push_arp(g, EPOCH_US + 500 * MS);
+	g->recs[g->nrecs - 1].wire = EPOCH_US + UINT64_C(315360000) * SEC;
+	h = H(1200, IP(192, 168, 1, 41), 42001, 443, O_SUCCESS);
+	h.rtt = 700;
+	handshake(g, &h);
+	h = H(1500, IP(192, 168, 1, 42), 42002, 81, O_REJECT);
+	handshake(g, &h);
+	h = H(2000, IP(192, 168, 1, 43), 42003, 82, O_TIMEOUT);
+	handshake(g, &h);
+	h = H(2500, IP(192, 168, 1, 44), 42004, 80, O_ABORT);
+	handshake(g, &h);
+}
+
+/*
+ * The clock goes back an hour for good (two captures joined out of
+ * order): time goes on from where it was, so the handshakes after the
+ * jump measure their own 900 and 1200 us (clamped to the latest time
+ * they measured 0), and a timeout after it still fires from the trailing
+ * frame 65 s later (clamped, the clock never reached it).
+ */
+static void sc_jumpback(struct gen *g)
+{
+	struct hs h;
+
+	for (int i = 0; i < 3; i++) {
+		h = H((uint64_t)i * 100, IP(192, 168, 1, 50), (uint16_t)(43000 + i), 80, O_SUCCESS);
+		handshake(g, &h);
+	}
+	g->shift_from = EPOCH_US + 10 * SEC;
+	g->shift_us = UINT64_C(3600) * SEC;
+	h = H(10000, IP(192, 168, 1, 51), 43010, 80, O_SUCCESS);
+	h.rtt = 900;
+	handshake(g, &h);
+	h = H(10500, IP(192, 168, 1, 52), 43011, 443, O_SUCCESS);
+	h.rtt = 1200;
+	h.dupsyn = 1;
+	handshake(g, &h);
+	h = H(11000, IP(192, 168, 1, 53), 43012, 81, O_REJECT);
+	handshake(g, &h);
+	h = H(11500, IP(192, 168, 1, 54), 43013, 82, O_TIMEOUT);
+	handshake(g, &h);
+}
+
+/*
+ * Captured on the sending host: the client's first data segment is a TSO
+ * super-packet (6000 bytes of payload) whose IP total length reads 0.
+ * tcpdump reads its length from the capture, and so must tcpeek: it
+ * completes its handshake (as malformed, it left two handshakes to time
+ * out), and nothing is malformed.
+ */
+static void sc_tso(struct gen *g)
+{
+	struct hs h = H(0, IP(192, 168, 1, 60), 44000, 80, O_SUCCESS);
+
+	h.data = 6000;
+	h.tso = true;
+	handshake(g, &h);
+	h = H(100, IP(192, 168, 1, 61), 44001, 443, O_SUCCESS);
+	h.data = 6000;
+	h.tso = true;
+	h.cut = 200;             /* and cut by a snaplen */
+	handshake(g, &h);
+	h = H(200, IP(192, 168, 1, 62), 44002, 80, O_SUCCESS);
+	h.data = 1000;
+	handshake(g, &h);
+}
+
+
+/* ---- connections after the handshake (--track-established) ---------- */
+
+/* A connection being built: its handshake's tuple and each side's next
+ * sequence number; t is the time of the last frame. */
+struct cs {
+	struct hs h;
+	uint32_t nxt[2];         /* [0] client, [1] server */
+	uint64_t t;
+};
+
+static void cs_open(struct gen *g, struct cs *c, struct hs hv)
+{
+	const struct hs *h = &hv;
+
+	uint32_t ci = (uint32_t)rng(), si = (uint32_t)rng();
+
+	c->h = *h;
+	push_tcp(g, h, h->t, true, ci, 0, PKT_TH_SYN, NULL, 0, 0);
+	push_tcp(g, h, h->t + 300, false, si, ci + 1, PKT_TH_SYN | PKT_TH_ACK, NULL, 0, 0);
+	push_tcp(g, h, h->t + 360, true, ci + 1, si + 1, PKT_TH_ACK, NULL, 0, 0);
+	record(g, h, O_SUCCESS, 360);
+	c->nxt[0] = ci + 1;
+	c->nxt[1] = si + 1;
+	c->t = h->t + 360;
+}
+
+/* A segment from a side dt_ms after the last one: len bytes of new data,
+ * with extra flags (FIN counts one). */
+static void cs_send(struct gen *g, struct cs *c, uint64_t dt_ms, int side, uint8_t flags,
+                    uint32_t len)
+{
+	uint8_t pay[1500];
+
+	memset(pay, 'd', sizeof(pay));
+	c->t += dt_ms * MS;
+	push_tcp(g, &c->h, c->t, side == 0, c->nxt[side], c->nxt[!side], PKT_TH_ACK | flags,
+	         pay, len, 0);
+	c->nxt[side] += len + ((flags & PKT_TH_FIN) ? 1 : 0);
+}
+
+/* A keepalive probe (seq = snd.nxt - 1, no data). */
+static void cs_probe(struct gen *g, struct cs *c, uint64_t dt_ms, int side)
+{
+	c->t += dt_ms * MS;
+	push_tcp(g, &c->h, c->t, side == 0, c->nxt[side] - 1, c->nxt[!side], PKT_TH_ACK,
+	         NULL, 0, 0);
+}
+
+/* The last len bytes of a side's data again. */
+static void cs_retrans(struct gen *g, struct cs *c, uint64_t dt_ms, int side, uint32_t len)
+{
+	uint8_t pay[1500];
+
+	memset(pay, 'd', sizeof(pay));
+	c->t += dt_ms * MS;
+	push_tcp(g, &c->h, c->t, side == 0, c->nxt[side] - len, c->nxt[!side], PKT_TH_ACK,
+	         pay, len, 0);
+}
+
+/* An RST from a side: an abort (RST|ACK at snd.nxt), or the answer of a
+ * host without the connection (RST alone, seq = the other side's ack). */
+static void cs_rst(struct gen *g, struct cs *c, uint64_t dt_ms, int side, bool with_ack)
+{
+	c->t += dt_ms * MS;
+	push_tcp(g, &c->h, c->t, side == 0, c->nxt[side], with_ack ? c->nxt[!side] : 0,
+	         PKT_TH_RST | (with_ack ? PKT_TH_ACK : 0), NULL, 0, 0);
+}
+
+enum cend { CE_FIN, CE_RESET, CE_KEEPALIVE, CE_HALF_OPEN, CE_IDLE, CE_OPEN };
+
+static void crecord(struct gen *g, const struct cs *c, enum cend e, int side, bool data,
+                    uint64_t probes, uint64_t unanswered)
+{
+	uint64_t m = g->member ? g->member(c->h.cli, c->h.srv, c->h.sport) : 1;
+
+	for (int i = 0; i < g->nfilt; i++) {
+		struct cnt *k = &g->c[i];
+
+		if (!(m >> i & 1))
+			continue;
+		switch (e) {
+		case CE_FIN: k->c_fin++; break;
+		case CE_RESET: k->c_reset[side][data]++; break;
+		case CE_KEEPALIVE: k->c_keepalive++; break;
+		case CE_HALF_OPEN: k->c_half_open++; break;
+		case CE_IDLE: k->c_idle++; break;
+		case CE_OPEN: k->c_open++; break;
+		}
+		if (e != CE_OPEN) {
+			k->c_probes += probes;
+			k->c_unanswered += unanswered;
+		}
+	}
+}
+
+/* Ends a file must reach for a silence to be judged. */
+static void cs_need(struct gen *g, uint64_t t)
+{
+	if (t > g->need_end)
+		g->need_end = t;
+}
+
+#define CONN_IDLE_S 30
+
+/*
+ * Every way a connection ends, one client each (tcpeek runs with
+ * --track-established --idle-timeout 30; conn.h is the contract):
+ *  fin; resets by either side before and after data; a forged RST with a
+ *  wrong seq that changes nothing before a clean fin; keepalive ended by
+ *  the prober's RST after 1 answered and 2 unanswered probes (the seed's
+ *  trace), and keepalive gone silent after 3 unanswered probes 1 s apart;
+ *  half-open answered by an RST without ACK at the client's ack, and
+ *  half-open where the client retransmits 3 times into silence; idle; and
+ *  one connection still open when the file ends.
+ */
+static void sc_conn(struct gen *g)
+{
+	struct cs c;
+	uint64_t t0 = 0;
+
+	g->args = "--track-established --idle-timeout " "30";
+	g->conn = true;
+	/* fin */
+	cs_open(g, &c, H(t0, IP(192, 168, 2, 1), 41001, 80, O_SUCCESS));
+	cs_send(g, &c, 1, 0, PKT_TH_PUSH, 100);
+	cs_send(g, &c, 1, 1, PKT_TH_PUSH, 200);
+	cs_send(g, &c, 5, 0, PKT_TH_FIN, 0);
+	cs_send(g, &c, 1, 1, PKT_TH_FIN, 0);
+	cs_send(g, &c, 1, 0, 0, 0);
+	crecord(g, &c, CE_FIN, 0, true, 0, 0);
+	/* resets: client/server, before/after data */
+	for (int side = 0; side < 2; side++)
+		for (int data = 0; data < 2; data++) {
+			cs_open(g, &c, H(t0 += 200, IP(192, 168, 2, (uint8_t)(10 + side * 2 + data)),
+			                  (uint16_t)(41010 + side * 2 + data), 80, O_SUCCESS));
+			if (data) {
+				cs_send(g, &c, 1, 0, PKT_TH_PUSH, 300);
+				cs_send(g, &c, 1, 1, PKT_TH_PUSH, 1200);
+			}
+			cs_rst(g, &c, 50, side, true);
+			crecord(g, &c, CE_RESET, side, data, 0, 0);
+		}
+	/* an RST far from the server's sequence is not acceptable */
+	cs_open(g, &c, H(t0 += 200, IP(192, 168, 2, 20), 41020, 443, O_SUCCESS));
+	cs_send(g, &c, 1, 0, PKT_TH_PUSH, 50);
+	c.nxt[1] += 0x40000000u;
+	cs_rst(g, &c, 10, 1, true);
+	c.nxt[1] -= 0x40000000u;
+	cs_send(g, &c, 10, 1, PKT_TH_PUSH, 60);
+	cs_send(g, &c, 10, 0, PKT_TH_FIN, 0);
+	cs_send(g, &c, 1, 1, PKT_TH_FIN, 0);
+	crecord(g, &c, CE_FIN, 0, true, 0, 0);
+	/* keepalive, the seed's trace: answered at 2 s, then 2 unanswered, RST */
+	cs_open(g, &c, H(t0 += 200, IP(192, 168, 2, 30), 41030, 8080, O_SUCCESS));
+	cs_send(g, &c, 1, 0, PKT_TH_PUSH, 10);
+	cs_send(g, &c, 1, 1, 0, 0);
+	cs_probe(g, &c, 2000, 0);
+	cs_send(g, &c, 0, 1, 0, 0);
+	cs_probe(g, &c, 2000, 0);
+	cs_probe(g, &c, 1000, 0);
+	cs_rst(g, &c, 1000, 0, true);
+	crecord(g, &c, CE_KEEPALIVE, 0, true, 3, 2);
+	/* keepalive gone silent: 3 unanswered probes, 1 s apart */
+	cs_open(g, &c, H(t0 += 200, IP(192, 168, 2, 31), 41031, 8080, O_SUCCESS));
+	cs_send(g, &c, 1, 1, PKT_TH_PUSH, 10);
+	cs_probe(g, &c, 2000, 0);
+	cs_probe(g, &c, 1000, 0);
+	cs_probe(g, &c, 1000, 0);
+	cs_need(g, c.t + 10 * SEC);
+	crecord(g, &c, CE_KEEPALIVE, 0, true, 3, 3);
+	/* half-open: the server no longer has it and says so */
+	cs_open(g, &c, H(t0 += 200, IP(192, 168, 2, 40), 41040, 80, O_SUCCESS));
+	cs_send(g, &c, 1, 0, PKT_TH_PUSH, 100);
+	cs_send(g, &c, 1, 1, PKT_TH_PUSH, 100);
+	cs_send(g, &c, 3000, 0, PKT_TH_PUSH, 100);
+	cs_rst(g, &c, 1, 1, false);
+	crecord(g, &c, CE_HALF_OPEN, 1, true, 0, 0);
+	/* half-open: the client retransmits into silence */
+	cs_open(g, &c, H(t0 += 200, IP(192, 168, 2, 41), 41041, 80, O_SUCCESS));
+	cs_send(g, &c, 1, 0, PKT_TH_PUSH, 100);
+	cs_retrans(g, &c, 200, 0, 100);
+	cs_retrans(g, &c, 400, 0, 100);
+	cs_retrans(g, &c, 800, 0, 100);
+	cs_need(g, c.t + 10 * SEC);
+	crecord(g, &c, CE_HALF_OPEN, 1, true, 0, 0);
+	/* idle */
+	cs_open(g, &c, H(t0 += 200, IP(192, 168, 2, 50), 41050, 22, O_SUCCESS));
+	cs_send(g, &c, 1, 0, PKT_TH_PUSH, 40);
+	cs_send(g, &c, 1, 1, PKT_TH_PUSH, 40);
+	cs_need(g, c.t + (CONN_IDLE_S + 5) * SEC);
+	crecord(g, &c, CE_IDLE, 0, true, 0, 0);
+	/* still open at the end: 10 s before the last frame */
+	cs_open(g, &c, H(g->need_end / MS - EPOCH_US / MS - 10000, IP(192, 168, 2, 60), 41060,
+	                  22, O_SUCCESS));
+	cs_send(g, &c, 1, 0, PKT_TH_PUSH, 40);
+	crecord(g, &c, CE_OPEN, 0, true, 0, 0);
+}
+
 /* ---- command line ----------------------------------------------------- */
 
 struct scenario {
@@ -1005,6 +1328,10 @@ static const struct scenario scenarios[] = {
 	{ "open", sc_open, "handshakes still open at the end of the file" },
 	{ "filters", sc_filters, "ports 22/80/443/8080 from two subnets, with user filters" },
 	{ "mixed", sc_mixed, "about 200 interleaved handshakes of every kind" },
+	{ "jump", sc_jump, "one frame stamped ten years ahead inside a 1 s handshake" },
+	{ "jumpback", sc_jumpback, "timestamps go back an hour for good halfway" },
+	{ "tso", sc_tso, "handshakes completed by TSO super-packets (IP total length 0)" },
+	{ "conn", sc_conn, "every way a connection ends (--track-established)" },
 };
 #define NSCEN (sizeof(scenarios) / sizeof(scenarios[0]))
 

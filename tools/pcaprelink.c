@@ -1,13 +1,15 @@
 /*
  * pcaprelink: rewrite an Ethernet pcap with another link layer, so tests
  * can feed tcpeek -r the same traffic as raw IP, Linux cooked v1 (what
- * `-i any` captures) or Linux cooked v2.
+ * `-i any` captures), Linux cooked v2, or BSD loopback: NULL (the family
+ * written by a big-endian host, so readers must find its byte order) and
+ * LOOP (network order).
  *
- *   pcaprelink raw|sll|sll2 IN.pcap OUT.pcap
+ *   pcaprelink raw|sll|sll2|null|loop IN.pcap OUT.pcap
  *
  * Each frame keeps its timestamp and its bytes after the Ethernet header
- * (and any VLAN tags); lengths shrink by the header difference.  Raw IP
- * cannot carry non-IP frames, so those are left out there (a notice on
+ * (and any VLAN tags); lengths shrink by the header difference.  Raw IP,
+ * NULL and LOOP cannot carry non-IP frames, so those are left out there (a notice on
  * stderr counts them).
  */
 #include <pcap/pcap.h>
@@ -20,7 +22,10 @@
 #define LINKTYPE_SLL2 276
 #define FRAME_MAX 262144
 
-enum kind { K_RAW, K_SLL, K_SLL2 };
+#define LINKTYPE_NULL 0
+#define LINKTYPE_LOOP 108
+
+enum kind { K_RAW, K_SLL, K_SLL2, K_NULL, K_LOOP };
 
 static uint8_t out[FRAME_MAX + 32];
 
@@ -48,7 +53,7 @@ int main(int argc, char **argv)
 	unsigned long skipped = 0;
 
 	if (argc != 4) {
-		fprintf(stderr, "usage: pcaprelink raw|sll|sll2 IN.pcap OUT.pcap\n");
+		fprintf(stderr, "usage: pcaprelink raw|sll|sll2|null|loop IN.pcap OUT.pcap\n");
 		return 2;
 	}
 	if (strcmp(argv[1], "raw") == 0) {
@@ -60,8 +65,14 @@ int main(int argc, char **argv)
 	} else if (strcmp(argv[1], "sll2") == 0) {
 		k = K_SLL2;
 		lt = LINKTYPE_SLL2;
+	} else if (strcmp(argv[1], "null") == 0) {
+		k = K_NULL;
+		lt = LINKTYPE_NULL;
+	} else if (strcmp(argv[1], "loop") == 0) {
+		k = K_LOOP;
+		lt = LINKTYPE_LOOP;
 	} else {
-		fprintf(stderr, "pcaprelink: unknown link '%s' (raw, sll or sll2)\n", argv[1]);
+		fprintf(stderr, "pcaprelink: unknown link '%s' (raw, sll, sll2, null or loop)\n", argv[1]);
 		return 2;
 	}
 	in = pcap_open_offline(argv[2], ebuf);
@@ -97,7 +108,8 @@ int main(int argc, char **argv)
 			type = (uint16_t)(d[off] << 8 | d[off + 1]);
 		}
 		off += 2;
-		if (off > h->caplen || (k == K_RAW && type != 0x0800 && type != 0x86dd)) {
+		if (off > h->caplen ||
+		    ((k == K_RAW || k == K_NULL || k == K_LOOP) && type != 0x0800 && type != 0x86dd)) {
 			skipped++;
 			continue;
 		}
@@ -114,6 +126,12 @@ int main(int argc, char **argv)
 			memset(out + 6, 0, 8);
 			memcpy(out + 6, d + 6, 6); /* the sender's MAC */
 			be16(out + 14, type);
+			break;
+		case K_NULL:
+		case K_LOOP:
+			/* AF_INET 2; AF_INET6 as FreeBSD numbers it (28) */
+			hl = 4;
+			be32(out, type == 0x0800 ? 2 : 28);
 			break;
 		case K_SLL2:
 		default:

@@ -18,7 +18,7 @@
 #include "daemon/conf.h"
 #include "daemon/dclient.h"
 #include "daemon/dmn.h"
-#include "daemon/metrics.h"
+#include "daemon/dmetrics.h"
 #include "peek/ctl.h"
 #include "sys/clock.h"
 #include "sys/evloop.h"
@@ -44,7 +44,7 @@ struct app {
 	struct ctl *ctl;
 	struct evl_io ctl_io, sig_io;
 	struct evl_timer ctl_tm;
-	struct metrics *metrics;
+	struct dmetrics *metrics;
 	int stop;
 };
 
@@ -57,7 +57,7 @@ static const struct argp_option options[] = {
 	  "[default: " DEFAULT_STATE_DIR "]", 0 },
 	{ "socket", 's', "PATH", 0, "Control socket [default: " DEFAULT_SOCKET "]", 0 },
 	{ "metrics-listen", OPT_METRICS, "ADDR:PORT", 0,
-	  "Serve Prometheus /metrics over HTTP on ADDR:PORT (IPv4)", 0 },
+	  "Serve Prometheus /metrics over HTTP on ADDR:PORT (A.B.C.D:PORT or [IPv6]:PORT)", 0 },
 	{ "check-config", OPT_CHECK_CONFIG, "FILE", 0,
 	  "Validate FILE, print its target count, exit 0 (or 1 with FILE:LINE: errors)", 0 },
 	{ "status", OPT_STATUS, NULL, 0,
@@ -276,7 +276,7 @@ static int run(struct app *a)
 		goto out;
 	}
 	if (a->o.metrics != NULL) {
-		a->metrics = metrics_open(a->o.metrics, a->loop, a->d);
+		a->metrics = dmetrics_open(a->o.metrics, a->loop, a->d);
 		if (a->metrics == NULL)
 			goto out;
 	}
@@ -296,7 +296,7 @@ static int run(struct app *a)
 	log_warnx("stopping on signal");
 	rc = 0;
 out:
-	metrics_close(a->metrics);
+	dmetrics_close(a->metrics);
 	ctl_close(a->ctl);
 	dmn_free(a->d);
 	if (a->sig_io.fd >= 0)

@@ -117,6 +117,29 @@ static enum pkt_err dec_sll2(struct cur *c, struct pkt_eth *e)
 	return PKT_OK;
 }
 
+/* BSD loopback (NULL, LOOP): a 4-byte address family.  LOOP writes it in
+ * network order; NULL in the byte order of the host that wrote the
+ * capture, so, as tcpdump does, a value with high bits set is swapped. */
+static enum pkt_err dec_null(struct cur *c, struct pkt_eth *e, int network_order)
+{
+	uint8_t b[4];
+	uint32_t af;
+
+	if (!cur_bytes(c, b, sizeof(b)))
+		return PKT_TRUNC;
+	memset(e, 0, sizeof(*e));
+	if (network_order) {
+		af = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+	} else {
+		af = (uint32_t)b[3] << 24 | (uint32_t)b[2] << 16 | (uint32_t)b[1] << 8 | b[0];
+		if (af & 0xffff0000u)
+			af = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+	}
+	e->type = af == PKT_NULL_AF_INET ? PKT_ETHERTYPE_IPV4 :
+	          PKT_NULL_IS_INET6(af) ? PKT_ETHERTYPE_IPV6 : 0;
+	return PKT_OK;
+}
+
 static enum pkt_err dec_arp(struct cur *c, struct pkt_arp *a)
 {
 	uint16_t htype, ptype;
@@ -156,14 +179,18 @@ static enum pkt_err dec_ip4(struct cur *c, struct pkt_ip4 *ip, struct cur *body,
 	    !cur_be16(c, &ip->frag) || !cur_u8(c, &ip->ttl) || !cur_u8(c, &ip->proto) ||
 	    !cur_be16(c, &sum) || !cur_be32(c, &ip->src) || !cur_be32(c, &ip->dst))
 		return PKT_TRUNC;
-	if (ip->tot_len < ip->hlen)
+	/* Total length 0: a TSO or BIG TCP super-packet as the sending host
+	 * captures it (the NIC fills the length in per segment); its length
+	 * is what the capture holds. */
+	ip->length = ip->tot_len ? ip->tot_len : (uint32_t)(avail > UINT32_MAX ? UINT32_MAX : avail);
+	if (ip->length < ip->hlen)
 		return PKT_BAD_LEN;
 	if (avail < ip->hlen)
 		return PKT_TRUNC;
 	if (csum >= PKT_CSUM_IP && pkt_csum_fold(pkt_csum_add(0, start, ip->hlen)) != 0)
 		return PKT_BAD_CSUM;
 	cur_skip(c, (size_t)ip->hlen - 20);          /* options: length checked above */
-	*body = cur_sub(c, (size_t)ip->tot_len - ip->hlen);
+	*body = cur_sub(c, (size_t)ip->length - ip->hlen);
 	return PKT_OK;
 }
 
@@ -195,7 +222,7 @@ static enum pkt_err dec_tcp(struct cur *c, const struct pkt_ip4 *ip, struct pkt_
                             enum pkt_csum_mode csum)
 {
 	const uint8_t *start = cur_ptr(c);
-	size_t seglen = (size_t)ip->tot_len - ip->hlen;
+	size_t seglen = (size_t)ip->length - ip->hlen;
 	uint8_t off, flags;
 
 	if (!cur_be16(c, &t->sport) || !cur_be16(c, &t->dport) || !cur_be32(c, &t->seq) ||
@@ -261,6 +288,10 @@ enum pkt_err pkt_decode(enum pkt_link link, const uint8_t *buf, size_t caplen,
 		break;
 	case PKT_LINK_SLL2:
 		err = dec_sll2(&c, &out->eth);
+		break;
+	case PKT_LINK_NULL:
+	case PKT_LINK_LOOP:
+		err = dec_null(&c, &out->eth, link == PKT_LINK_LOOP);
 		break;
 	case PKT_LINK_RAW: {
 		memset(&out->eth, 0, sizeof(out->eth));
@@ -394,6 +425,7 @@ enum pkt_err pkt_decode_fast(enum pkt_link link, const uint8_t *buf, size_t capl
 	out->ip4.hlen = (uint8_t)ip_len;
 	out->ip4.tos = ip[1];
 	out->ip4.tot_len = tot;
+	out->ip4.length = tot;
 	out->ip4.id = fast_be16(ip + 4);
 	out->ip4.frag = frag;
 	out->ip4.ttl = ip[8];

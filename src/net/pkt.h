@@ -22,13 +22,21 @@ enum pkt_err {
 };
 const char *pkt_strerror(enum pkt_err err);
 
-/* Link types we decode; values match pcap's DLT_* numbers. */
+/* Link types we decode; values match pcap's DLT_* numbers, except NULL:
+ * DLT_NULL is 0, which callers use for "none". */
 enum pkt_link {
 	PKT_LINK_EN10MB = 1,   /* Ethernet, with 802.1Q / 802.1ad tags */
 	PKT_LINK_RAW = 101,    /* raw IP (DLT_RAW as libpcap maps it) */
+	PKT_LINK_LOOP = 108,   /* BSD loopback, family in network order */
 	PKT_LINK_SLL = 113,    /* Linux cooked v1 (-i any) */
 	PKT_LINK_SLL2 = 276,   /* Linux cooked v2 */
+	PKT_LINK_NULL = 0x10000, /* BSD loopback (DLT_NULL), family in the
+	                          * writer's byte order */
 };
+
+/* The address family values a NULL/LOOP header may carry. */
+#define PKT_NULL_AF_INET 2
+#define PKT_NULL_IS_INET6(af) ((af) == 10 || (af) == 24 || (af) == 28 || (af) == 30)
 
 #define PKT_ETH_ALEN 6
 #define PKT_ETHERTYPE_IPV4 0x0800
@@ -73,6 +81,10 @@ struct pkt_ip4 {
 	uint8_t hlen;                  /* header length in bytes (IHL*4) */
 	uint8_t tos;
 	uint16_t tot_len;              /* as declared, may exceed the capture */
+	uint32_t length;               /* the packet's length: tot_len, or for
+	                                * tot_len 0 (TSO/BIG TCP, captured on the
+	                                * sender) the bytes captured from the IP
+	                                * header on, as tcpdump reads it */
 	uint16_t id;
 	uint16_t frag;                 /* flags + fragment offset */
 	uint8_t ttl;

@@ -1,7 +1,9 @@
 /* The stats JSON document: see doc.h and docs/tcpeek-json.md. */
 #include "peek/doc.h"
 
+#include <inttypes.h>
 #include <json-c/json.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,16 +37,18 @@ static json_object *filter_obj(const struct stat_counts *c, uint64_t open, int r
 	json_object *f = json_object_new_object();
 	json_object *succ = json_object_new_object();
 	json_object *fail = json_object_new_object();
+	json_object *other = json_object_new_object();
 	json_object *hs = json_object_new_object();
 	/* REFRESH folds unreach into reject, as the original did for Ganglia */
 	uint64_t reject = refresh ? c->reject + c->unreach : c->reject;
 	uint64_t unreach = refresh ? 0 : c->unreach;
 	int rc = 0;
 
-	if (!f || !succ || !fail || !hs) {
+	if (!f || !succ || !fail || !other || !hs) {
 		json_object_put(f);
 		json_object_put(succ);
 		json_object_put(fail);
+		json_object_put(other);
 		json_object_put(hs);
 		return NULL;
 	}
@@ -57,21 +61,101 @@ static json_object *filter_obj(const struct stat_counts *c, uint64_t open, int r
 	rc |= put_u64(fail, "unreach", unreach);
 	rc |= put_u64(fail, "dupsyn", c->failure_dupsyn);
 	rc |= put_u64(fail, "dupsynack", c->failure_dupsynack);
+	rc |= put_u64(other, "abort", c->abort);
+	rc |= put_u64(other, "open", open);
+	rc |= put_u64(other, "untracked", c->untracked);
 	rc |= put_u64(hs, "p50", hist_quantile(&c->hs, 0.50));
 	rc |= put_u64(hs, "p90", hist_quantile(&c->hs, 0.90));
 	rc |= put_u64(hs, "p99", hist_quantile(&c->hs, 0.99));
 	rc |= put_u64(hs, "max", c->hs.max);
 	rc |= put_obj(f, "success", succ);
 	rc |= put_obj(f, "failure", fail);
-	rc |= put_u64(f, "abort", c->abort);
-	rc |= put_u64(f, "open", open);
-	rc |= put_u64(f, "untracked", c->untracked);
+	/* every member an object of integers: clients in the original's
+	 * style walk filter -> section -> item and fail on a bare value */
+	rc |= put_obj(f, DOC_OTHER, other);
 	rc |= put_obj(f, "handshake_us", hs);
 	if (rc) {
 		json_object_put(f);
 		return NULL;
 	}
 	return f;
+}
+
+/* The handshake times as cumulative counts at the fixed bounds (the shape
+ * of a Prometheus histogram): "le_N" = successes that took <= N µs, then
+ * "count" (all of them, the +Inf bucket) and "sum" (µs). */
+static json_object *hist_obj(const struct stat_counts *c)
+{
+	json_object *h = json_object_new_object();
+	uint64_t cum = 0;
+	char key[32];
+	int rc = 0;
+
+	if (!h)
+		return NULL;
+	for (unsigned i = 0; i < STAT_HS_NLE; i++) {
+		cum += c->hs_le[i];
+		snprintf(key, sizeof(key), "le_%" PRIu64, stat_hs_le_us[i]);
+		rc |= put_u64(h, key, cum);
+	}
+	rc |= put_u64(h, "count", c->success);
+	rc |= put_u64(h, "sum", c->hs_sum);
+	if (rc) {
+		json_object_put(h);
+		return NULL;
+	}
+	return h;
+}
+
+/* How connections ended (--track-established). */
+static json_object *conn_obj(const struct stat_conn *c, uint64_t open)
+{
+	json_object *o = json_object_new_object();
+	int rc = 0;
+
+	if (!o)
+		return NULL;
+	rc |= put_u64(o, "fin", c->fin);
+	rc |= put_u64(o, "reset_client_before_data", c->reset[0][0]);
+	rc |= put_u64(o, "reset_client_after_data", c->reset[0][1]);
+	rc |= put_u64(o, "reset_server_before_data", c->reset[1][0]);
+	rc |= put_u64(o, "reset_server_after_data", c->reset[1][1]);
+	rc |= put_u64(o, "keepalive", c->keepalive);
+	rc |= put_u64(o, "half_open", c->half_open);
+	rc |= put_u64(o, "idle", c->idle);
+	rc |= put_u64(o, "open", open);
+	rc |= put_u64(o, "overflow", c->overflow);
+	rc |= put_u64(o, "keepalive_probes", c->probes);
+	rc |= put_u64(o, "keepalive_unanswered", c->unanswered);
+	if (rc) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* Connection durations, in the shape of hist_obj. */
+static json_object *conn_hist_obj(const struct stat_conn *c)
+{
+	json_object *h = json_object_new_object();
+	uint64_t cum = 0;
+	char key[32];
+	int rc = 0;
+
+	if (!h)
+		return NULL;
+	for (unsigned i = 0; i < STAT_CONN_NLE; i++) {
+		cum += c->le[i];
+		snprintf(key, sizeof(key), "le_%" PRIu64, stat_conn_le_us[i]);
+		rc |= put_u64(h, key, cum);
+	}
+	rc |= put_u64(h, "count", c->count);
+	rc |= put_u64(h, "sum", c->sum_us);
+	if (rc) {
+		json_object_put(h);
+		return NULL;
+	}
+	return h;
 }
 
 static json_object *pcap_obj(const struct doc_src *s)
@@ -100,6 +184,27 @@ static json_object *pcap_obj(const struct doc_src *s)
 	rc |= put_u64(tr, "max_sessions", s->tracker.max_sessions);
 	rc |= put_obj(pcap, "stats", st);
 	rc |= put_obj(pcap, "tracker", tr);
+	if (s->conn) {
+		json_object *ct = json_object_new_object();
+
+		if (ct) {
+			rc |= put_u64(ct, "open", s->conn_tracker.open);
+			rc |= put_u64(ct, "peak", s->conn_tracker.peak);
+			rc |= put_u64(ct, "overflow", s->conn_tracker.overflow);
+			rc |= put_u64(ct, "max_connections", s->conn_tracker.max_connections);
+		}
+		rc |= put_obj(pcap, "conn_tracker", ct);
+	}
+	if (s->events) {
+		json_object *ev = json_object_new_object();
+
+		if (ev) {
+			rc |= put_u64(ev, "written", s->ev.written);
+			rc |= put_u64(ev, "dropped", s->ev.dropped);
+			rc |= put_u64(ev, "pending", s->ev.pending);
+		}
+		rc |= put_obj(pcap, "events", ev);
+	}
 	rc |= put_obj(outer, "pcap", pcap);
 	if (rc) {
 		json_object_put(outer);
@@ -118,8 +223,18 @@ json_object *doc_build(const struct doc_src *s, enum ctl_method m)
 	for (int i = 0; i < s->nfilt; i++) {
 		const struct stat_counts *c = refresh ? &s->stats[i].delta : &s->stats[i].total;
 		json_object *one = json_object_new_object();
+		json_object *f = filter_obj(c, s->open[i], refresh);
 
-		if (!one || put_obj(one, s->names[i], filter_obj(c, s->open[i], refresh)) != 0 ||
+		/* the histogram last: an addition, kept apart from the rest */
+		if (f && (put_obj(f, "handshake_hist_us", hist_obj(c)) != 0 ||
+		          (s->conn && (put_obj(f, "conn", conn_obj(&c->conn, s->conn_open[i])) != 0 ||
+		                       put_obj(f, "conn_duration_hist_us", conn_hist_obj(&c->conn)) != 0)))) {
+			json_object_put(f);
+			json_object_put(one);
+			json_object_put(arr);
+			return NULL;
+		}
+		if (!one || put_obj(one, s->names[i], f) != 0 ||
 		    json_object_array_add(arr, one) != 0) {
 			json_object_put(one);
 			json_object_put(arr);

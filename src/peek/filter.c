@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "peek/filter.h"
-#include "peek/text.h"
+#include "common/text.h"
 
 /* One addr[/len]:port[:port...] element of a filter. */
 struct filt_rule {
@@ -239,8 +239,11 @@ static int parse_rule(struct parse *p, const char *s, size_t n, struct filt_rule
 			return perr2(p, "element", s, n, "has an empty port");
 		if (is_wild(q, plen)) {
 			r->any_port = true;
-		} else if (plen > 5 || !parse_uint(q, plen, 65535, &port) || port == 0) {
-			return perr2(p, "port", q, plen, "is not 1-65535");
+		} else if (plen > 5 || !parse_uint(q, plen, 65535, &port)) {
+			return perr2(p, "port", q, plen, "is not 0-65535 (0: any port)");
+		} else if (port == 0) {
+			/* the original's third wildcard, beside % and * */
+			r->any_port = true;
 		} else {
 			if (r->nports == cap) {
 				size_t ncap = cap != 0 ? cap * 2 : 4;

@@ -3,7 +3,8 @@
  *
  *   [name]:RX|TX@addr[/len]:port[:port...][,addr[/len]:port[:port...]...]
  *
- * '%' and '*' are wildcards for addr or port.  A filter without a name is
+ * '%' and '*' are wildcards for addr or port; port 0 is one too (as in
+ * the original).  A filter without a name is
  * an exclusion filter: a handshake it matches is recorded in no filter,
  * wherever the exclusion stands on the command line.  The named filters
  * RX (RX@*:*) and TX (TX@*:*) always exist as indexes 0 and 1; user
@@ -13,7 +14,7 @@
  * the initiator's (the remote client) and the port the responder's (the
  * local service); for a TX filter the address is the responder's (the
  * remote server) and the port the responder's.  A CIDR base is masked when
- * parsed (10.1.2.3/8 means 10.0.0.0/8); ports are 1-65535, never wrapped.
+ * parsed (10.1.2.3/8 means 10.0.0.0/8); ports are 0-65535 (0: any), never wrapped.
  * A name is at most FILT_NAME_MAX bytes of valid UTF-8 without control
  * characters (txt_check), and neither "pcap" nor a name given before.
  */
@@ -24,8 +25,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/text.h"
+
 #define FILT_MAX 64          /* named filters, RX and TX included */
-#define FILT_NAME_MAX 63     /* bytes in a filter name */
+#define FILT_NAME_MAX TXT_NAME_MAX     /* bytes in a filter name (63) */
 #define FILT_RX 0
 #define FILT_TX 1
 

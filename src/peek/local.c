@@ -13,6 +13,7 @@
 void local_init(struct local_set *ls)
 {
 	ls->n = 0;
+	ls->nhost = 0;
 }
 
 static uint32_t local_mask(unsigned len)
@@ -69,40 +70,109 @@ int local_add(struct local_set *ls, const struct local_net *net)
 	return 0;
 }
 
-int local_add_interface(struct local_set *ls, const char *dev)
+int local_add_host(struct local_set *ls, uint32_t addr)
+{
+	int lo = 0, hi = ls->nhost;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (ls->host[mid] < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < ls->nhost && ls->host[lo] == addr)
+		return 0;
+	if (ls->nhost >= LOCAL_HOST_MAX)
+		return -1;
+	memmove(&ls->host[lo + 1], &ls->host[lo], (size_t)(ls->nhost - lo) * sizeof(ls->host[0]));
+	ls->host[lo] = addr;
+	ls->nhost++;
+	return 0;
+}
+
+/* Does interface name ifname belong to dev (NULL or "any": every one)?
+ * An alias label ("eth0:1") belongs to its interface. */
+static bool if_matches(const char *ifname, const char *dev)
+{
+	size_t dl;
+
+	if (!dev || strcmp(dev, "any") == 0)
+		return true;
+	dl = strlen(dev);
+	return strncmp(ifname, dev, dl) == 0 && (ifname[dl] == '\0' || ifname[dl] == ':');
+}
+
+/* Call fn for every IPv4 address of dev; -1 (errno set) if the
+ * interfaces cannot be listed, else the sum of what fn returned. */
+static int for_each_ipv4(const char *dev, int (*fn)(void *arg, uint32_t addr), void *arg)
 {
 	struct ifaddrs *ifa, *i;
-	int added = 0;
-	bool all = !dev || strcmp(dev, "any") == 0;
+	int sum = 0;
 
 	if (getifaddrs(&ifa) != 0)
 		return -1;
 	for (i = ifa; i; i = i->ifa_next) {
-		struct local_net n;
 		const struct sockaddr_in *sin;
 
-		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET)
+		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || !if_matches(i->ifa_name, dev))
 			continue;
-		/* an alias label ("eth0:1") belongs to its interface */
-		if (!all) {
-			size_t dl = strlen(dev);
-
-			if (strncmp(i->ifa_name, dev, dl) != 0 ||
-			    (i->ifa_name[dl] != '\0' && i->ifa_name[dl] != ':'))
-				continue;
-		}
 		sin = (const struct sockaddr_in *)(const void *)i->ifa_addr;
-		n.addr = ntohl(sin->sin_addr.s_addr);
-		n.mask = 0xffffffffu;
-		if (local_add(ls, &n) == 0)
-			added++;
+		sum += fn(arg, ntohl(sin->sin_addr.s_addr));
 	}
 	freeifaddrs(ifa);
-	return added;
+	return sum;
+}
+
+static int count_one(void *arg, uint32_t addr)
+{
+	(void)arg, (void)addr;
+	return 1;
+}
+
+int local_count_interface(const char *dev)
+{
+	return for_each_ipv4(dev, count_one, NULL);
+}
+
+/* 1 when the address did not fit */
+static int add_one(void *arg, uint32_t addr)
+{
+	return local_add_host(arg, addr) != 0;
+}
+
+int local_set_host_addrs(struct local_set *ls)
+{
+	struct local_set *tmp = malloc(sizeof(*tmp));
+	int left;
+
+	if (!tmp)
+		return -1;
+	tmp->nhost = 0;
+	left = for_each_ipv4(NULL, add_one, tmp);
+	if (left >= 0) {
+		memcpy(ls->host, tmp->host, (size_t)tmp->nhost * sizeof(ls->host[0]));
+		ls->nhost = tmp->nhost;
+	}
+	free(tmp);
+	return left;
 }
 
 bool local_contains(const struct local_set *ls, uint32_t addr)
 {
+	int lo = 0, hi = ls->nhost;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (ls->host[mid] == addr)
+			return true;
+		if (ls->host[mid] < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	for (int i = 0; i < ls->n; i++)
 		if ((addr & ls->net[i].mask) == ls->net[i].addr)
 			return true;

@@ -1,7 +1,8 @@
 /*
  * The set of local IPv4 addresses, which decides a handshake's direction:
  * RX when the responder is local, TX when the initiator is.  Filled from
- * -L CIDRs and, in live mode, from the capture interface's addresses.
+ * -L CIDRs and, in live mode, from every address of the host (every
+ * interface, lo included: on an LVS-DR real server the VIP lives on lo).
  * An empty set means "nothing known": tcpeek then counts every responder
  * as local (everything is RX).
  */
@@ -12,7 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LOCAL_MAX 256
+#define LOCAL_MAX 256            /* -L networks */
+#define LOCAL_HOST_MAX 4096      /* addresses of the host */
 
 struct local_net {
 	uint32_t addr;           /* host order, already masked */
@@ -22,6 +24,10 @@ struct local_net {
 struct local_set {
 	int n;
 	struct local_net net[LOCAL_MAX];
+	/* the host's own addresses, sorted (a director may carry hundreds of
+	 * VIPs: looked up by bisection, not scanned) */
+	int nhost;
+	uint32_t host[LOCAL_HOST_MAX];
 };
 
 void local_init(struct local_set *ls);
@@ -33,16 +39,25 @@ int local_parse_cidr(const char *text, struct local_net *out);
 /* Add one network; duplicates are kept out.  -1 if the set is full. */
 int local_add(struct local_set *ls, const struct local_net *net);
 
-/* Add every IPv4 address of interface dev as a /32 ("any" or NULL: of
- * every interface).  Returns how many were added, or -1 (errno set) if
+/* Add one address of the host (host order).  0, or -1 if the host part
+ * is full (LOCAL_HOST_MAX). */
+int local_add_host(struct local_set *ls, uint32_t addr);
+
+/* How many IPv4 addresses interface dev has ("any" or NULL: the whole
+ * host; an alias label "eth0:1" counts for eth0), or -1 (errno set) if
  * the interfaces cannot be listed. */
-int local_add_interface(struct local_set *ls, const char *dev);
+int local_count_interface(const char *dev);
+
+/* Replace the host part with every IPv4 address of the host, lo
+ * included.  Returns how many addresses did not fit (0 normally), or -1
+ * (errno set, the set unchanged) if the interfaces cannot be listed. */
+int local_set_host_addrs(struct local_set *ls);
 
 bool local_contains(const struct local_set *ls, uint32_t addr);
 
 static inline bool local_empty(const struct local_set *ls)
 {
-	return ls->n == 0;
+	return ls->n == 0 && ls->nhost == 0;
 }
 
 /* Direction of a handshake, as filter matching wants it. */

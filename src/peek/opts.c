@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "peek/sesstab.h"
-#include "peek/text.h"
+#include "common/text.h"
 #include "sys/capture.h"
 
 /* The help text and the messages below spell these limits out. */
@@ -21,6 +21,11 @@ enum {
 	OPT_PROMISC = 256,
 	OPT_ICMP,
 	OPT_MAX_SESSIONS,
+	OPT_METRICS_LISTEN,
+	OPT_EVENTS,
+	OPT_TRACK_ESTABLISHED,
+	OPT_MAX_CONNECTIONS,
+	OPT_IDLE_TIMEOUT,
 };
 
 static const char short_opts[] = ":u:i:U:c:t:B:l:qhvr:L:js:";
@@ -43,6 +48,11 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "snaplen", required_argument, NULL, 's' },
 	{ "max-sessions", required_argument, NULL, OPT_MAX_SESSIONS },
+	{ "metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN },
+	{ "events", required_argument, NULL, OPT_EVENTS },
+	{ "track-established", no_argument, NULL, OPT_TRACK_ESTABLISHED },
+	{ "max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS },
+	{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -58,7 +68,7 @@ static const char help_text[] =
 "  -r, --read=FILE        read a pcap or pcapng file instead (\"-\": stdin);\n"
 "                         time is taken from the packets\n"
 "  -L, --local=CIDR       addresses that count as local, repeatable; live\n"
-"                         captures add every IPv4 address of the interface.\n"
+"                         captures add every IPv4 address of the host.\n"
 "                         With none known, every server counts as local\n"
 "  -u, --user=USER        once the capture and socket are open, run as USER\n"
 "  -U, --socket=PATH      stats socket (default " OPTS_DEFAULT_SOCKET ");\n"
@@ -77,6 +87,23 @@ static const char help_text[] =
 "                         or 0..7 (default notice)\n"
 "  -q, --quiet            no header and no line per handshake on stderr\n"
 "  -j, --json             print the stats document (as GET) on stdout at exit\n"
+"      --events=FILE      append one JSON object per line to FILE (\"-\":\n"
+"                         stdout) for every finished handshake and ended\n"
+"                         connection; never blocks a live capture (lines the\n"
+"                         reader does not take are counted as dropped)\n"
+"      --track-established\n"
+"                         follow each successful handshake until the\n"
+"                         connection ends: fin, reset, keepalive, half-open\n"
+"                         or idle, counted per filter\n"
+"      --max-connections=N  connections followed at once, 1..1073741824;\n"
+"                         beyond, counted as overflow (default: as many as\n"
+"                         fit in 128 MiB)\n"
+"      --idle-timeout=SEC a connection silent this long ends as idle,\n"
+"                         1..604800 (default 7800)\n"
+"      --metrics-listen=ADDR:PORT\n"
+"                         also serve the counters over HTTP at /metrics, in\n"
+"                         the Prometheus text format of tcpeekstat -p; ADDR\n"
+"                         is A.B.C.D or [IPv6] (e.g. 127.0.0.1:9740)\n"
 "      --promisc          put the interface in promiscuous mode\n"
 "      --icmp             an ICMP unreachable quoting a SYN ends its\n"
 "                         handshake as a failure (unreach)\n"
@@ -86,16 +113,18 @@ static const char help_text[] =
 "expression: [NAME]:RX|TX@ADDR[/LEN]:PORT[:PORT...][,ADDR[/LEN]:PORT...]\n"
 "  RX matches handshakes to a local server (ADDR is the client), TX those\n"
 "  from a local client (ADDR is the server); PORT is the server's port.\n"
-"  '%' and '*' match any address or port.  Without NAME the expression\n"
-"  excludes what it matches from every filter.  The filters RX (RX@*:*)\n"
-"  and TX (TX@*:*) always exist.\n"
+"  '%' and '*' match any address or port, port 0 any port.  Without NAME\n"
+"  the expression"
+" excludes what it matches from every filter.  The filters RX\n"
+"  (RX@*:*) and TX (TX@*:*) always exist.\n"
 "examples:\n"
 "  tcpeek -i eth0 web:RX@%:80:443\n"
 "  tcpeek -i eth0 lan:TX@192.168.0.0/24:%\n"
 "  tcpeek -i eth0 web:RX@%:80:443 :RX@10.0.0.9:%    (ignore a health checker)\n"
 "  tcpeek -r dump.pcap -L 10.0.0.0/8 -q -j\n"
 "\n"
-"Links: Ethernet (802.1Q/802.1ad tags), Linux cooked (-i any), raw IP.\n"
+"Links: Ethernet (802.1Q/802.1ad tags), Linux cooked (-i any), raw IP,\n"
+"BSD loopback (NULL, LOOP).  -s, -B and --promisc do nothing with -r.\n"
 "IPv4 only: other frames count as packets and are never followed.\n"
 "On SIGINT, SIGTERM or SIGHUP (or at the end of a file) tcpeek prints a\n"
 "summary on stderr and exits 0; handshakes still in progress are reported\n"
@@ -115,6 +144,7 @@ void opts_defaults(struct peek_opts *o)
 	o->buffer_mb = 2;
 	o->log_level = LOG_LVL_NOTICE;
 	o->snaplen = 65535;
+	o->idle_sec = OPTS_IDLE_DEFAULT;
 	local_init(&o->local);
 }
 
@@ -245,6 +275,31 @@ enum opts_result opts_parse(int argc, char **argv, struct peek_opts *o,
 			else
 				o->max_sessions = (uint32_t)n;
 			break;
+		case OPT_EVENTS:
+			empty = !*optarg;
+			o->events = optarg;
+			break;
+		case OPT_TRACK_ESTABLISHED:
+			o->track_established = 1;
+			break;
+		case OPT_MAX_CONNECTIONS:
+			if (parse_uint(optarg, 1, SESS_MAX_CAP, &n) != 0)
+				bad = "a count in 1..1073741824";
+			else
+				o->max_conns = (uint32_t)n;
+			break;
+		case OPT_IDLE_TIMEOUT:
+			if (parse_uint(optarg, 1, OPTS_IDLE_MAX, &n) != 0)
+				bad = "seconds in 1..604800";
+			else
+				o->idle_sec = (uint32_t)n;
+			o->idle_given = 1;
+			break;
+		case OPT_METRICS_LISTEN:
+			if (metrics_parse_listen(optarg, &o->metrics_listen, err, errlen) != 0)
+				return OPTS_ERROR;
+			o->metrics_given = 1;
+			break;
 		case 'l':
 			if (opts_parse_level(optarg, &o->log_level) != 0)
 				bad = "a syslog level (emerg..debug) or 0..7";
@@ -316,6 +371,10 @@ enum opts_result opts_parse(int argc, char **argv, struct peek_opts *o,
 	}
 	if (o->read_file && o->dev) {
 		txt_printf(err, errlen, "-i and -r exclude each other: capture live or read a file");
+		return OPTS_ERROR;
+	}
+	if ((o->max_conns || o->idle_given) && !o->track_established) {
+		txt_printf(err, errlen, "--max-connections and --idle-timeout need --track-established");
 		return OPTS_ERROR;
 	}
 	o->nfilters = argc - optind;

@@ -9,10 +9,13 @@
 #include <stdint.h>
 
 #include "peek/local.h"
+#include "peek/metrics.h"
 #include "sys/log.h"
 
 #define OPTS_DEFAULT_SOCKET "/var/run/tcpeek/tcpeek.sock"
 #define OPTS_ERRLEN 256
+#define OPTS_IDLE_DEFAULT 7800     /* Linux's keepalive time (7200 s) + 10 minutes */
+#define OPTS_IDLE_MAX 604800       /* a week */
 
 struct peek_opts {
 	const char *user;          /* -u: drop to this user, NULL to stay */
@@ -31,6 +34,13 @@ struct peek_opts {
 	int json;                  /* -j */
 	int snaplen;               /* -s 64..262144 */
 	uint32_t max_sessions;     /* --max-sessions 1..SESS_MAX_CAP, 0 = default (sized) */
+	const char *events;        /* --events: FILE or "-", NULL for none */
+	int track_established;     /* --track-established */
+	uint32_t max_conns;        /* --max-connections 1..SESS_MAX_CAP, 0 = default (sized) */
+	uint32_t idle_sec;         /* --idle-timeout 1..OPTS_IDLE_MAX */
+	int idle_given;            /* ... was on the command line */
+	int metrics_given;         /* --metrics-listen was on the command line */
+	struct metrics_addr metrics_listen;   /* ... and its address */
 	int nfilters;              /* positional filter expressions */
 	char **filters;            /* pointers into argv */
 };

@@ -75,18 +75,21 @@ static double ms(uint64_t us)
 	return (double)us / 1000.0;
 }
 
-void out_summary(FILE *f, uint64_t from_us, uint64_t to_us,
-                 const struct out_filter *flt, int n)
+void out_summary(FILE *f, const struct out_time *tm, const struct out_filter *flt, int n,
+                 uint64_t recv, uint64_t drop, uint64_t ifdrop)
 {
 	char from[96], to[96];
-	uint64_t span = to_us >= from_us ? to_us - from_us : 0;
+	uint64_t span = tm->to_us >= tm->from_us ? tm->to_us - tm->from_us : 0;
 
-	fmt_time(from, sizeof(from), 1, from_us);
-	fmt_time(to, sizeof(to), 1, to_us);
+	fmt_time(from, sizeof(from), 1, tm->from_us);
+	fmt_time(to, sizeof(to), 1, tm->to_us);
 	fputs("========== TCPEEK SUMMARY ==========\n", f);
 	fprintf(f, "     from : %s\n", from);
 	fprintf(f, "       to : %s\n", to);
 	fprintf(f, "     time : %13.3f (sec)\n", (double)span / 1e6);
+	if (tm->jumps)
+		fprintf(f, "    jumps : %" PRIu64 " timestamp(s) off by more than the timeout\n",
+		        tm->jumps);
 	for (int i = 0; i < n; i++) {
 		const struct stat_counts *c = flt[i].c;
 		const struct hist *h = &c->hs;
@@ -106,6 +109,37 @@ void out_summary(FILE *f, uint64_t from_us, uint64_t to_us,
 		fprintf(f, "   Handshake (ms): p50 %.3f  p90 %.3f  p99 %.3f  max %.3f\n",
 		        ms(hist_quantile(h, 0.50)), ms(hist_quantile(h, 0.90)),
 		        ms(hist_quantile(h, 0.99)), ms(h->max));
+		if (flt[i].conn) {
+			const struct stat_conn *k = flt[i].conn;
+
+			fprintf(f, "   Connections ended: %" PRIu64 " (open %" PRIu64
+			        ", not followed %" PRIu64 ")\n", k->count, flt[i].conn_open, k->overflow);
+			fprintf(f, "     FIN on both sides     : %6" PRIu64 "\n", k->fin);
+			fprintf(f, "     Reset by client       : %6" PRIu64 " before data, %" PRIu64
+			        " after\n", k->reset[0][0], k->reset[0][1]);
+			fprintf(f, "     Reset by server       : %6" PRIu64 " before data, %" PRIu64
+			        " after\n", k->reset[1][0], k->reset[1][1]);
+			fprintf(f, "     Keepalive death       : %6" PRIu64 "\n", k->keepalive);
+			fprintf(f, "     Half-open             : %6" PRIu64 "\n", k->half_open);
+			fprintf(f, "     Idle                  : %6" PRIu64 "\n", k->idle);
+			fprintf(f, "     Keepalive probes      : %6" PRIu64 " (%" PRIu64 " unanswered)\n",
+			        k->probes, k->unanswered);
+			fprintf(f, "     Mean duration (sec)   : %10.3f\n",
+			        k->count ? (double)k->sum_us / 1e6 / (double)k->count : 0.0);
+		}
 	}
+	if (tm->events) {
+		fputs("------------------------------------\n", f);
+		fputs(" events\n", f);
+		fprintf(f, "   written : %" PRIu64 "\n", tm->ev_written);
+		fprintf(f, "   dropped : %" PRIu64 "\n", tm->ev_dropped);
+		fprintf(f, "   pending : %" PRIu64 "\n", tm->ev_pending);
+	}
+	/* the original's closing part, in its layout */
+	fputs("------------------------------------\n", f);
+	fputs(" pcap stats\n", f);
+	fprintf(f, "   recv   : %" PRIu64 "\n", recv);
+	fprintf(f, "   drop   : %" PRIu64 "\n", drop);
+	fprintf(f, "   ifdrop : %" PRIu64 "\n", ifdrop);
 	fputs("====================================\n", f);
 }

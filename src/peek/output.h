@@ -34,10 +34,22 @@ struct out_filter {
 	const char *name;
 	const struct stat_counts *c;   /* the since-start view */
 	uint64_t open;                 /* sessions still open at the end */
+	const struct stat_conn *conn;  /* --track-established, else NULL */
+	uint64_t conn_open;            /* connections still open */
 };
 
-/* The summary block; from/to in µs since the epoch. */
-void out_summary(FILE *f, uint64_t from_us, uint64_t to_us,
-                 const struct out_filter *flt, int n);
+/* The span the summary covers, in µs since the epoch, and how many
+ * timestamps jumped (a line of its own, only when some did). */
+struct out_time {
+	uint64_t from_us, to_us;
+	uint64_t jumps;
+	int events;                    /* --events: its counters, a block of their own */
+	uint64_t ev_written, ev_dropped, ev_pending;
+};
+
+/* The summary block: the span, every filter, then the original's `pcap
+ * stats` part with the capture's counters (recv, drop, ifdrop). */
+void out_summary(FILE *f, const struct out_time *tm, const struct out_filter *flt, int n,
+                 uint64_t recv, uint64_t drop, uint64_t ifdrop);
 
 #endif

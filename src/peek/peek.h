@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "net/pkt.h"
+#include "peek/conn.h"
 #include "peek/ctl.h"
 #include "peek/doc.h"
 #include "peek/filter.h"
@@ -19,6 +20,9 @@
 #include "peek/stats.h"
 #include "peek/track.h"
 #include "sys/capture.h"
+
+struct metrics;
+struct evw;
 
 #define PEEK_ERRLEN 256
 /* The default cap on open sessions: as many as fit in this much table. */
@@ -33,6 +37,10 @@ struct peek_config {
 	int icmp;
 	FILE *table;                     /* per-handshake lines, NULL: none */
 	int live;                        /* time also advances on a quiet link */
+	struct evw *events;              /* --events stream (owned by the caller), or NULL */
+	int track_established;           /* follow connections after the handshake */
+	uint64_t idle_us;                /* ... their idle timeout */
+	uint32_t max_conns;              /* ... the cap, 0: PEEK_DEFAULT_TABLE_BYTES worth */
 };
 
 #define PEEK_TRK_BATCH 256
@@ -45,19 +53,39 @@ struct peek {
 	int live;
 	FILE *table;
 	struct trk *trk;
+	struct conn *conn;               /* --track-established, else NULL */
+	struct evw *evw;                 /* --events, else NULL */
 	int nfilt;
 	const char *names[FILT_MAX];
 	struct stat_filter *stats;       /* nfilt */
 	uint64_t open[FILT_MAX];         /* filled at answer time */
+	uint64_t conn_open[FILT_MAX];    /* the same for connections */
 	struct cap *cap;                 /* for pcap stats, may be NULL */
 	struct ctl *ctl;                 /* served while a stream is idle */
+	struct metrics *metrics;         /* /metrics, served like ctl; may be NULL */
 	uint64_t packets, malformed;
-	uint64_t first_ts, last_ts;      /* packet timestamps, µs */
-	uint64_t now_us;                 /* the tracker's time so far */
-	/* live idle ticks: the last packet's capture time and when (on the
-	 * monotonic clock) it was handled */
+	/* Time (see "Time" in tcpeek(8)).  A packet's time is its capture
+	 * timestamp plus offset (non-zero only after a backward jump).  */
+	uint64_t timeout_us;
+	int64_t offset;
+	uint64_t first_us;               /* the first packet's time */
+	uint64_t pkt_us;                 /* the latest packet time handed over */
+	uint64_t now_us;                 /* the timers' time: pkt_us or later */
+	uint64_t jumps;                  /* timestamps found off by > timeout */
+	/* a frame stamped more than the timeout away from now_us, held until
+	 * the next one tells whether time really moved (see hold_resolve) */
+	int held;
+	int held_back;                   /* it jumped backwards */
+	uint64_t held_ts;
+	struct pkt_frame held_frame;
+	/* live idle ticks: the latest packet time when the last dispatch that
+	 * delivered frames ended, and the monotonic time then */
 	uint64_t anchor_ts, anchor_mono;
 	uint64_t start_wall;
+	/* live: the host's addresses are local and re-read now and then */
+	int host_addrs;
+	int host_left;                   /* the last refresh's outcome */
+	uint64_t host_next_mono;
 	/* decoded frames waiting to go to the tracker (see peek_flush) */
 	size_t nbatch;
 	struct pkt_frame batch[PEEK_TRK_BATCH];
@@ -72,6 +100,17 @@ void peek_fini(struct peek *p);
 void peek_set_capture(struct peek *p, struct cap *cap);
 void peek_set_link(struct peek *p, enum pkt_link link);
 
+/*
+ * Live mode: every IPv4 address of the host (every interface, lo
+ * included) counts as local, beside -L, re-read every
+ * PEEK_HOST_REFRESH_US (a VIP keepalived adds on failover counts from
+ * then on).  Except when dev itself has no IPv4 address and no -L was
+ * given (a mirror port watching other hosts): nothing is known then, and
+ * every handshake counts as RX (logged).
+ */
+#define PEEK_HOST_REFRESH_US 5000000u
+void peek_local_live(struct peek *p, const char *dev);
+
 /* Handle one captured frame (decode, track, count). */
 void peek_frame(struct peek *p, const uint8_t *data, size_t caplen, uint64_t ts_us);
 
@@ -79,9 +118,21 @@ void peek_frame(struct peek *p, const uint8_t *data, size_t caplen, uint64_t ts_
  * every capture dispatch and before anything reads the counts. */
 void peek_flush(struct peek *p);
 
-/* Live mode without packets: let the tracker's time follow the clock,
- * given the monotonic time now. */
+/* Live mode: the frames handed over so far were handled by mono_us (the
+ * monotonic time after a capture dispatch; one clock read per dispatch,
+ * none per frame).  Idle ticks count from there. */
+void peek_anchor(struct peek *p, uint64_t mono_us);
+
+/* Live mode without packets: once PEEK_IDLE_TICK_US have passed since the
+ * anchor, the timers' time follows the monotonic clock from the anchor's
+ * packet time (timeouts fire on a quiet link); packet times never do.  A
+ * held frame is resolved first (no next frame came to contradict it). */
+#define PEEK_IDLE_TICK_US 100000u
 void peek_idle(struct peek *p, uint64_t mono_us);
+
+/* The end of the input: resolve a held frame and hand every frame to the
+ * tracker.  peek_run calls it before returning. */
+void peek_end(struct peek *p);
 
 /* Fill a document source (computes the per-filter open counts now). */
 void peek_doc_src(struct peek *p, struct doc_src *s);
@@ -89,13 +140,13 @@ void peek_doc_src(struct peek *p, struct doc_src *s);
 /* The ctl_answer_fn: arg is the struct peek. */
 char *peek_answer(void *arg, enum ctl_method m);
 
-/* The summary block on f: from/to are the first/last packet (file) or
- * start/now (live). */
+/* The summary block on f: from/to are the first/latest packet time
+ * (file) or start/now (live); then the capture's counters. */
 void peek_summary(struct peek *p, FILE *f);
 
 /*
  * Block SIGINT, SIGTERM and SIGHUP, then install handlers for them that
- * request a clean stop, and ignore SIGPIPE.  Called first thing in main,
+ * request a clean stop, and ignore SIGPIPE, SIGUSR1, SIGUSR2 and SIGALRM.  Called first thing in main,
  * before anything exists that an exit would have to clean up: a stop
  * signal sent at any later moment stays pending until peek_run (or a
  * peek_stream_wait) can act on it, and is never lost.  0 or -1 (logged).

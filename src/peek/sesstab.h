@@ -31,10 +31,8 @@
 /* Above this the slot index would not fit in 32 bits at 75 % load. */
 #define SESS_MAX_CAP (1u << 30)
 
-/* Session state bits (struct sess.state). */
-#define SESS_SYNACK 0x01     /* the responder's SYN/ACK acknowledged the SYN */
-#define SESS_PEER_SYN 0x02   /* simultaneous open: the responder sent a SYN */
-#define SESS_CLI_ACKED 0x04  /* simultaneous open: initiator acked that SYN */
+/* struct sess.state belongs to the tracker using the table (the
+ * handshake tracker, the connection tracker): the table never reads it. */
 
 struct sess {
 	uint32_t cli_addr, srv_addr;

@@ -90,10 +90,34 @@ uint64_t hist_quantile(const struct hist *h, double q)
 	return h->max;
 }
 
-/* hs_us and bucket: the handshake time of a success and its histogram
- * bucket, worked out once for both views. */
+const uint64_t stat_hs_le_us[STAT_HS_NLE] = {
+	50, 100, 250, 500,                      /* same host, LAN */
+	1000, 2500, 5000, 10000, 25000,         /* data centre, metro */
+	50000, 100000, 250000, 500000,          /* WAN, intercontinental */
+	1000000, 2500000, 5000000, 10000000,    /* SYN retransmitted 1, 2, 3 times */
+};
+
+/* The first bound >= us; STAT_HS_NLE when above them all (+Inf only). */
+static unsigned le_index(uint64_t us)
+{
+	unsigned i = 0;
+
+	while (i < STAT_HS_NLE && us > stat_hs_le_us[i])
+		i++;
+	return i;
+}
+
+static inline void le_add(struct stat_counts *c, uint64_t hs_us, unsigned le)
+{
+	if (le < STAT_HS_NLE)
+		c->hs_le[le]++;
+	c->hs_sum = hs_us > UINT64_MAX - c->hs_sum ? UINT64_MAX : c->hs_sum + hs_us;
+}
+
+/* hs_us, bucket and le: the handshake time of a success, its bucket in
+ * hs and its bucket in hs_le, worked out once for both views. */
 static inline void count_event(struct stat_counts *c, const struct trk_event *ev,
-                               uint64_t hs_us, unsigned bucket)
+                               uint64_t hs_us, unsigned bucket, unsigned le)
 {
 	switch (ev->result) {
 	case TRK_SUCCESS:
@@ -103,6 +127,7 @@ static inline void count_event(struct stat_counts *c, const struct trk_event *ev
 		if (ev->dupsynack)
 			c->success_dupsynack++;
 		hist_add_at(&c->hs, bucket, hs_us);
+		le_add(c, hs_us, le);
 		return;
 	case TRK_TIMEOUT:
 		c->timeout++;
@@ -129,14 +154,15 @@ static inline void count_event(struct stat_counts *c, const struct trk_event *ev
 void stat_record(struct stat_filter *s, const struct trk_event *ev)
 {
 	uint64_t hs_us = 0;
-	unsigned bucket = 0;
+	unsigned bucket = 0, le = 0;
 
 	if (ev->result == TRK_SUCCESS) {
 		hs_us = ev->end_us > ev->start_us ? ev->end_us - ev->start_us : 0;
 		bucket = hist_index(hs_us);
+		le = le_index(hs_us);
 	}
-	count_event(&s->total, ev, hs_us, bucket);
-	count_event(&s->delta, ev, hs_us, bucket);
+	count_event(&s->total, ev, hs_us, bucket, le);
+	count_event(&s->delta, ev, hs_us, bucket, le);
 }
 
 void stat_untracked(struct stat_filter *s)
@@ -148,4 +174,59 @@ void stat_untracked(struct stat_filter *s)
 void stat_reset_delta(struct stat_filter *s)
 {
 	memset(&s->delta, 0, sizeof(s->delta));
+}
+
+const uint64_t stat_conn_le_us[STAT_CONN_NLE] = {
+	1000, 10000, 100000,                    /* RPCs */
+	1000000, 10000000, 60000000,            /* a second to a minute */
+	300000000, 600000000, 1800000000,       /* minutes */
+	3600000000, 7200000000, 14400000000,    /* hours: keepalive time */
+	86400000000,                            /* a day */
+};
+
+static void conn_add(struct stat_conn *c, const struct conn_event *ev, uint64_t dur, unsigned le)
+{
+	switch (ev->end) {
+	case CONN_FIN:
+		c->fin++;
+		break;
+	case CONN_RESET:
+		c->reset[ev->by == CONN_SERVER][ev->after_data != 0]++;
+		break;
+	case CONN_KEEPALIVE:
+		c->keepalive++;
+		break;
+	case CONN_HALF_OPEN:
+		c->half_open++;
+		break;
+	case CONN_IDLE:
+		c->idle++;
+		break;
+	}
+	for (int i = 0; i < 2; i++) {
+		c->probes += ev->probes[i];
+		c->unanswered += ev->probes[i] - (ev->answered[i] < ev->probes[i] ?
+		                                  ev->answered[i] : ev->probes[i]);
+	}
+	c->count++;
+	c->sum_us = dur > UINT64_MAX - c->sum_us ? UINT64_MAX : c->sum_us + dur;
+	if (le < STAT_CONN_NLE)
+		c->le[le]++;
+}
+
+void stat_record_conn(struct stat_filter *s, const struct conn_event *ev)
+{
+	uint64_t dur = ev->end_us > ev->start_us ? ev->end_us - ev->start_us : 0;
+	unsigned le = 0;
+
+	while (le < STAT_CONN_NLE && dur > stat_conn_le_us[le])
+		le++;
+	conn_add(&s->total.conn, ev, dur, le);
+	conn_add(&s->delta.conn, ev, dur, le);
+}
+
+void stat_conn_overflow(struct stat_filter *s)
+{
+	s->total.conn.overflow++;
+	s->delta.conn.overflow++;
 }

@@ -1,7 +1,8 @@
 /*
  * tcpeek: passive TCP handshake monitor.  This file only wires modules:
  * options (opts), filters (filter), capture (capture), local addresses
- * (local), the runtime (peek), the stats socket (ctl), privileges (priv).
+ * (local), the runtime (peek), the stats socket (ctl), the /metrics
+ * endpoint (metrics), privileges (priv).
  */
 #include <errno.h>
 #include <pwd.h>
@@ -12,11 +13,13 @@
 
 #include "peek/ctl.h"
 #include "peek/doc.h"
+#include "peek/events.h"
 #include "peek/filter.h"
+#include "peek/metrics.h"
 #include "peek/opts.h"
 #include "peek/output.h"
 #include "peek/peek.h"
-#include "peek/text.h"
+#include "common/text.h"
 #include "sys/capture.h"
 #include "sys/log.h"
 #include "sys/priv.h"
@@ -79,6 +82,8 @@ int main(int argc, char **argv)
 	struct filt_set *fs;
 	struct cap *cap;
 	struct ctl *ctl = NULL;
+	struct metrics *metrics = NULL;
+	struct evw *evw = NULL;
 	struct peek *p;
 	const struct passwd *pw = NULL;
 	uid_t uid = (uid_t)-1;
@@ -139,6 +144,19 @@ int main(int argc, char **argv)
 		}
 	}
 
+	/* The stream is opened as the user who started tcpeek (a file in a
+	 * directory only root may write stays writable after -u). */
+	if (o.events) {
+		evw = evw_open(o.events, err, sizeof(err));
+		if (!evw) {
+			log_warnx("%s", err);
+			filt_free(fs);
+			return EXIT_RUNTIME;
+		}
+		/* reading a file there is no capture to starve: wait for the reader */
+		evw_set_wait(evw, o.read_file != NULL);
+	}
+
 	/* The runtime before the capture: a stream input's wait serves it. */
 	p = calloc(1, sizeof(*p));
 	if (!p) {
@@ -154,10 +172,15 @@ int main(int argc, char **argv)
 			.max_sessions = o.max_sessions, .icmp = o.icmp,
 			.table = o.quiet ? NULL : stderr,
 			.live = o.read_file == NULL,
+			.events = evw,
+			.track_established = o.track_established,
+			.idle_us = (uint64_t)o.idle_sec * 1000000u,
+			.max_conns = o.max_conns,
 		};
 
 		if (peek_init(p, &pc, perr, sizeof(perr)) != 0) {
 			log_warnx("%s", perr);
+			evw_close(evw);
 			free(p);
 			filt_free(fs);
 			return EXIT_RUNTIME;
@@ -173,16 +196,8 @@ int main(int argc, char **argv)
 			goto report;
 		goto out;
 	}
-	if (!cap_is_file(cap)) {
-		/* the runtime holds its own copy of the local networks */
-		int n = local_add_interface(&p->local, dev);
-
-		if (n < 0)
-			log_warn("getifaddrs");
-		else if (local_empty(&p->local))
-			log_warnx("%s has no IPv4 address and no -L was given: "
-			          "every handshake counts as RX", dev);
-	}
+	if (!cap_is_file(cap))
+		peek_local_live(p, dev);
 
 	peek_set_capture(p, cap);
 
@@ -193,12 +208,21 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
+	/* like the socket, before the drop: a port below 1024 needs root */
+	if (o.metrics_given) {
+		metrics = metrics_open(&o.metrics_listen, peek_answer, p);
+		if (!metrics) {
+			rc = EXIT_RUNTIME;
+			goto out;
+		}
+		p->metrics = metrics;
+	}
 	if (o.user && priv_drop_to_user(o.user) != 0) {
 		rc = EXIT_RUNTIME;
 		goto out;
 	}
 	/* Without -u we stay uid 0, but nothing after this point needs a
-	 * capability: the capture and the socket are open, and unlinking the
+	 * capability: the capture and the sockets are open, and unlinking the
 	 * socket at exit needs only ownership of its directory.  Give them all
 	 * up so a flaw in the packet path cannot use them. */
 	if (!o.user && priv_keep_caps(NULL, 0) != 0) {
@@ -234,10 +258,12 @@ report:
 		}
 	}
 out:
+	metrics_close(metrics);
 	if (ctl)
 		ctl_close(ctl);
 	peek_fini(p);
 	free(p);
+	evw_close(evw);
 	cap_close(cap);
 	filt_free(fs);
 	return rc;

@@ -20,6 +20,9 @@
  *    initiator answers the last one it got).
  *  - Capture timestamps that run backwards are clamped to the latest one
  *    seen, so deadlines stay ordered and durations never go negative.
+ *    Time advanced without a packet (trk_advance) fires timers only: a
+ *    packet stamped before it still starts, ends and measures its
+ *    handshake at its own timestamp.
  *  - A SYN repeating the ISN of a handshake on the same tuple that already
  *    ended (success, reject, unreach, abort) less than timeout_us after
  *    that handshake's last SYN is a retransmission of it, not a new
@@ -42,6 +45,11 @@
 
 static_assert(sizeof(struct sess) <= 96, "contract: <= 96 bytes a session");
 
+/* This tracker's bits in struct sess.state (the table never reads them). */
+#define TRK_ST_SYNACK 0x01     /* the responder's SYN/ACK acknowledged the SYN */
+#define TRK_ST_PEER_SYN 0x02   /* simultaneous open: the responder sent a SYN */
+#define TRK_ST_CLI_ACKED 0x04  /* simultaneous open: initiator acked that SYN */
+
 /* Recently ended handshakes, to recognise their retransmitted SYNs. */
 #define TRK_ENDED 16384
 struct ended {
@@ -57,11 +65,30 @@ struct trk {
 	void *arg;
 	struct sess_tab tab;
 	struct wheel wh;
+	/* Two clocks.  pnow is the time of the packet being handled (the
+	 * latest capture timestamp seen: packets that run backwards are
+	 * handled at it), and every start, end and duration is taken from
+	 * it.  now is how far time has gone for the timers: pnow, or further
+	 * when trk_advance says so (a quiet live link).  An idle tick never
+	 * moves pnow, so it never shortens a handshake. */
+	uint64_t pnow;
 	uint64_t now;
 	uint64_t peak;
 	uint64_t untracked;
 	struct ended ended[TRK_ENDED];
 };
+
+const char *trk_result_name(enum trk_result r)
+{
+	switch (r) {
+	case TRK_SUCCESS: return "success";
+	case TRK_REJECT:  return "reject";
+	case TRK_TIMEOUT: return "timeout";
+	case TRK_UNREACH: return "unreach";
+	case TRK_ABORT:   return "abort";
+	}
+	return "unknown";
+}
 
 size_t trk_session_size(void)
 {
@@ -139,6 +166,7 @@ static void finish(struct trk *t, uint32_t idx, uint64_t h, enum trk_result res,
 		.dupsyn = s->dupsyn, .dupsynack = s->dupsynack,
 		.filters = s->filters,
 		.icmp_type = icmp_type, .icmp_code = icmp_code,
+		.cli_isn = s->cli_isn, .srv_isn = s->srv_isn,
 	};
 
 	if (res != TRK_TIMEOUT) {
@@ -189,7 +217,7 @@ static int ended_before(const struct trk *t, const struct pkt_frame *f)
 	const struct ended *e = &t->ended[ended_slot(f->ip4.src, f->tcp.sport,
 	                                             f->ip4.dst, f->tcp.dport)];
 
-	return e->until_us > t->now && e->isn == f->tcp.seq &&
+	return e->until_us > t->pnow && e->isn == f->tcp.seq &&
 	       e->cli_addr == f->ip4.src && e->cli_port == f->tcp.sport &&
 	       e->srv_addr == f->ip4.dst && e->srv_port == f->tcp.dport;
 }
@@ -216,8 +244,8 @@ static void open_session(struct trk *t, uint64_t h, const struct pkt_frame *f)
 	}
 	s = sess_at(&t->tab, idx);
 	s->cli_isn = f->tcp.seq;
-	s->start_us = t->now;
-	s->deadline_us = deadline_after(t, t->now);
+	s->start_us = t->pnow;
+	s->deadline_us = deadline_after(t, t->pnow);
 	s->filters = filters;
 	wheel_push(&t->wh, idx);
 	if (t->tab.count > t->peak)
@@ -232,21 +260,21 @@ static void on_syn(struct trk *t, uint64_t h, uint32_t idx, const struct pkt_fra
 
 		if (s->cli_addr != f->ip4.src || s->cli_port != f->tcp.sport) {
 			/* Simultaneous open: the responder's own SYN. */
-			if (!(s->state & SESS_SYNACK)) {
+			if (!(s->state & TRK_ST_SYNACK)) {
 				s->srv_isn = f->tcp.seq;
-				s->state |= SESS_PEER_SYN;
+				s->state |= TRK_ST_PEER_SYN;
 			}
 			return;
 		}
 		if (f->tcp.seq == s->cli_isn) {
 			s->dupsyn++;
 			wheel_unlink(&t->wh, idx);
-			s->deadline_us = deadline_after(t, t->now);
+			s->deadline_us = deadline_after(t, t->pnow);
 			wheel_push(&t->wh, idx);
 			return;
 		}
 		/* The initiator gave up on the old handshake and starts over. */
-		finish(t, idx, h, TRK_TIMEOUT, t->now, 0, 0);
+		finish(t, idx, h, TRK_TIMEOUT, t->pnow, 0, 0);
 	}
 	open_session(t, h, f);
 }
@@ -257,13 +285,13 @@ static void on_rst(struct trk *t, uint64_t h, uint32_t idx, const struct pkt_fra
 
 	if (s->cli_addr == f->ip4.src && s->cli_port == f->tcp.sport) {
 		if (f->tcp.seq == s->cli_isn + 1 || f->tcp.seq == s->cli_isn)
-			finish(t, idx, h, TRK_ABORT, t->now, 0, 0);
+			finish(t, idx, h, TRK_ABORT, t->pnow, 0, 0);
 		return;
 	}
 	/* RFC 793: in SYN-SENT only an RST acknowledging the SYN is
 	 * acceptable; anything else could be forged or stale. */
 	if ((f->tcp.flags & PKT_TH_ACK) && f->tcp.ack == s->cli_isn + 1)
-		finish(t, idx, h, TRK_REJECT, t->now, 0, 0);
+		finish(t, idx, h, TRK_REJECT, t->pnow, 0, 0);
 }
 
 /* A segment with ACK set (a SYN/ACK, an ACK, a data segment). */
@@ -274,26 +302,26 @@ static void on_ack(struct trk *t, uint64_t h, uint32_t idx, const struct pkt_fra
 	if (s->cli_addr == f->ip4.src && s->cli_port == f->tcp.sport) {
 		if (f->tcp.ack != s->srv_isn + 1)
 			return;
-		if (s->state & SESS_SYNACK)
-			finish(t, idx, h, TRK_SUCCESS, t->now, 0, 0);
-		else if (s->state & SESS_PEER_SYN)
-			s->state |= SESS_CLI_ACKED;
+		if (s->state & TRK_ST_SYNACK)
+			finish(t, idx, h, TRK_SUCCESS, t->pnow, 0, 0);
+		else if (s->state & TRK_ST_PEER_SYN)
+			s->state |= TRK_ST_CLI_ACKED;
 		return;
 	}
 	/* From the responder: only a SYN/ACK acknowledging the SYN counts. */
 	if (!(f->tcp.flags & PKT_TH_SYN) || f->tcp.ack != s->cli_isn + 1)
 		return;
-	if (s->state & SESS_SYNACK) {
+	if (s->state & TRK_ST_SYNACK) {
 		s->dupsynack++;
 		s->srv_isn = f->tcp.seq;
 		return;
 	}
-	if ((s->state & SESS_CLI_ACKED) && f->tcp.seq == s->srv_isn) {
-		finish(t, idx, h, TRK_SUCCESS, t->now, 0, 0);
+	if ((s->state & TRK_ST_CLI_ACKED) && f->tcp.seq == s->srv_isn) {
+		finish(t, idx, h, TRK_SUCCESS, t->pnow, 0, 0);
 		return;
 	}
 	s->srv_isn = f->tcp.seq;
-	s->state = (uint8_t)((s->state | SESS_SYNACK) & ~SESS_CLI_ACKED);
+	s->state = (uint8_t)((s->state | TRK_ST_SYNACK) & ~TRK_ST_CLI_ACKED);
 }
 
 /* A TCP segment with SYN, RST or ACK set; h is sess_hash of its tuple. */
@@ -331,7 +359,7 @@ static void on_icmp(struct trk *t, uint64_t h, const struct pkt_frame *f)
 	/* Only a quote of the initiator's SYN ends the handshake. */
 	if (s->cli_addr != ca || s->cli_port != ic->q_sport || ic->q_seq != s->cli_isn)
 		return;
-	finish(t, idx, h, TRK_UNREACH, t->now, ic->type, ic->code);
+	finish(t, idx, h, TRK_UNREACH, t->pnow, ic->type, ic->code);
 }
 
 /* The endpoints a frame is looked up by, hashed into *h: 1 for a TCP
@@ -362,8 +390,10 @@ static inline void trk_packet_keyed(struct trk *t, const struct pkt_frame *f, ui
 	uint32_t first = wheel_first(&t->wh);
 
 	/* trk_advance, with its usual outcome (nothing due) inline */
-	if (ts_us > t->now)
-		t->now = ts_us;
+	if (ts_us > t->pnow)
+		t->pnow = ts_us;
+	if (t->pnow > t->now)
+		t->now = t->pnow;
 	if (first != SESS_NONE && sess_at(&t->tab, first)->deadline_us <= t->now)
 		trk_advance(t, t->now);
 	if (kind == 1)

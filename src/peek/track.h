@@ -58,7 +58,12 @@ struct trk_event {
 	uint32_t dupsyn, dupsynack;
 	uint64_t filters;        /* what classify returned for the SYN */
 	uint8_t icmp_type, icmp_code;  /* for TRK_UNREACH */
+	uint32_t cli_isn, srv_isn;     /* the ISNs (srv_isn: 0 before a SYN/ACK) */
 };
+
+/* The result's name in machine output ("success", "reject", "timeout",
+ * "unreach", "abort"). */
+const char *trk_result_name(enum trk_result r);
 
 struct trk_ops {
 	/* A new SYN: the filter bitmask of this handshake.  0 means nobody
@@ -98,7 +103,10 @@ void trk_packet(struct trk *t, const struct pkt_frame *f, uint64_t ts_us);
  * only advances the clock. */
 void trk_packet_batch(struct trk *t, const struct pkt_frame *f, const uint64_t *ts_us, size_t n);
 
-/* Let time pass without a packet (idle ticks in live mode). */
+/* Let time pass without a packet (idle ticks in live mode): timers due
+ * by now_us fire.  Only timers: the next packet still starts, ends and
+ * measures handshakes at its own timestamp, even one earlier than now_us
+ * (a frame the capture delivered late). */
 void trk_advance(struct trk *t, uint64_t now_us);
 
 /* Call fn for every open session (for per-filter "open" counts). */

@@ -1,6 +1,6 @@
 #include "stat/tstat_doc.h"
 
-#include "peek/text.h"
+#include "common/text.h"
 
 #include <json-c/json.h>
 #include <stdarg.h>
@@ -55,7 +55,7 @@ static const char *name_problem(const char *s, size_t n)
 		return "empty name";
 	if (n > TSTAT_NAME_MAX)
 		return "name longer than " TSTAT_STR(TSTAT_NAME_MAX) " bytes";
-	/* tcpeek's own rule for filter names (peek/text.h) */
+	/* tcpeek's own rule for filter names (common/text.h) */
 	if (txt_check(s, n, &why) == 0)
 		return NULL;
 	return strstr(why, "UTF-8") ? "name is not valid UTF-8" : "control character in name";
@@ -126,8 +126,7 @@ static int scan_member(struct scan *sc, size_t off)
 	if (sc->depth == 1 && l->type == '[') {
 		if (l->members > TSTAT_MAX_ELEMS)
 			return perr(sc->err, sc->errlen,
-			            "more than %d elements (tcpeek sends at most %d)",
-			            TSTAT_MAX_ELEMS, FILT_MAX + 1);
+			            "more than %d elements", TSTAT_MAX_ELEMS);
 		return 0;
 	}
 	if (l->members > TSTAT_MAX_ITEMS)

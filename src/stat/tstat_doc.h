@@ -21,13 +21,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "peek/filter.h"
+#include "common/text.h"
 
 #define TSTAT_KEY_MAX 32        /* bytes in a key, NUL included */
 #define TSTAT_MAX_ELEMS 1024    /* array elements (tcpeek: FILT_MAX + 1) */
 #define TSTAT_MAX_ITEMS 256     /* counters of one element, members of one object (tcpeek: 16) */
 #define TSTAT_MAX_VALUES 16384  /* values of any kind in the document (tcpeek: < 1,500) */
-#define TSTAT_NAME_MAX FILT_NAME_MAX    /* bytes in a filter name (63) */
+#define TSTAT_NAME_MAX TXT_NAME_MAX     /* bytes in a filter name (63) */
 
 /* One integer: filter.section.key, or filter.key when section is "". */
 struct tstat_item {

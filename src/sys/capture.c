@@ -51,6 +51,10 @@ enum pkt_link cap_link_from_dlt(int dlt)
 		return PKT_LINK_RAW;
 	case DLT_LINUX_SLL:
 		return PKT_LINK_SLL;
+	case DLT_NULL:
+		return PKT_LINK_NULL;
+	case DLT_LOOP:         /* 108; 12 on OpenBSD, where 12 is not DLT_RAW */
+		return PKT_LINK_LOOP;
 #ifdef DLT_LINUX_SLL2
 	case DLT_LINUX_SLL2:
 #else

@@ -6,7 +6,8 @@
 #   (a) hold every `path=value` line of NAME.truth (ground truth written by
 #       tools/pcapgen from construction, checked with tools/jsonq);
 #   (b) print exactly NAME.json (a regression guard made from tcpeek's own
-#       output after checking it against the truth by hand);
+#       output after checking it against the truth by hand), where it
+#       exists: a scenario may have NAME.table instead (at least one);
 #   (c) where NAME.table exists, print exactly it on stderr without -q.
 # Then a few option and error-path checks (exit statuses, -t, caps,
 # pcapng), and tests/data/regen.sh --check when it exists.
@@ -96,8 +97,20 @@ for pcap in "$here"/*.pcap; do
 			notok "$name: JSON document differs from $name.json"
 			diff <(tr ',' '\n' < "$here/$name.json") <(tr ',' '\n' < "$out") | head -10 | sed 's/^/#   /'
 		fi
-	else
-		notok "$name: no expected $name.json"
+	elif [ ! -f "$here/$name.table" ]; then
+		# a scenario with a .table has that as its whole-output guard
+		notok "$name: no expected $name.json (nor $name.table)"
+	fi
+
+	# (d) the --events stream, where NAME.events exists
+	if [ -f "$here/$name.events" ]; then
+		run_tcpeek -r "$name.pcap" -q "${ARGS[@]}" --events=- > "$tmp/$name.events" 2>/dev/null
+		if cmp -s "$tmp/$name.events" "$here/$name.events"; then
+			ok "$name: --events stream matches $name.events"
+		else
+			notok "$name: --events stream differs from $name.events"
+			diff "$here/$name.events" "$tmp/$name.events" | head -6 | sed 's/^/#   /'
+		fi
 	fi
 
 	# (c) table and summary on stderr
@@ -240,9 +253,9 @@ if [ -f "$here/timeout.pcap" ] && [ -f "$here/timeout.truth" ]; then
 	args_of timeout
 	run_tcpeek -r timeout.pcap -q -j "${ARGS[@]}" -t 4295 > "$tmp/t4295.json" 2>/dev/null
 	want_open=$(( $(grep '^RX.failure.timeout=' "$here/timeout.truth" | cut -d= -f2) + \
-	              $(grep '^RX.open=' "$here/timeout.truth" | cut -d= -f2) ))
+	              $(grep '^RX.other.open=' "$here/timeout.truth" | cut -d= -f2) ))
 	got_to=$("$jsonq" "$tmp/t4295.json" RX.failure.timeout)
-	got_open=$("$jsonq" "$tmp/t4295.json" RX.open)
+	got_open=$("$jsonq" "$tmp/t4295.json" RX.other.open)
 	if [ "$got_to" = 0 ] && [ "$got_open" = "$want_open" ]; then
 		ok "-t 4295 (beyond 32 bits of microseconds): no timeouts, $got_open open"
 	else
@@ -262,9 +275,9 @@ if [ -f "$here/timeout.pcap" ] && [ -f "$here/timeout.truth" ]; then
 	args_of timeout
 	run_tcpeek -r timeout.pcap -q -j "${ARGS[@]}" -t 86400 > "$tmp/t.json" 2>/dev/null
 	want_open=$(( $(grep '^RX.failure.timeout=' "$here/timeout.truth" | cut -d= -f2) + \
-	              $(grep '^RX.open=' "$here/timeout.truth" | cut -d= -f2) ))
+	              $(grep '^RX.other.open=' "$here/timeout.truth" | cut -d= -f2) ))
 	got_to=$("$jsonq" "$tmp/t.json" RX.failure.timeout)
-	got_open=$("$jsonq" "$tmp/t.json" RX.open)
+	got_open=$("$jsonq" "$tmp/t.json" RX.other.open)
 	if [ "$got_to" = 0 ] && [ "$got_open" = "$want_open" ] && [ "$want_open" -gt 0 ]; then
 		ok "-t 86400: no timeouts, $got_open handshakes open"
 	else
@@ -277,12 +290,12 @@ if [ -f "$here/mixed.pcap" ]; then
 	args_of mixed
 	run_tcpeek -r mixed.pcap -q -j "${ARGS[@]}" --max-sessions 1 > "$tmp/cap.json" 2>/dev/null
 	u=$("$jsonq" "$tmp/cap.json" pcap.tracker.untracked)
-	ru=$("$jsonq" "$tmp/cap.json" RX.untracked)
+	ru=$("$jsonq" "$tmp/cap.json" RX.other.untracked)
 	peak=$("$jsonq" "$tmp/cap.json" pcap.tracker.peak)
 	if [ "${u:-0}" -gt 0 ] && [ "$ru" = "$u" ] && [ "$peak" = 1 ]; then
 		ok "--max-sessions 1: $u SYNs untracked, peak 1"
 	else
-		notok "--max-sessions 1: untracked=$u RX.untracked=$ru peak=$peak"
+		notok "--max-sessions 1: untracked=$u RX.other.untracked=$ru peak=$peak"
 	fi
 	# -L decides the direction.  mixed's servers sit in 10.0.0.0/8, its
 	# clients elsewhere: servers local -> all RX as without -L; an
@@ -316,11 +329,12 @@ if [ -f "$here/mixed.pcap" ]; then
 	fi
 fi
 
-# Link types: the same traffic as raw IP, Linux cooked v1 (-i any) and v2
-# gives the same document (mixed: the same filters; its short Ethernet
-# frame and, in raw IP, its ARP frame cannot be carried over).
+# Link types: the same traffic as raw IP, Linux cooked v1 (-i any) and v2,
+# BSD loopback NULL (family big-endian) and LOOP gives the same document
+# (mixed: the same filters; its short Ethernet frame and, in raw IP, NULL
+# and LOOP, its ARP frame cannot be carried over).
 if [ -x "$build/tools/pcaprelink" ]; then
-	for link in raw sll sll2; do
+	for link in raw sll sll2 null loop; do
 		for name in success filters vlan mixed; do
 			[ -f "$here/$name.pcap" ] && [ -f "$here/$name.json" ] || continue
 			args_of "$name"
@@ -353,6 +367,71 @@ if [ -n "$some" ] && [ -f "$here/$some" ]; then
 		ok "default --max-sessions sizes 128 MiB of table: $m"
 	else
 		notok "default --max-sessions is '$m'"
+	fi
+fi
+
+# --events: one line per finished handshake (mixed: every success, failure
+# and abort), each a JSON object whose fields agree with the document; a
+# file that cannot take them (/dev/full: ENOSPC) costs lines, counted as
+# dropped, never the run.
+if [ -f "$here/mixed.pcap" ]; then
+	args_of mixed
+	run_tcpeek -r mixed.pcap -q -j "${ARGS[@]}" --events="$tmp/mixed.events" > "$tmp/ev.json" 2>/dev/null
+	got=$(python3 - "$tmp/mixed.events" "$tmp/ev.json" <<'PY'
+import json, sys
+n = {}
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    assert e["type"] == "handshake" and e["filters"] == ["RX"], line
+    assert e["handshake_us"] == e["end_us"] - e["start_us"], line
+    assert ("icmp_type" in e) == (e["result"] == "unreach"), line
+    n[e["result"]] = n.get(e["result"], 0) + 1
+d = {}
+[d.update(x) for x in json.load(open(sys.argv[2]))]
+rx = d["RX"]
+want = {"success": rx["success"]["total"], "timeout": rx["failure"]["timeout"],
+        "reject": rx["failure"]["reject"], "unreach": rx["failure"]["unreach"],
+        "abort": rx["other"]["abort"]}
+ev = d["pcap"]["events"]
+print("same" if n == want and ev["written"] == sum(want.values()) and ev["dropped"] == 0
+      else "events %s, document %s, %s" % (n, want, ev))
+PY
+)
+	if [ "$got" = same ]; then
+		ok "--events: one line per finished handshake, results as the document counts them"
+	else
+		notok "--events on mixed: $got"
+	fi
+	run_tcpeek -r mixed.pcap -q -j "${ARGS[@]}" --events=/dev/full > "$tmp/full.json" 2> "$tmp/full.err"
+	rc=$?
+	d=$("$jsonq" "$tmp/full.json" pcap.events.dropped)
+	w=$("$jsonq" "$tmp/full.json" pcap.events.written)
+	if [ "$rc" = 0 ] && [ "$d" = 203 ] && [ "$w" = 0 ] &&
+	   grep -q "events to /dev/full: .*No space left on device" "$tmp/full.err"; then
+		ok "--events=/dev/full: exit 0, 203 lines dropped and counted, logged"
+	else
+		notok "--events=/dev/full: exit $rc, dropped=$d written=$w: $(head -1 "$tmp/full.err")"
+	fi
+	expect_rc 1 "--events into a missing directory" -r mixed.pcap -q --events=/nonexistent/dir/ev
+	if grep -q "^tcpeek: --events '/nonexistent/dir/ev': No such file or directory$" "$tmp/rc.err"; then
+		ok "--events error names the file"
+	else
+		notok "--events error: $(head -1 "$tmp/rc.err")"
+	fi
+	expect_rc 64 "--max-connections without --track-established" -r mixed.pcap -q --max-connections 5
+	expect_rc 64 "--idle-timeout 0" -r mixed.pcap -q --track-established --idle-timeout 0
+	# the connection cap: beyond it, successes are counted as overflow
+	if [ -f "$here/conn.pcap" ]; then
+		args_of conn
+		run_tcpeek -r conn.pcap -q -j "${ARGS[@]}" --max-connections 1 > "$tmp/cc.json" 2>/dev/null
+		o=$("$jsonq" "$tmp/cc.json" pcap.conn_tracker.overflow)
+		ro=$("$jsonq" "$tmp/cc.json" RX.conn.overflow)
+		pk=$("$jsonq" "$tmp/cc.json" pcap.conn_tracker.peak)
+		if [ "${o:-0}" -gt 0 ] && [ "$ro" = "$o" ] && [ "$pk" = 1 ]; then
+			ok "--max-connections 1: $o connections not followed, counted as overflow, peak 1"
+		else
+			notok "--max-connections 1: overflow=$o RX.conn.overflow=$ro peak=$pk"
+		fi
 	fi
 fi
 

@@ -54,8 +54,8 @@ expect_completion "debug" tcpeek -l de
 expect_completion "any" tcpeek -i an
 expect_completion "lo" tcpeek --interface lo
 expect_completion "root" tcpeek -u roo
-expect_completion "--max-sessions" tcpeek --max
+expect_completion "--max-connections --max-sessions" tcpeek --max
 expect_completion "web:RX@ web:TX@" tcpeek -i lo web:
 expect_completion "--gmetric --gmetric-path" tcpeekstat --gm
 expect_completion "dir" tcpeekstat -U di
-expect_completion "--gmetric --gmetric-path --help --json --prometheus --socket --version -U -g -h -j -p -v" tcpeekstat "-"
+expect_completion "--gmetric --gmetric-path --help --json --label --output --prometheus --socket --table --version -T -U -g -h -j -o -p -v" tcpeekstat "-"

@@ -29,7 +29,7 @@ command -v python3 >/dev/null || { fail "t_docs needs python3"; exit 0; }
 # ---- prometheus.md ------------------------------------------------------
 # A real document (with a user filter, for the label checks), served by a
 # stand-in for tcpeek's socket: tcpeek -r reads the whole file first.
-if ! "$BIN/tcpeek" -r "$SYNSCOPE_ROOT/tests/data/mixed.pcap" -q -j 'web:RX@%:80' \
+if ! "$BIN/tcpeek" -r "$SYNSCOPE_ROOT/tests/data/mixed.pcap" -q -j --track-established --events=/dev/null 'web:RX@%:80' \
 	>"$T/doc.json" 2>"$T/err"; then
 	fail "tcpeek -r mixed.pcap -j: $(head -1 "$T/err")"
 	exit 0
@@ -60,7 +60,12 @@ for line in open(sys.argv[1]):
     m = re.match(r"tcpeek_(\w+)(?:\{(.*)\})? ", line)
     if m:
         names = re.findall(r'(\w+)="', m.group(2) or "")
-        labels.setdefault(m.group(1), set()).update(names)
+        fam = m.group(1)
+        # a histogram's series belong to its family
+        h = re.match(r"(\w+)_(bucket|sum|count)$", fam)
+        if h and types.get(h.group(1)) == "histogram":
+            fam = h.group(1)
+        labels.setdefault(fam, set()).update(names)
 for k in sorted(types):
     print("%s\t%s\t%s" % (k, types[k], ",".join(sorted(labels.get(k, ())))))
 EOF
@@ -74,7 +79,7 @@ for line in open(sys.argv[1]):
 EOF
 sort -o "$T/doc.tsv" "$T/doc.tsv"
 sed -n 's/^[[:space:]]*{ "[a-z_]*", "\([a-z_]*\)", "\([a-z]*\)", ".*/\1\t\2/p' \
-	"$SYNSCOPE_ROOT/src/stat/tstat_fmt.c" | sort >"$T/src.tsv"
+	"$SYNSCOPE_ROOT/src/stat/tstat_prom.c" | sort >"$T/src.tsv"
 
 n=$(grep -c . "$T/doc.tsv")
 if [ "$n" -ge 20 ] && d=$(list_diff "$(cut -f1 "$T/out.tsv")" "$(cut -f1 "$T/doc.tsv")"); then
@@ -93,9 +98,9 @@ else
 	fail "prometheus.md labels (out first): $d"
 fi
 if [ -s "$T/src.tsv" ] && d=$(list_diff "$(cat "$T/src.tsv")" "$(cut -f1,2 "$T/doc.tsv")"); then
-	ok "prometheus.md: same names and types as the formatter's table (tstat_fmt.c)"
+	ok "prometheus.md: same names and types as the formatter's table (tstat_prom.c)"
 else
-	fail "prometheus.md vs tstat_fmt.c (source first): ${d:-no table found in the source}"
+	fail "prometheus.md vs tstat_prom.c (source first): ${d:-no table found in the source}"
 fi
 
 # Prometheus naming, checked without promtool (CI has none): every counter
@@ -112,8 +117,9 @@ doc = open(sys.argv[1]).read()
 real = set(open(sys.argv[2]).read().splitlines())
 rows = [l.split("\t") for l in open(sys.argv[3]).read().splitlines()]
 known = {r[0] for r in rows}
-# a summary's _count series belongs to its family
+# a summary's _count series and a histogram's series belong to its family
 known |= {r[0] + "_count" for r in rows if r[1] == "summary"}
+known |= {r[0] + s for r in rows if r[1] == "histogram" for s in ("_bucket", "_sum", "_count")}
 m = re.search(r"<!-- sample: tcpeekstat -p -->\n```\n(.*?)\n```", doc, re.S)
 if not m:
     print("no sample block"); sys.exit(1)
@@ -127,6 +133,8 @@ for line in m.group(1).splitlines():
             bad.append(line)
         continue
     s = re.match(r'tcpeek_(\w+)(\{(\w+="[^"]*")(,\w+="[^"]*")*\})? [0-9.]+$', line)
+    if line.startswith("tcpeek_") and ' iface="eth0"' not in line.replace(",", " ").replace("{", " "):
+        s = None        # the sample is the output of --label iface=eth0
     if not s or s.group(1) not in known:
         bad.append(line)
 if n < 20 or bad:
@@ -199,7 +207,7 @@ if [ -z "$line" ]; then
 	fail "prometheus.md: no cron line found"
 else
 	run_cron "$S"
-	if cmp -s "$TF/tcpeek_eth0.prom" "$T/prom" && [ -z "$(find "$TF" -name '*.tmp')" ]; then
+	if cmp -s "$TF/tcpeek_eth0.prom" "$T/prom" && [ "$(ls -A "$TF")" = tcpeek_eth0.prom ]; then
 		ok "prometheus.md cron line publishes tcpeekstat -p's output, no temporary left"
 	else
 		fail "prometheus.md cron line: $(ls -A "$TF" | tr '\n' ' ')"
@@ -214,12 +222,13 @@ fi
 
 # the units the doc describes, as shipped
 U=$SYNSCOPE_ROOT/contrib/systemd/tcpeek-textfile@.service
-if grep -qx 'ExecStart=/usr/local/bin/tcpeekstat -p -U /run/tcpeek/%i.sock' "$U" &&
-	grep -q '^StandardOutput=truncate:/var/lib/prometheus/node-exporter/.tcpeek_%i.prom.tmp$' "$U" &&
-	grep -q 'mv -f /var/lib/prometheus/node-exporter/.tcpeek_%i.prom.tmp /var/lib/prometheus/node-exporter/tcpeek_%i.prom$' "$U" &&
+ES='tcpeekstat -p -U /run/tcpeek/%i.sock --label iface=%i -o /var/lib/prometheus/node-exporter/tcpeek_%i.prom'
+if grep -qx "ExecStart=/usr/local/bin/$ES" "$U" && grep -qxF "$ES" "$PM" &&
+	grep -qx 'ReadWritePaths=-/var/lib/prometheus/node-exporter' "$U" &&
+	grep -q 'root:tcpeek 1775' "$PM" &&
 	grep -qx 'OnUnitActiveSec=15s' "${U%.service}.timer" &&
 	grep -q 'every 15 s' "$PM" && grep -q '/var/lib/prometheus/node-exporter/' "$PM"; then
-	ok "prometheus.md: textfile service and timer as shipped (paths, rename, 15 s)"
+	ok "prometheus.md: textfile service and timer as shipped (command, writable path, 15 s)"
 else
 	fail "prometheus.md and contrib/systemd/tcpeek-textfile@ differ"
 fi
@@ -306,6 +315,14 @@ for s in "misc_timeout 3" "-t 500" "lvs-role-notify /run/lvs.role"; do
 		fail "keepalived.md and keepalived.conf disagree on '$s'"
 done
 
+# the tmpfiles.d line shown is the shipped entry's
+tl=$(grep -m1 '^f /run/lvs.role ' "$SYNSCOPE_ROOT/contrib/keepalived/synscope.tmpfiles")
+if [ -n "$tl" ] && grep -qxF -- "$tl" "$KM"; then
+	ok "keepalived.md shows the shipped tmpfiles.d entry"
+else
+	fail "keepalived.md does not show the tmpfiles.d entry '$tl'"
+fi
+
 # the message shown for a missing CAP_NET_RAW is what the program prints
 want=$(grep -m1 '^check_tcp_raw: opening a packet socket' "$KM")
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
@@ -323,6 +340,51 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	fi
 else
 	ok "keepalived.md no-capability message (skipped: needs root and setpriv)"
+fi
+
+# ---- ldirectord.md -------------------------------------------------------
+LM=$D/ldirectord.md
+LC=$SYNSCOPE_ROOT/contrib/ldirectord/ldirectord.cf
+if [ -f "$LM" ]; then
+	python3 - "$LM" "$LC" >"$T/lex" <<'EOF2'
+import re, sys
+doc = open(sys.argv[1]).read()
+conf = set(open(sys.argv[2]).read().splitlines())
+blocks = re.findall(r"<!-- excerpt: contrib/ldirectord/ldirectord.cf -->\n```\n(.*?)\n```", doc, re.S)
+lines = [l for b in blocks for l in b.splitlines() if l.strip()]
+bad = [l for l in lines if l not in conf]
+if len(lines) < 5 or bad:
+    print("%d lines, not in the file: %s" % (len(lines), " | ".join(bad[:3])))
+EOF2
+	[ -s "$T/lex" ] && fail "ldirectord.md excerpt: $(cat "$T/lex")" ||
+		ok "ldirectord.md: the ldirectord.cf excerpt is verbatim contrib/ldirectord/ldirectord.cf"
+	# every setting named in its table is one the wrapper knows, and back
+	W=$SYNSCOPE_ROOT/contrib/ldirectord/check_tcp_raw-ldirectord
+	docset=$(grep -oE '^\| `SYNSCOPE_[A-Z_]+`' "$LM" | grep -oE 'SYNSCOPE_[A-Z_]+' | sort -u)
+	wrset=$(sed -n 's/^names="\(.*\)"$/\1/p' "$W" | tr ' ' '\n' | sort -u)
+	fileset=$(grep -oE '^#?SYNSCOPE_[A-Z_]+=' "$SYNSCOPE_ROOT/contrib/ldirectord/synscope-ldirectord.default" |
+		tr -d '#=' | sort -u)
+	if [ -n "$wrset" ] && d=$(list_diff "$wrset" "$docset") && d=$(list_diff "$wrset" "$fileset"); then
+		ok "ldirectord.md and the shipped settings file name exactly the wrapper's settings"
+	else
+		fail "ldirectord settings (wrapper first): $d"
+	fi
+	# the command line the doc says the wrapper runs is the one it runs:
+	# same parameters in check_tcp_raw's -v line
+	if [ "$(id -u)" -eq 0 ]; then
+		line=$(grep -m1 '^/usr/local/sbin/check_tcp_raw -t 500 eth0 ' "$LM" | sed "s|^/usr/local/sbin/check_tcp_raw|$BIN/check_tcp_raw|")
+		# shellcheck disable=SC2086
+		want=$(unshare -n $line -v 2>&1 | grep '^\[PARAMS\]')
+		got=$(SYNSCOPE_LDIRECTORD_CONF=$T/none SYNSCOPE_IFACE=eth0 SYNSCOPE_CHECK=$BIN/check_tcp_raw \
+			SYNSCOPE_OPTIONS=-v unshare -n "$W" 10.0.0.100 80 10.0.0.41 80 2>&1 | grep '^\[PARAMS\]')
+		if [ -n "$want" ] && [ "$want" = "$got" ]; then
+			ok "ldirectord.md: the wrapper runs the check_tcp_raw line the doc shows"
+		else
+			fail "ldirectord.md mapping: doc '$want', wrapper '$got'"
+		fi
+	fi
+else
+	fail "missing $LM"
 fi
 
 # ---- README.md ------------------------------------------------------------
@@ -345,7 +407,40 @@ done
 [ -z "$missing" ] && ok "README.md: every relative link points at a file" ||
 	fail "README.md links to missing files:$missing"
 nolink=
-for f in docs/keepalived.md docs/prometheus.md docs/tcpeek-json.md SECURITY.md; do
+for f in docs/keepalived.md docs/ldirectord.md docs/prometheus.md docs/tcpeek-json.md SECURITY.md; do
 	grep -qF "]($f)" "$RM" || nolink="$nolink $f"
 done
 [ -z "$nolink" ] && ok "README.md links the docs" || fail "README.md does not link:$nolink"
+
+# the LVS-DR lab block, pasted as is: in private network and mount
+# namespaces, so its fixed names (sw, dir, rs1, v-dir) meet nobody else's;
+# then the clean-up block
+if [ "$(id -u)" -eq 0 ] && command -v unshare >/dev/null && command -v python3 >/dev/null; then
+	awk -v lab="$T/lab.sh" -v clean="$T/clean.sh" '
+		/^## An LVS-DR lab/ { in_lab = 1 }
+		in_lab && /^## / && !/^## An LVS-DR lab/ { exit }
+		in_lab && /^```sh$/ { n++; inb = 1; next }
+		inb && /^```$/ { inb = 0; next }
+		inb { print > (n == 1 ? lab : clean) }' "$RM"
+	(cd "$SYNSCOPE_ROOT" && timeout 60 unshare --mount --net --propagation private bash -c '
+		trap "kill \$(ip netns pids rs1 2>/dev/null) 2>/dev/null" EXIT
+		mkdir -p /run/netns && mount -t tmpfs synscope-lab /run/netns || exit 99
+		bash "$1" >"$3" 2>&1
+		bash "$2" >"$3.clean" 2>&1
+		echo "clean-up exit $?" >>"$3.clean"
+		ip netns list >>"$3.clean"
+	' _ "$T/lab.sh" "$T/clean.sh" "$T/lab.out")
+	last=$(grep '^exit ' "$T/lab.out" | tail -1)
+	if [ "$last" = "exit 0" ] && grep -q 'SYN/ACK\|SYN-ACK\|success' "$T/lab.out"; then
+		ok "README.md: the LVS-DR lab block, pasted as is, ends with 'exit 0'"
+	else
+		fail "README.md lab block: '${last:-no exit line}': $(grep -i 'check_tcp_raw\|refused\|timeout' "$T/lab.out" | head -2 | tr '\n' ' ')"
+	fi
+	if [ "$(cat "$T/lab.out.clean" 2>/dev/null)" = "clean-up exit 0" ]; then
+		ok "README.md: the lab's clean-up block stops the listener and removes every namespace"
+	else
+		fail "README.md lab clean-up: $(tr '\n' ' ' <"$T/lab.out.clean" 2>/dev/null)"
+	fi
+else
+	ok "README.md lab block (skipped: needs root, unshare and python3)"
+fi

@@ -29,13 +29,16 @@ want="0755 /usr/sbin/check_tcp_raw
 0644 /lib/systemd/system/tcpeek-textfile@.service
 0644 /lib/systemd/system/tcpeek-textfile@.timer
 0644 /usr/lib/sysusers.d/tcpeek.conf
+0644 /usr/lib/tmpfiles.d/synscope.conf
+0644 /usr/lib/tmpfiles.d/tcpeek.conf
 0644 /usr/share/bash-completion/completions/check_tcp_raw
 0644 /usr/share/bash-completion/completions/tcpeek
 0644 /usr/share/bash-completion/completions/tcpeekstat
-0755 /usr/libexec/synscope/lvs-role-notify"
+0755 /usr/libexec/synscope/lvs-role-notify
+0755 /usr/libexec/synscope/check_tcp_raw-ldirectord"
 got=$(cd "$D" && find . -type f -printf '%m /%P\n' | sed 's/^\([0-7]\{3\}\) /0\1 /' | sort)
 if d=$(list_diff "$(printf '%s\n' "$want" | sort)" "$got"); then
-	ok "install: the 20 files, each with its mode, and nothing else"
+	ok "install: the 23 files, each with its mode, and nothing else"
 else
 	fail "install: file list or modes differ: $d"
 fi
@@ -79,13 +82,25 @@ if grep -qx 'ExecStart=/usr/sbin/synscoped -c /etc/synscoped.conf --state-dir /r
 else
 	fail "installed synscoped.service: $(grep ExecStart "$D/lib/systemd/system/synscoped.service")"
 fi
-if grep -qx 'ExecStart=/usr/bin/tcpeekstat -p -U /run/tcpeek/%i.sock' \
+if grep -qx 'ExecStart=/usr/bin/tcpeekstat -p -U /run/tcpeek/%i.sock --label iface=%i -o /var/lib/prometheus/node-exporter/tcpeek_%i.prom' \
 	"$D/lib/systemd/system/tcpeek-textfile@.service"; then
 	ok "installed textfile unit runs the installed tcpeekstat (/usr/bin)"
 else
 	fail "installed textfile unit: $(grep ExecStart= "$D/lib/systemd/system/tcpeek-textfile@.service")"
 fi
 
+if cmp -s "$D/usr/lib/tmpfiles.d/synscope.conf" "$SYNSCOPE_ROOT/contrib/keepalived/synscope.tmpfiles"; then
+	ok "installed tmpfiles.d/synscope.conf is contrib/keepalived/synscope.tmpfiles"
+else
+	fail "installed tmpfiles.d/synscope.conf differs from contrib/keepalived/synscope.tmpfiles"
+fi
+# the ldirectord wrapper runs the installed check_tcp_raw by default
+LW=$D/usr/libexec/synscope/check_tcp_raw-ldirectord
+if grep -q 'SYNSCOPE_CHECK:-/usr/sbin/check_tcp_raw}' "$LW" && ! grep -q /usr/local/ "$LW"; then
+	ok "installed ldirectord wrapper runs the installed check_tcp_raw (/usr/sbin)"
+else
+	fail "installed ldirectord wrapper: $(grep -n 'check_tcp_raw}' "$LW")"
+fi
 
 # The version is set once, in the Makefile (-DSYNSCOPE_VERSION).
 spelt=$(cd "$SYNSCOPE_ROOT" && grep -lE '"[0-9]+\.[0-9]+\.[0-9]+"' \
@@ -104,8 +119,10 @@ else fail "uninstall left: $left"; fi
 
 # Defaults: PREFIX=/usr/local, man pages, unit and completion under it.
 $M -s install DESTDIR="$T/d2" >/dev/null 2>&1
-check "default PREFIX is /usr/local (sbin, bin, man, unit, completion)" test \
+check "default PREFIX is /usr/local (sbin, bin, man, unit, tmpfiles, libexec, completion)" test \
 	-x "$T/d2/usr/local/sbin/tcpeek" -a -x "$T/d2/usr/local/bin/tcpeekstat" -a \
 	-f "$T/d2/usr/local/share/man/man8/tcpeek.8" -a \
 	-f "$T/d2/usr/local/lib/systemd/system/tcpeek@.service" -a \
+	-f "$T/d2/usr/local/lib/tmpfiles.d/synscope.conf" -a \
+	-x "$T/d2/usr/local/libexec/synscope/check_tcp_raw-ldirectord" -a \
 	-f "$T/d2/usr/local/share/bash-completion/completions/tcpeek"

@@ -16,6 +16,7 @@ P="ss$$"                      # short: interface names are limited to 15 chars
 _NSES=()
 _PIDS=()
 _TMPS=()
+_TMPLIST=$(mktemp /tmp/synscope-tl.XXXXXX)
 
 _cleanup() {
 	local pid ns pids
@@ -30,6 +31,10 @@ _cleanup() {
 	done
 	for ns in "${_NSES[@]}"; do ip netns del "$ns" 2>/dev/null; done
 	for t in "${_TMPS[@]}"; do rm -rf "$t"; done
+	while read -r t; do
+		case $t in /tmp/synscope-t.*) rm -rf "$t" ;; esac
+	done <"$_TMPLIST"
+	rm -f "$_TMPLIST"
 	[ -z "${_ETC_NETNS:-}" ] || rmdir /etc/netns 2>/dev/null
 }
 trap _cleanup EXIT
@@ -48,10 +53,12 @@ NS() {
 # Remember a background pid so it is killed at exit.
 bg_track() { _PIDS+=("$1"); }
 
+# A temporary directory, removed at exit.  Called as T=$(mktmp), i.e. in
+# a subshell: the path is remembered in a file, not in a variable.
 mktmp() {
 	local d
 	d=$(mktemp -d /tmp/synscope-t.XXXXXX)
-	_TMPS+=("$d")
+	echo "$d" >>"$_TMPLIST"
 	echo "$d"
 }
 

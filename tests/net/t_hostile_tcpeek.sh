@@ -133,7 +133,7 @@ else
 fi
 check "IPv6 frames are not malformed, nothing was taken for a handshake" \
 	jq_ "$(get)" "d['pcap']['tracker']['open'] == 0" "d['RX']['success']['total'] == 0" \
-	"d['RX']['failure']['total'] == 0" "d['RX']['untracked'] == 0"
+	"d['RX']['failure']['total'] == 0" "d['RX']['other']['untracked'] == 0"
 check "tcpeek is still running after the malformed frames" kill -0 "$TPID"
 SOCK0=$SOCK
 SOCK=$T/any.sock
@@ -187,23 +187,23 @@ check "burst 1: $BURST SYNs sent ($(cat "$T/f1"))" grep -q "^hostile: $BURST fra
 check "burst 1: the 10 real handshakes during it completed" test "$real1" = 10
 # every flood SYN is untracked, timed out, or open; 10 + real1 real ones
 # are successes or untracked; nothing else
-acct1="d['flood']['untracked'] + d['flood']['failure']['timeout'] + d['flood']['open'] == $BURST"
+acct1="d['flood']['other']['untracked'] + d['flood']['failure']['timeout'] + d['flood']['other']['open'] == $BURST"
 if wait_get 20 "$acct1"; then
 	ok "burst 1: each of the $BURST SYNs counted once (untracked + timeout + open)"
 else
 	fail "burst 1: flood accounting: $(get)"
 fi
 J=$(get)
-check "burst 1: the untracked counter rose to $(jv "$J" "d['flood']['untracked']")" \
-	jq_ "$J" "d['flood']['untracked'] > 0" "d['pcap']['tracker']['untracked'] == d['flood']['untracked'] + d['real']['untracked']"
-check "burst 1: real handshakes exact: successes ($(jv "$J" "d['real']['success']['total']")) + untracked ($(jv "$J" "d['real']['untracked']")) == 20, no failure" \
-	jq_ "$J" "d['real']['success']['total'] + d['real']['untracked'] == 20" "d['real']['failure']['total'] == 0" \
-	"d['real']['abort'] == 0"
+check "burst 1: the untracked counter rose to $(jv "$J" "d['flood']['other']['untracked']")" \
+	jq_ "$J" "d['flood']['other']['untracked'] > 0" "d['pcap']['tracker']['untracked'] == d['flood']['other']['untracked'] + d['real']['other']['untracked']"
+check "burst 1: real handshakes exact: successes ($(jv "$J" "d['real']['success']['total']")) + untracked ($(jv "$J" "d['real']['other']['untracked']")) == 20, no failure" \
+	jq_ "$J" "d['real']['success']['total'] + d['real']['other']['untracked'] == 20" "d['real']['failure']['total'] == 0" \
+	"d['real']['other']['abort'] == 0"
 check "burst 1: the table never held more than the cap ($CAP)" \
 	jq_ "$J" "d['pcap']['tracker']['peak'] <= $CAP" "d['pcap']['tracker']['max_sessions'] == $CAP"
 
 # the flood's sessions time out (-t 1): then real handshakes are all tracked
-wait_get 10 "d['flood']['open'] == 0" || fail "flood sessions did not time out: $(get)"
+wait_get 10 "d['flood']['other']['open'] == 0" || fail "flood sessions did not time out: $(get)"
 s_before=$(field "d['real']['success']['total']")
 real2=$(connects 10)
 check "between the bursts: 10 real handshakes complete" test "$real2" = 10
@@ -216,14 +216,14 @@ sleep 0.2
 real3=$(connects 10)
 wait "$fl"
 check "burst 2: $BURST more SYNs sent ($(cat "$T/f2"))" grep -q "^hostile: $BURST frames" "$T/f2"
-acct2="d['flood']['untracked'] + d['flood']['failure']['timeout'] + d['flood']['open'] == 2 * $BURST"
+acct2="d['flood']['other']['untracked'] + d['flood']['failure']['timeout'] + d['flood']['other']['open'] == 2 * $BURST"
 wait_get 20 "$acct2" && ok "after 1 M SYNs: each counted once (untracked + timeout + open == 1000000)" \
 	|| fail "after 1 M SYNs: $(get)"
-wait_get 10 "d['flood']['open'] == 0" || true
+wait_get 10 "d['flood']['other']['open'] == 0" || true
 J=$(get)
 check "after 1 M SYNs: real handshakes exact (successes + untracked == 40, no failure)" \
-	jq_ "$J" "d['real']['success']['total'] + d['real']['untracked'] == 10 + $real1 + $real2 + $real3" \
-	"d['real']['failure']['total'] == 0" "d['real']['open'] == 0"
+	jq_ "$J" "d['real']['success']['total'] + d['real']['other']['untracked'] == 10 + $real1 + $real2 + $real3" \
+	"d['real']['failure']['total'] == 0" "d['real']['other']['open'] == 0"
 check "after 1 M SYNs: the kernel dropped no frame (pcap.stats.drop == 0)" \
 	jq_ "$J" "d['pcap']['stats']['drop'] == 0" "d['pcap']['stats']['ifdrop'] == 0"
 check "after 1 M SYNs: malformed unchanged ($nmal), peak == cap" \

@@ -128,7 +128,7 @@ while True:
         break
     data += b
 d = {k: v for e in json.loads(data) for k, v in e.items()}
-print(d["RX"]["success"]["total"], d["RX"]["failure"]["total"], d["RX"]["open"],
+print(d["RX"]["success"]["total"], d["RX"]["failure"]["total"], d["RX"]["other"]["open"],
       d["pcap"]["tracker"]["open"], d["TX"]["success"]["total"])
 EOF
 )

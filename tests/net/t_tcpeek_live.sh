@@ -126,13 +126,13 @@ b1=$!
 connect 8082 0.5 &
 b2=$!
 wait_json 'd["RX"]["success"]["total"] == 5' 'd["RX"]["failure"]["unreach"] == 2' \
-	'd["RX"]["open"] == 2'
+	'd["RX"]["other"]["open"] == 2'
 
 # the -t deadline: before it the black-holed handshakes are open...
 j=$(stat_json)
 if [ $(( $(now_ms) - t_syn )) -lt 1500 ]; then
 	check "before -t 2 expires the 2 black-holed handshakes are open, not failed" \
-		jcheck "$j" 'd["RX"]["open"] == 2' 'd["RX"]["failure"]["timeout"] == 0'
+		jcheck "$j" 'd["RX"]["other"]["open"] == 2' 'd["RX"]["failure"]["timeout"] == 0'
 else
 	fail "traffic took too long to test the state before -t (host overloaded?)"
 fi
@@ -149,11 +149,11 @@ check "tcpeekstat -j prints a valid document in the schema's order" \
 check "-j: RX counts exact after -t (5 ok, 3 reject, 2 timeout, 2 unreach)" \
 	jcheck "$J" 'd["RX"]["success"]["total"] == 5' 'd["RX"]["failure"]["total"] == 7' \
 	'd["RX"]["failure"]["timeout"] == 2' 'd["RX"]["failure"]["reject"] == 3' \
-	'd["RX"]["failure"]["unreach"] == 2' 'd["RX"]["open"] == 0' 'd["RX"]["abort"] == 0' \
+	'd["RX"]["failure"]["unreach"] == 2' 'd["RX"]["other"]["open"] == 0' 'd["RX"]["other"]["abort"] == 0' \
 	'd["RX"]["handshake_us"]["max"] > 0'
 check "-j: user filter web counts only the 5 successes to port 8080" \
 	jcheck "$J" 'd["web"]["success"]["total"] == 5' 'd["web"]["failure"]["total"] == 0' \
-	'd["web"]["open"] == 0'
+	'd["web"]["other"]["open"] == 0'
 check "-j: nothing is TX (the server side is local)" \
 	jcheck "$J" 'd["TX"]["success"]["total"] == 0' 'd["TX"]["failure"]["total"] == 0'
 check "table lines on stderr: 5 success, 3 reject, 2 timeout, 2 unreach" \
@@ -163,10 +163,10 @@ secs=$(echo "$line" | awk '{print $1}')
 check "a timeout line reports about 2 s (-t 2): $secs" \
 	awk -v s="$secs" 'BEGIN { exit !(s >= 1.9 && s <= 3.5) }'
 
-out=$(NS srv "$BIN/tcpeekstat" -U "$SOCK")
-check "default table: RX row 5 ok, 7 failed (2 timeout, 3 reject, 2 unreach)" \
+out=$(NS srv "$BIN/tcpeekstat" -U "$SOCK" -T)
+check "-T table: RX row 5 ok, 7 failed (2 timeout, 3 reject, 2 unreach)" \
 	awk '$1 == "RX" && $2 == 5 && $5 == 7 && $6 == 2 && $7 == 3 && $8 == 2 && $10 == 0 { f = 1 } END { exit !f }' <<<"$out"
-check "default table: web row and pcap line" \
+check "-T table: web row and pcap line" \
 	bash -c 'awk '\''$1 == "web" && $2 == 5 && $5 == 0 { f = 1 } END { exit !f }'\'' <<<"$1" && grep -q "^pcap stats: recv [1-9]" <<<"$1"' _ "$out"
 
 prom=$(NS srv "$BIN/tcpeekstat" -U "$SOCK" -p)
@@ -177,9 +177,10 @@ check "-p: failure counters, web filter and pcap stats" bash -c '
 	grep -qx "tcpeek_success_total{filter=\"web\"} 5" <<<"$1" &&
 	grep -qx "# TYPE tcpeek_success_total counter" <<<"$1" &&
 	grep -qx "# TYPE tcpeek_open gauge" <<<"$1" &&
-	grep -q "^tcpeek_handshake_seconds{filter=\"RX\",quantile=\"0.99\"} 0\.[0-9]*$" <<<"$1" &&
+	grep -qx "tcpeek_handshake_seconds_bucket{filter=\"RX\",le=\"+Inf\"} 5" <<<"$1" &&
+	grep -q "^tcpeek_handshake_seconds_sum{filter=\"RX\"} 0\.[0-9]*[1-9][0-9]*$" <<<"$1" &&
 	grep -qx "tcpeek_handshake_seconds_count{filter=\"RX\"} 5" <<<"$1" &&
-	grep -qx "# TYPE tcpeek_handshake_seconds summary" <<<"$1" &&
+	grep -qx "# TYPE tcpeek_handshake_seconds histogram" <<<"$1" &&
 	grep -q "^tcpeek_pcap_recv_total [1-9]" <<<"$1" &&
 	test "$(grep -c "^# TYPE tcpeek_success_total " <<<"$1")" = 1' _ "$prom"
 
@@ -267,6 +268,22 @@ fi
 check "the first tcpeek still answers" \
 	jcheck "$(stat_json)" 'd["RX"]["success"]["total"] == 8'
 
+# --- stray signals: ignored, as by the original tcpeek --------------------
+for sig in USR1 USR2 ALRM PIPE; do
+	kill -"$sig" "$TPID"
+	sleep 0.2
+	if kill -0 "$TPID" 2>/dev/null; then
+		check "SIG$sig does not end tcpeek: it still answers GET" \
+			jcheck "$(stat_json)" 'd["RX"]["success"]["total"] == 8'
+	else
+		fail "SIG$sig ended tcpeek"
+		start_tcpeek "$T/err1b" || break
+	fi
+done
+connect 8080
+check "... and still counts handshakes after them" \
+	wait_json 'd["RX"]["success"]["total"] == 9'
+
 # --- SIGTERM: summary, socket removed, exit 0 ---------------------------
 kill -TERM "$TPID"
 wait "$TPID"
@@ -274,6 +291,9 @@ rc=$?
 check "tcpeek exits 0 on SIGTERM (got $rc)" test "$rc" = 0
 check "socket file removed at exit" test ! -e "$SOCK"
 check "summary printed at exit" grep -q '========== TCPEEK SUMMARY ==========' "$T/err1"
+check "the summary ends with the pcap stats block, recv > 0" bash -c '
+	tail -6 "$1" | head -3 | tr "\n" "|" |
+	grep -qx -- "-\{36\}| pcap stats|   recv   : [1-9][0-9]*|"' _ "$T/err1"
 expect_rc 1 "tcpeekstat against a stopped tcpeek exits 1" \
 	NS srv "$BIN/tcpeekstat" -U "$SOCK"
 check "tcpeekstat names the path and the reason" bash -c \
@@ -296,6 +316,25 @@ kill -TERM "$TPID"
 wait "$TPID"
 check "socket removed again" test ! -e "$SOCK"
 wait "$b1" "$b2"
+
+# --- an LVS-DR real server: the VIP lives on lo --------------------------
+# tcpeek -i on the veth, no -L: the VIP is one of the host's addresses
+# (on lo), so handshakes to it are RX; the client is not local, nothing
+# is TX.  (Only the veth's own address counted once: the VIP's handshakes
+# were then transit, counted nowhere.)
+VIP=10.77.9.9
+NS srv ip addr add "$VIP/32" dev lo
+NS srv sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
+NS cli ip route add "$VIP/32" via "$SRV"
+check "DR real server: tcpeek starts on the veth with the VIP on lo, no -L" start_tcpeek "$T/err5"
+for _ in 1 2 3; do NS cli timeout 2 bash -c "exec 3<>/dev/tcp/$VIP/8080" 2>/dev/null; done
+check "DR real server: 3 handshakes to the VIP on lo are RX successes, none TX" \
+	wait_json 'd["RX"]["success"]["total"] == 3' 'd["TX"]["success"]["total"] == 0' \
+	'd["RX"]["failure"]["total"] == 0'
+check "DR real server: the table shows them to the VIP" \
+	test "$(grep -c "$VIP:8080 *|      success" "$T/err5")" = 3
+kill -TERM "$TPID"
+wait "$TPID"
 if [ -n "${SYNSCOPE_DEBUG:-}" ]; then
 	for f in "$T"/err*; do echo "== $f"; cat "$f"; done
 fi

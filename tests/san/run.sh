@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # valgrind memcheck of the programs (part of make check): offline tcpeek
 # runs on the golden captures (JSON, table, error paths), tcpeekstat on a
-# canned stats document served from a temporary socket (table, -j, -p,
+# canned stats document served from a temporary socket (plain, -T, -j, -p,
 # a malformed answer), and check_tcp_raw in the LVS-DR namespace lab
 # (success, refused, usage error).  Each run must exit with the status the
 # program documents, with no memcheck error and nothing definitely or
@@ -95,7 +95,8 @@ echo "$data/mixed.json" >"$tmp/answer"
 python3 "$tmp/serve.py" "$tmp/sock" "$tmp/answer" &
 srv_pid=$!
 for _ in $(seq 50); do [ -S "$tmp/sock" ] && break; sleep 0.1; done
-vg 0 "tcpeekstat table of a canned document" "$S" -U "$tmp/sock"
+vg 0 "tcpeekstat plain summary of a canned document" "$S" -U "$tmp/sock"
+vg 0 "tcpeekstat -T (table)" "$S" -U "$tmp/sock" -T
 vg 0 "tcpeekstat -j" "$S" -U "$tmp/sock" -j
 vg 0 "tcpeekstat -p" "$S" -U "$tmp/sock" -p
 printf '[{"RX":{"success":{"total":-1}}}' >"$tmp/bad.json"
@@ -108,7 +109,7 @@ srv_pid=""
 
 # ---- check_tcp_raw in the namespace lab -----------------------------------
 # an unknown option: refused before any socket is opened
-vg 64 "check_tcp_raw usage error" "$C" --no-such-option eth0 10.0.0.1 10.0.0.2 80
+vg 1 "check_tcp_raw usage error" "$C" --no-such-option eth0 10.0.0.1 10.0.0.2 80
 if [ "$(id -u)" -eq 0 ]; then
 	(
 		# in a subshell: the lab's EXIT trap removes its namespaces

@@ -41,11 +41,26 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* handshake_hist_us: cumulative counts at the fixed bounds, count, sum */
+#define HIST_ZERO \
+	"\"handshake_hist_us\":{\"le_50\":0,\"le_100\":0,\"le_250\":0,\"le_500\":0," \
+	"\"le_1000\":0,\"le_2500\":0,\"le_5000\":0,\"le_10000\":0,\"le_25000\":0," \
+	"\"le_50000\":0,\"le_100000\":0,\"le_250000\":0,\"le_500000\":0," \
+	"\"le_1000000\":0,\"le_2500000\":0,\"le_5000000\":0,\"le_10000000\":0," \
+	"\"count\":0,\"sum\":0}"
+/* N handshakes of 2 ms */
+#define HIST_2MS(n, sum) \
+	"\"handshake_hist_us\":{\"le_50\":0,\"le_100\":0,\"le_250\":0,\"le_500\":0," \
+	"\"le_1000\":0,\"le_2500\":" n ",\"le_5000\":" n ",\"le_10000\":" n "," \
+	"\"le_25000\":" n ",\"le_50000\":" n ",\"le_100000\":" n ",\"le_250000\":" n "," \
+	"\"le_500000\":" n ",\"le_1000000\":" n ",\"le_2500000\":" n ",\"le_5000000\":" n "," \
+	"\"le_10000000\":" n ",\"count\":" n ",\"sum\":" sum "}"
+
 static const char EMPTY_FILTER[] =
 	"{\"success\":{\"total\":0,\"dupsyn\":0,\"dupsynack\":0},"
 	"\"failure\":{\"total\":0,\"timeout\":0,\"reject\":0,\"unreach\":0,\"dupsyn\":0,\"dupsynack\":0},"
-	"\"abort\":0,\"open\":0,\"untracked\":0,"
-	"\"handshake_us\":{\"p50\":0,\"p90\":0,\"p99\":0,\"max\":0}}";
+	"\"other\":{\"abort\":0,\"open\":0,\"untracked\":0},"
+	"\"handshake_us\":{\"p50\":0,\"p90\":0,\"p99\":0,\"max\":0}," HIST_ZERO "}";
 
 static void expect_doc(struct doc_src *s, enum ctl_method m, const char *want)
 {
@@ -87,8 +102,12 @@ static void fill(struct fixture *fx)
 	c->abort = 8;
 	c->untracked = 9;
 	hist_add(&c->hs, 2000);
+	c->hs_le[5] = 10;               /* ten of 2 ms: <= 2500 µs */
+	c->hs_sum = 20000;
 	*d = *c;
 	d->success = 1;
+	d->hs_le[5] = 1;
+	d->hs_sum = 2000;
 	d->reject = 2;
 	d->unreach = 3;
 	d->timeout = 0;
@@ -107,8 +126,9 @@ static void test_get_values(void **state)
 	         "[{\"RX\":{\"success\":{\"total\":10,\"dupsyn\":1,\"dupsynack\":2},"
 	         "\"failure\":{\"total\":12,\"timeout\":3,\"reject\":4,\"unreach\":5,"
 	         "\"dupsyn\":6,\"dupsynack\":7},"
-	         "\"abort\":8,\"open\":12,\"untracked\":9,"
-	         "\"handshake_us\":{\"p50\":2000,\"p90\":2000,\"p99\":2000,\"max\":2000}}},"
+	         "\"other\":{\"abort\":8,\"open\":12,\"untracked\":9},"
+	         "\"handshake_us\":{\"p50\":2000,\"p90\":2000,\"p99\":2000,\"max\":2000},"
+	         HIST_2MS("10", "20000") "}},"
 	         "{\"TX\":%s},{\"web\":%s},"
 	         "{\"pcap\":{\"stats\":{\"recv\":100,\"drop\":2,\"ifdrop\":1},"
 	         "\"tracker\":{\"packets\":99,\"malformed\":3,\"untracked\":9,"
@@ -129,14 +149,15 @@ static void test_refresh(void **state)
 		"{\"success\":{\"total\":1,\"dupsyn\":1,\"dupsynack\":2},"
 		"\"failure\":{\"total\":5,\"timeout\":0,\"reject\":5,\"unreach\":0,"
 		"\"dupsyn\":6,\"dupsynack\":7},"
-		"\"abort\":8,\"open\":12,\"untracked\":9,"
-		"\"handshake_us\":{\"p50\":2000,\"p90\":2000,\"p99\":2000,\"max\":2000}}";
+		"\"other\":{\"abort\":8,\"open\":12,\"untracked\":9},"
+		"\"handshake_us\":{\"p50\":2000,\"p90\":2000,\"p99\":2000,\"max\":2000},"
+		HIST_2MS("1", "2000") "}";
 	const char *rx_zero =
 		"{\"success\":{\"total\":0,\"dupsyn\":0,\"dupsynack\":0},"
 		"\"failure\":{\"total\":0,\"timeout\":0,\"reject\":0,\"unreach\":0,"
 		"\"dupsyn\":0,\"dupsynack\":0},"
-		"\"abort\":0,\"open\":12,\"untracked\":0,"
-		"\"handshake_us\":{\"p50\":0,\"p90\":0,\"p99\":0,\"max\":0}}";
+		"\"other\":{\"abort\":0,\"open\":12,\"untracked\":0},"
+		"\"handshake_us\":{\"p50\":0,\"p90\":0,\"p99\":0,\"max\":0}," HIST_ZERO "}";
 
 	fill(fx);
 	snprintf(want, sizeof(want), "[{\"RX\":%s},{\"TX\":%s},{\"web\":%s}]",
@@ -193,10 +214,61 @@ static void test_big_counters(void **state)
 	free(text);
 }
 
+/* The original tcpeekstat's contract: every element one key, every member
+ * of it an object (a section), every value of a section an integer.  It
+ * walks filter -> section -> item and crashes on anything else. */
+static void assert_walkable(struct json_object *doc)
+{
+	size_t i, n = json_object_array_length(doc);
+
+	assert_true(n > 0);
+	for (i = 0; i < n; i++) {
+		struct json_object *el = json_object_array_get_idx(doc, i);
+
+		assert_true(json_object_is_type(el, json_type_object));
+		assert_int_equal(json_object_object_length(el), 1);
+		json_object_object_foreach(el, name, filter) {
+			(void)name;
+			assert_true(json_object_is_type(filter, json_type_object));
+			json_object_object_foreach(filter, section, items) {
+				if (!json_object_is_type(items, json_type_object))
+					fail_msg("element %zu: member \"%s\" is not an object",
+					         i, section);
+				json_object_object_foreach(items, item, v) {
+					(void)item;
+					assert_true(json_object_is_type(v, json_type_int));
+				}
+			}
+		}
+	}
+}
+
+static void test_generic_walk(void **state)
+{
+	struct fixture *fx = *state;
+	struct json_object *o;
+	struct json_object *other;
+
+	fill(fx);
+	for (int m = 0; m < 2; m++) {
+		o = doc_build(&fx->src, m ? CTL_REFRESH : CTL_GET);
+		assert_non_null(o);
+		assert_walkable(o);
+		/* the three counters that used to be bare, in one section */
+		json_object *rx = json_object_object_get(json_object_array_get_idx(o, 0), "RX");
+		assert_true(json_object_object_get_ex(rx, DOC_OTHER, &other));
+		assert_int_equal(json_object_get_uint64(json_object_object_get(other, "abort")), 8);
+		assert_int_equal(json_object_get_uint64(json_object_object_get(other, "open")), 12);
+		assert_int_equal(json_object_get_uint64(json_object_object_get(other, "untracked")), 9);
+		json_object_put(o);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_get_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_generic_walk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_get_values, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refresh, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_build_pure, setup, teardown),

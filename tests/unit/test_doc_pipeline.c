@@ -220,20 +220,20 @@ static void test_malformed_time_open_refresh(void **state)
 	doc = get(x, CTL_GET);
 	assert_int_equal(val(doc, 4, "tracker", "packets"), 5);
 	assert_int_equal(val(doc, 4, "tracker", "malformed"), 3);
-	assert_int_equal(val(doc, 0, "open", NULL), 1);
-	assert_int_equal(val(doc, 2, "open", NULL), 1);
-	assert_int_equal(val(doc, 1, "open", NULL), 0);
+	assert_int_equal(val(doc, 0, "other", "open"), 1);
+	assert_int_equal(val(doc, 2, "other", "open"), 1);
+	assert_int_equal(val(doc, 1, "other", "open"), 0);
 	assert_int_equal(val(doc, 0, "failure", "timeout"), 0);
 	json_object_put(doc);
 	/* 4 s later: still open; 6 s later, any frame (here IPv6) fires it */
 	peek_frame(&x->p, ip6, sizeof(ip6), T0 + 4000000);
 	doc = get(x, CTL_GET);
-	assert_int_equal(val(doc, 0, "open", NULL), 1);
+	assert_int_equal(val(doc, 0, "other", "open"), 1);
 	json_object_put(doc);
 	peek_frame(&x->p, ip6, sizeof(ip6), T0 + 6000000);
 	doc = get(x, CTL_REFRESH);
 	assert_int_equal(json_object_array_length(doc), 4);     /* no pcap */
-	assert_int_equal(val(doc, 0, "open", NULL), 0);
+	assert_int_equal(val(doc, 0, "other", "open"), 0);
 	assert_int_equal(val(doc, 0, "failure", "timeout"), 1);
 	assert_int_equal(val(doc, 2, "failure", "timeout"), 1);
 	json_object_put(doc);
@@ -258,44 +258,214 @@ static void test_untracked(void **state)
 	doc = get(x, CTL_GET);
 	assert_int_equal(val(doc, 4, "tracker", "untracked"), 6);
 	assert_int_equal(val(doc, 4, "tracker", "open"), 64);
-	assert_int_equal(val(doc, 0, "untracked", NULL), 6);
-	assert_int_equal(val(doc, 2, "untracked", NULL), 6);
-	assert_int_equal(val(doc, 0, "open", NULL), 64);
+	assert_int_equal(val(doc, 0, "other", "untracked"), 6);
+	assert_int_equal(val(doc, 2, "other", "untracked"), 6);
+	assert_int_equal(val(doc, 0, "other", "open"), 64);
 	json_object_put(doc);
 }
 
-/* Live mode on a quiet link: time follows the monotonic clock from the
- * last packet (the anchor), so a timeout fires with no packet at all;
- * idle ticks never move time back, and a tick within 100 ms of the last
- * packet does nothing. */
+/* Live mode on a quiet link: the timers' time follows the monotonic clock
+ * from the anchor (the latest packet time when the last dispatch ended),
+ * so a timeout fires with no packet at all; idle ticks never move time
+ * back, and a tick within 100 ms of the anchor does nothing. */
 static void test_live_idle_ticks(void **state)
 {
 	struct fx *x = *state;
 	json_object *doc;
-	uint64_t m;
+	uint64_t m = UINT64_C(5000000000);
 
 	start_mode(x, NULL, 2, 1);
 	tcp(x, T0, IP(198, 51, 100, 8), 2000, SRV, 80, 77, 0, PKT_TH_SYN);
-	m = x->p.anchor_mono;
+	peek_anchor(&x->p, m);
 	assert_int_equal(x->p.anchor_ts, T0);
 	peek_idle(&x->p, m + 50000);                  /* too soon: no tick */
 	assert_int_equal(x->p.now_us, T0);
 	peek_idle(&x->p, m + 1900000);                /* 1.9 s: still open */
 	assert_int_equal(x->p.now_us, T0 + 1900000);
 	doc = get(x, CTL_GET);
-	assert_int_equal(val(doc, 0, "open", NULL), 1);
+	assert_int_equal(val(doc, 0, "failure", "timeout"), 0);
 	json_object_put(doc);
 	peek_idle(&x->p, m + 1000000);                /* never backwards */
 	assert_int_equal(x->p.now_us, T0 + 1900000);
 	peek_idle(&x->p, m + 2000001);                /* past -t 2: fires */
 	doc = get(x, CTL_GET);
-	assert_int_equal(val(doc, 0, "open", NULL), 0);
 	assert_int_equal(val(doc, 0, "failure", "timeout"), 1);
 	json_object_put(doc);
-	/* a live packet stamped before the ticked time is handled "now" */
-	tcp(x, T0 + 1000, IP(198, 51, 100, 9), 2001, SRV, 80, 78, 0, PKT_TH_SYN);
 	assert_int_equal(x->p.now_us, T0 + 2000001);
-	assert_int_equal(x->p.last_ts, T0 + 1000);
+}
+
+/*
+ * The live bug of issue 10: after a quiet period the idle ticks have run
+ * the timers' time ahead of frames the capture delivers late (up to its
+ * block timeout).  Those frames keep their own timestamps: the handshake
+ * measures 360 us (it measured 0 when packet times were clamped to the
+ * ticked time), and its table line shows when its SYN was captured.
+ */
+static void test_live_late_frames_keep_their_time(void **state)
+{
+	struct fx *x = *state;
+	json_object *doc;
+	uint64_t m = UINT64_C(5000000000), t = T0 + 2400000;
+	uint32_t cli = IP(198, 51, 100, 7);
+
+	start_mode(x, NULL, 60, 1);
+	tcp(x, T0, IP(198, 51, 100, 8), 2000, SRV, 80, 77, 0, PKT_TH_SYN);
+	peek_anchor(&x->p, m);
+	peek_idle(&x->p, m + 2500000);                /* 2.5 s quiet */
+	assert_int_equal(x->p.now_us, T0 + 2500000);
+	tcp(x, t, cli, 4000, SRV, 80, 1000, 0, PKT_TH_SYN);
+	tcp(x, t + 300, SRV, 80, cli, 4000, 5000, 1001, PKT_TH_SYN | PKT_TH_ACK);
+	tcp(x, t + 360, cli, 4000, SRV, 80, 1001, 5001, PKT_TH_ACK);
+	peek_anchor(&x->p, m + 2550000);
+	peek_idle(&x->p, m + 2550000);
+	doc = get(x, CTL_GET);
+	assert_int_equal(val(doc, 0, "success", "total"), 1);
+	assert_int_equal(val(doc, 0, "handshake_us", "max"), 360);
+	json_object_put(doc);
+	fflush(x->table);
+	assert_non_null(strstr(x->tbuf, "   0.000 | 24-01-01 00:00:02.400 |"));
+	/* the timers' time did not go back, the packets' time is theirs */
+	assert_int_equal(x->p.now_us, T0 + 2500000);
+	assert_int_equal(x->p.pkt_us, t + 360);
+}
+
+/* The summary of a file: from the first packet to the latest. */
+static void summary_span(struct fx *x, char *from, char *to, uint64_t *jumps)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	const char *a, *b, *j;
+
+	assert_non_null(f);
+	peek_summary(&x->p, f);
+	fclose(f);
+	a = strstr(buf, "     from : ");
+	b = strstr(buf, "       to : ");
+	assert_non_null(a);
+	assert_non_null(b);
+	memcpy(from, a + 12, 19);
+	from[19] = '\0';
+	memcpy(to, b + 12, 19);
+	to[19] = '\0';
+	j = strstr(buf, "    jumps : ");
+	*jumps = j ? strtoull(j + 12, NULL, 10) : 0;
+	assert_non_null(strstr(buf, " pcap stats\n   recv   : "));
+	free(buf);
+}
+
+/*
+ * A file with one corrupt far-future timestamp (an unrelated frame stamped
+ * ten years ahead) in the middle of a 1-second handshake: the frame is a
+ * jump, handled at the time so far; the handshake succeeds in 1 s (it was
+ * a 60 s timeout when that frame froze the clock), the next one measures
+ * its own 500 us, and the summary runs forward.
+ */
+static void test_jump_forward_outlier(void **state)
+{
+	struct fx *x = *state;
+	json_object *doc;
+	uint32_t cli = IP(198, 51, 100, 5);
+	char from[20], to[20];
+	uint64_t jumps;
+
+	start(x, NULL, 60);
+	tcp(x, T0, cli, 4000, SRV, 80, 1000, 0, PKT_TH_SYN);
+	tcp(x, T0 + UINT64_C(315360000000000), IP(1, 1, 1, 1), 1, IP(2, 2, 2, 2), 2, 1, 0,
+	    PKT_TH_ACK);
+	tcp(x, T0 + 1000000, SRV, 80, cli, 4000, 5000, 1001, PKT_TH_SYN | PKT_TH_ACK);
+	tcp(x, T0 + 1000060, cli, 4000, SRV, 80, 1001, 5001, PKT_TH_ACK);
+	handshake(x, T0 + 2000000, cli, 4001, SRV, 80);
+	peek_end(&x->p);
+	doc = get(x, CTL_GET);
+	assert_int_equal(val(doc, 0, "success", "total"), 2);
+	assert_int_equal(val(doc, 0, "failure", "total"), 0);
+	assert_int_equal(val(doc, 0, "handshake_us", "max"), 1000060);
+	json_object_put(doc);
+	assert_int_equal(x->p.jumps, 1);
+	summary_span(x, from, to, &jumps);
+	assert_string_equal(from, "2024-01-01 00:00:00");
+	assert_string_equal(to, "2024-01-01 00:00:02");
+	assert_int_equal(jumps, 1);
+}
+
+/* The same with a timestamp far in the past (0, the epoch): harmless too. */
+static void test_jump_backward_outlier(void **state)
+{
+	struct fx *x = *state;
+	json_object *doc;
+	uint32_t cli = IP(198, 51, 100, 5);
+
+	start(x, NULL, 60);
+	tcp(x, T0, cli, 4000, SRV, 80, 1000, 0, PKT_TH_SYN);
+	tcp(x, 0, IP(1, 1, 1, 1), 1, IP(2, 2, 2, 2), 2, 1, 0, PKT_TH_ACK);
+	tcp(x, T0 + 1000000, SRV, 80, cli, 4000, 5000, 1001, PKT_TH_SYN | PKT_TH_ACK);
+	tcp(x, T0 + 1000060, cli, 4000, SRV, 80, 1001, 5001, PKT_TH_ACK);
+	peek_end(&x->p);
+	doc = get(x, CTL_GET);
+	assert_int_equal(val(doc, 0, "success", "total"), 1);
+	assert_int_equal(val(doc, 0, "handshake_us", "max"), 1000060);
+	json_object_put(doc);
+	assert_int_equal(x->p.jumps, 1);
+	assert_int_equal(x->p.offset, 0);
+}
+
+/*
+ * The clock really goes back an hour (two captures joined out of order):
+ * time does not freeze at the latest timestamp; it goes on from there, so
+ * the handshakes after the jump measure their own 500 us (0 when every
+ * later packet was clamped to the latest time), and one spanning the jump
+ * is not a 60 s timeout.
+ */
+static void test_jump_back_rebases(void **state)
+{
+	struct fx *x = *state;
+	json_object *doc;
+	uint32_t cli = IP(198, 51, 100, 6);
+	uint64_t back = T0 - UINT64_C(3600000000);
+	char from[20], to[20];
+	uint64_t jumps;
+
+	start(x, NULL, 60);
+	handshake(x, T0, cli, 4000, SRV, 80);
+	tcp(x, T0 + 10000, cli, 4009, SRV, 80, 1000, 0, PKT_TH_SYN);    /* open */
+	for (uint16_t i = 0; i < 3; i++)
+		handshake(x, back + i * UINT64_C(1000000), cli, (uint16_t)(5000 + i), SRV, 80);
+	peek_end(&x->p);
+	doc = get(x, CTL_GET);
+	assert_int_equal(val(doc, 0, "success", "total"), 4);
+	assert_int_equal(val(doc, 0, "failure", "total"), 0);
+	assert_int_equal(val(doc, 0, "handshake_us", "max"), 500);
+	json_object_put(doc);
+	assert_int_equal(x->p.jumps, 1);
+	assert_int_equal(x->p.offset, (int64_t)(T0 + 10000 - back));
+	summary_span(x, from, to, &jumps);
+	assert_string_equal(from, "2024-01-01 00:00:00");
+	assert_string_equal(to, "2024-01-01 00:00:02");
+	assert_int_equal(jumps, 1);
+}
+
+/* A quiet gap longer than the timeout is not a jump: time moves on and
+ * the timeout fires, whether more packets follow or the file ends. */
+static void test_quiet_gap_is_not_a_jump(void **state)
+{
+	struct fx *x = *state;
+	json_object *doc;
+	uint32_t cli = IP(198, 51, 100, 4);
+
+	start(x, NULL, 60);
+	tcp(x, T0, cli, 4000, SRV, 80, 1000, 0, PKT_TH_SYN);
+	tcp(x, T0 + UINT64_C(100000000), IP(1, 1, 1, 1), 1, IP(2, 2, 2, 2), 2, 1, 0, PKT_TH_ACK);
+	handshake(x, T0 + UINT64_C(100500000), cli, 4001, SRV, 80);
+	tcp(x, T0 + UINT64_C(101000000), cli, 4002, SRV, 80, 1000, 0, PKT_TH_SYN);
+	tcp(x, T0 + UINT64_C(200000000), IP(1, 1, 1, 1), 1, IP(2, 2, 2, 2), 2, 1, 0, PKT_TH_ACK);
+	peek_end(&x->p);
+	doc = get(x, CTL_GET);
+	assert_int_equal(val(doc, 0, "success", "total"), 1);
+	assert_int_equal(val(doc, 0, "failure", "timeout"), 2);
+	json_object_put(doc);
+	assert_int_equal(x->p.jumps, 0);
+	assert_int_equal(x->p.pkt_us, T0 + UINT64_C(200000000));
 }
 
 int main(void)
@@ -306,6 +476,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_malformed_time_open_refresh, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_untracked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_live_idle_ticks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_live_late_frames_keep_their_time, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_jump_forward_outlier, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_jump_backward_outlier, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_jump_back_rebases, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_quiet_gap_is_not_a_jump, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

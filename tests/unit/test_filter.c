@@ -97,14 +97,13 @@ static void test_bad_port(void **state)
 {
 	(void)state;
 	add_bad("web:RX@%:70000",
-	        "filter \"web:RX@%:70000\": port \"70000\" is not 1-65535");
+	        "filter \"web:RX@%:70000\": port \"70000\" is not 0-65535 (0: any port)");
 	add_bad("web:RX@%:65536",
-	        "filter \"web:RX@%:65536\": port \"65536\" is not 1-65535");
-	add_bad("web:RX@%:0", "filter \"web:RX@%:0\": port \"0\" is not 1-65535");
-	add_bad("web:RX@%:80:-1", "filter \"web:RX@%:80:-1\": port \"-1\" is not 1-65535");
-	add_bad("web:RX@%:+80", "filter \"web:RX@%:+80\": port \"+80\" is not 1-65535");
+	        "filter \"web:RX@%:65536\": port \"65536\" is not 0-65535 (0: any port)");
+	add_bad("web:RX@%:80:-1", "filter \"web:RX@%:80:-1\": port \"-1\" is not 0-65535 (0: any port)");
+	add_bad("web:RX@%:+80", "filter \"web:RX@%:+80\": port \"+80\" is not 0-65535 (0: any port)");
 	add_bad("web:RX@%:4294967376",
-	        "filter \"web:RX@%:4294967376\": port \"4294967376\" is not 1-65535");
+	        "filter \"web:RX@%:4294967376\": port \"4294967376\" is not 0-65535 (0: any port)");
 	add_bad("web:RX@%:80::443",
 	        "filter \"web:RX@%:80::443\": element \"%:80::443\" has an empty port");
 	add_bad("web:RX@%:80:",
@@ -112,8 +111,8 @@ static void test_bad_port(void **state)
 	add_bad("web:RX@10.0.0.1",
 	        "filter \"web:RX@10.0.0.1\": element \"10.0.0.1\" has no port (addr:port)");
 	/* trailing garbage is part of the last port and refused there */
-	add_bad("web:RX@%:80 x", "filter \"web:RX@%:80 x\": port \"80 x\" is not 1-65535");
-	add_bad("web:RX@%:80@y", "filter \"web:RX@%:80@y\": port \"80@y\" is not 1-65535");
+	add_bad("web:RX@%:80 x", "filter \"web:RX@%:80 x\": port \"80 x\" is not 0-65535 (0: any port)");
+	add_bad("web:RX@%:80@y", "filter \"web:RX@%:80@y\": port \"80@y\" is not 0-65535 (0: any port)");
 }
 
 static void test_port_bounds_ok(void **state)
@@ -129,6 +128,26 @@ static void test_port_bounds_ok(void **state)
 	/* no wrap: 65535 is not 65535 + 65536k anything */
 	assert_int_equal(filt_match(fs, true, false, IP(1, 2, 3, 4), IP(5, 6, 7, 8), 464),
 	                 BIT(0));
+}
+
+/* Port 0 is a wildcard, as in the original: alone, among other ports,
+ * written 00, and in an exclusion. */
+static void test_port_zero_wildcard(void **state)
+{
+	struct filt_set *fs = *state;
+
+	add_ok(fs, "z:RX@%:0");
+	add_ok(fs, "zz:RX@10.0.0.0/8:80:00");
+	add_ok(fs, ":RX@192.0.2.1:0");
+	assert_int_equal(filt_match(fs, true, false, IP(1, 2, 3, 4), IP(5, 6, 7, 8), 1),
+	                 BIT(0) | BIT(2));
+	assert_int_equal(filt_match(fs, true, false, IP(1, 2, 3, 4), IP(5, 6, 7, 8), 65535),
+	                 BIT(0) | BIT(2));
+	assert_int_equal(filt_match(fs, true, false, IP(10, 2, 3, 4), IP(5, 6, 7, 8), 4242),
+	                 BIT(0) | BIT(2) | BIT(3));
+	assert_int_equal(filt_match(fs, true, false, IP(192, 0, 2, 1), IP(5, 6, 7, 8), 22), 0);
+	/* TX filters too; port 0 of the wrong direction matches nothing */
+	assert_int_equal(filt_match(fs, false, true, IP(1, 2, 3, 4), IP(5, 6, 7, 8), 80), BIT(1));
 }
 
 static void test_bad_address(void **state)
@@ -468,6 +487,7 @@ int main(void)
 		cmocka_unit_test(test_bad_prefix),
 		cmocka_unit_test(test_bad_port),
 		cmocka_unit_test_setup_teardown(test_port_bounds_ok, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_port_zero_wildcard, setup, teardown),
 		cmocka_unit_test(test_bad_address),
 		cmocka_unit_test(test_bad_structure),
 		cmocka_unit_test_setup_teardown(test_bad_names, setup, teardown),

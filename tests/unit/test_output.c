@@ -187,7 +187,7 @@ static void test_summary_seed(void **state)
 	f[0] = (struct out_filter){ "RX", &rx, 0 };
 	f[1] = (struct out_filter){ "TX", &tx, 0 };
 	sink_open(&s);
-	out_summary(s.f, from, from + 86106000, f, 2);
+	out_summary(s.f, &(struct out_time){ from, from + 86106000, 0 }, f, 2, 89, 0, 0);
 	assert_string_equal(sink_text(&s),
 		"========== TCPEEK SUMMARY ==========\n"
 		"     from : 2012-07-02 16:48:33\n"
@@ -219,6 +219,11 @@ static void test_summary_seed(void **state)
 		"   Open: 0 session\n"
 		"   Untracked: 0 session\n"
 		"   Handshake (ms): p50 0.000  p90 0.000  p99 0.000  max 0.000\n"
+		"------------------------------------\n"
+		" pcap stats\n"
+		"   recv   : 89\n"
+		"   drop   : 0\n"
+		"   ifdrop : 0\n"
 		"====================================\n");
 	sink_close(&s);
 }
@@ -244,12 +249,13 @@ static void test_summary_counters(void **state)
 	hist_add(&c.hs, 1500);
 	f = (struct out_filter){ "web \"x\"", &c, 11 };
 	sink_open(&s);
-	out_summary(s.f, 0, 1500, &f, 1);
+	out_summary(s.f, &(struct out_time){ 0, 1500, 3 }, &f, 1, 4294967296u, 7, 5);
 	assert_string_equal(sink_text(&s),
 		"========== TCPEEK SUMMARY ==========\n"
 		"     from : 1970-01-01 00:00:00\n"
 		"       to : 1970-01-01 00:00:00\n"
 		"     time :         0.002 (sec)\n"
+		"    jumps : 3 timestamp(s) off by more than the timeout\n"
 		"------------------------------------\n"
 		" web \"x\"\n"
 		"   Success: 7 session\n"
@@ -263,6 +269,11 @@ static void test_summary_counters(void **state)
 		"   Open: 11 session\n"
 		"   Untracked: 9 session\n"
 		"   Handshake (ms): p50 1.500  p90 1.500  p99 1.500  max 1.500\n"
+		"------------------------------------\n"
+		" pcap stats\n"
+		"   recv   : 4294967296\n"
+		"   drop   : 7\n"
+		"   ifdrop : 5\n"
 		"====================================\n");
 	sink_close(&s);
 }

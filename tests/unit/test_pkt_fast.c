@@ -51,6 +51,7 @@ static void assert_same_frame(const struct pkt_frame *a, const struct pkt_frame 
 	assert_int_equal(a->ip4.hlen, b->ip4.hlen);
 	assert_int_equal(a->ip4.tos, b->ip4.tos);
 	assert_int_equal(a->ip4.tot_len, b->ip4.tot_len);
+	assert_int_equal(a->ip4.length, b->ip4.length);
 	assert_int_equal(a->ip4.id, b->ip4.id);
 	assert_int_equal(a->ip4.frag, b->ip4.frag);
 	assert_int_equal(a->ip4.ttl, b->ip4.ttl);
@@ -165,7 +166,8 @@ static const struct {
 static void test_layouts_and_cuts(void **state)
 {
 	static const enum pkt_link links[] = { PKT_LINK_EN10MB, PKT_LINK_RAW,
-	                                       PKT_LINK_SLL, PKT_LINK_SLL2, 0 };
+	                                       PKT_LINK_SLL, PKT_LINK_SLL2, PKT_LINK_NULL,
+	                                       PKT_LINK_LOOP, 0 };
 	struct tally t = { 0, 0 };
 	uint8_t buf[256];
 	(void)state;

@@ -183,6 +183,59 @@ static void test_record(void **state)
 	free(s);
 }
 
+/* The fixed buckets clients see: a time lands in the first bound >= it
+ * (exactly, at the bounds too), above the last one only in the count;
+ * the sum is exact and saturates instead of wrapping; failures add
+ * nothing; REFRESH zeroes the delta view only. */
+static void test_le_buckets(void **state)
+{
+	static const uint64_t times[] = { 0, 50, 51, 100, 999, 1000, 1001, 2500000,
+	                                   10000000, 10000001, 60000000 };
+	static const int where[] = { 0, 0, 1, 1, 4, 4, 5, 14, 16, -1, -1 };
+	struct stat_filter *s = calloc(1, sizeof(*s));
+	uint64_t sum = 0, total = 0;
+	struct trk_event ev;
+	unsigned i;
+
+	(void)state;
+	assert_non_null(s);
+	for (i = 1; i < STAT_HS_NLE; i++)
+		assert_true(stat_hs_le_us[i] > stat_hs_le_us[i - 1]);
+	for (i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+		ev = ev_of(TRK_SUCCESS, 1000, 1000 + times[i], 0, 0);
+		stat_record(s, &ev);
+		sum += times[i];
+	}
+	ev = ev_of(TRK_TIMEOUT, 0, 3000000, 0, 0);
+	stat_record(s, &ev);
+	for (int view = 0; view < 2; view++) {
+		const struct stat_counts *c = view ? &s->delta : &s->total;
+		uint64_t want[STAT_HS_NLE] = { 0 };
+
+		for (i = 0; i < sizeof(times) / sizeof(times[0]); i++)
+			if (where[i] >= 0)
+				want[where[i]]++;
+		for (i = 0; i < STAT_HS_NLE; i++)
+			assert_int_equal(c->hs_le[i], want[i]);
+		assert_int_equal(c->hs_sum, sum);
+		assert_int_equal(c->success, sizeof(times) / sizeof(times[0]));
+	}
+	for (i = 0; i < STAT_HS_NLE; i++)
+		total += s->total.hs_le[i];
+	assert_int_equal(total, s->total.success - 2);  /* two above 10 s */
+	stat_reset_delta(s);
+	assert_int_equal(s->delta.hs_sum, 0);
+	assert_int_equal(s->delta.hs_le[0], 0);
+	assert_int_equal(s->total.hs_le[0], 2);
+	/* saturation */
+	s->total.hs_sum = UINT64_MAX - 5;
+	ev = ev_of(TRK_SUCCESS, 0, 10, 0, 0);
+	stat_record(s, &ev);
+	assert_true(s->total.hs_sum == UINT64_MAX);
+	assert_int_equal(s->delta.hs_sum, 10);
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -193,6 +246,7 @@ int main(void)
 		cmocka_unit_test(test_single_and_huge),
 		cmocka_unit_test(test_bucket_bounds),
 		cmocka_unit_test(test_record),
+		cmocka_unit_test(test_le_buckets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,24 +25,26 @@
 #include "stat/tstat_doc.h"
 #include "stat/tstat_fmt.h"
 #include "stat/tstat_gmetric.h"
+#include "stat/tstat_out.h"
+#include "stat/tstat_prom.h"
 #include "sys/log.h"
 
 #define FILTER_ZERO                                                                  \
 	"{\"success\":{\"total\":0,\"dupsyn\":0,\"dupsynack\":0},"                   \
 	"\"failure\":{\"total\":0,\"timeout\":0,\"reject\":0,\"unreach\":0,"         \
-	"\"dupsyn\":0,\"dupsynack\":0},\"abort\":0,\"open\":0,\"untracked\":0,"      \
+	"\"dupsyn\":0,\"dupsynack\":0},\"other\":{\"abort\":0,\"open\":0,\"untracked\":0},"  \
 	"\"handshake_us\":{\"p50\":0,\"p90\":0,\"p99\":0,\"max\":0}}"
 
 /* A GET answer as tcpeek prints it (docs/tcpeek-json.md). */
 static const char GET_DOC[] =
 	"[{\"RX\":{\"success\":{\"total\":12,\"dupsyn\":1,\"dupsynack\":2},"
 	"\"failure\":{\"total\":7,\"timeout\":1,\"reject\":2,\"unreach\":4,"
-	"\"dupsyn\":3,\"dupsynack\":0},\"abort\":5,\"open\":6,\"untracked\":8,"
+	"\"dupsyn\":3,\"dupsynack\":0},\"other\":{\"abort\":5,\"open\":6,\"untracked\":8},"
 	"\"handshake_us\":{\"p50\":1234,\"p90\":5000,\"p99\":1500000,\"max\":2000001}}},"
 	"{\"TX\":" FILTER_ZERO "},"
 	"{\"web\":{\"success\":{\"total\":18446744073709551615,\"dupsyn\":0,\"dupsynack\":0},"
 	"\"failure\":{\"total\":1,\"timeout\":1,\"reject\":0,\"unreach\":0,"
-	"\"dupsyn\":0,\"dupsynack\":0},\"abort\":0,\"open\":0,\"untracked\":0,"
+	"\"dupsyn\":0,\"dupsynack\":0},\"other\":{\"abort\":0,\"open\":0,\"untracked\":0},"
 	"\"handshake_us\":{\"p50\":999,\"p90\":999,\"p99\":999,\"max\":999}}},"
 	"{\"pcap\":{\"stats\":{\"recv\":100,\"drop\":2,\"ifdrop\":3},"
 	"\"tracker\":{\"packets\":100,\"malformed\":1,\"untracked\":8,\"open\":6,"
@@ -76,7 +78,7 @@ static char *capture(void (*fn)(FILE *, const struct tstat_doc *), const struct 
 
 static void prom_void(FILE *f, const struct tstat_doc *d)
 {
-	assert_int_equal(tstat_fmt_prom(f, d), 0);
+	assert_int_equal(tstat_fmt_prom(f, d, NULL), 0);
 }
 
 static void parse_ok(const char *text, struct tstat_doc *d)
@@ -102,7 +104,7 @@ static void test_parse_get(void **state)
 	assert_int_equal(d.elems[0].nitems, 3 + 6 + 3 + 4);
 	assert_true(tstat_get(&d.elems[0], "failure", "unreach", &v));
 	assert_int_equal(v, 4);
-	assert_true(tstat_get(&d.elems[0], "", "open", &v));
+	assert_true(tstat_get(&d.elems[0], "other", "open", &v));
 	assert_int_equal(v, 6);
 	assert_true(tstat_get(&d.elems[2], "success", "total", &v));
 	assert_true(v == UINT64_MAX);
@@ -112,7 +114,7 @@ static void test_parse_get(void **state)
 	/* document order is kept */
 	assert_string_equal(d.elems[0].items[0].section, "success");
 	assert_string_equal(d.elems[0].items[0].key, "total");
-	assert_string_equal(d.elems[0].items[9].section, "");
+	assert_string_equal(d.elems[0].items[9].section, "other");
 	assert_string_equal(d.elems[0].items[9].key, "abort");
 	tstat_doc_free(&d);
 }
@@ -269,7 +271,7 @@ static void test_parse_counts(void **state)
 		if (i == 1024)
 			accepted(doc, n);
 		else
-			refused(doc, n, "more than 1024 elements (tcpeek sends at most 65)");
+			refused(doc, n, "more than 1024 elements");
 	}
 	/* 256 counters in one filter accepted, 257 refused: in one object
 	 * (by the scan) and spread over sections (by the records) */
@@ -332,7 +334,7 @@ static void test_parse_damaged(void **state)
 				continue;
 			if (tstat_parse(buf, len, &d, err, sizeof(err)) == 0) {
 				tstat_fmt_table(f, &d);
-				assert_int_equal(tstat_fmt_prom(f, &d), 0);
+				assert_int_equal(tstat_fmt_prom(f, &d, NULL), 0);
 				tstat_doc_free(&d);
 			} else {
 				assert_null(strchr(err, '\n'));
@@ -341,6 +343,198 @@ static void test_parse_damaged(void **state)
 	}
 	fclose(f);
 	free(buf);
+}
+
+/* A file of the source tree, found from this file's own path (the tests
+ * run from the top of the tree, and __FILE__ is relative to it or
+ * absolute). */
+static char *slurp_src(const char *rel, size_t *len)
+{
+	static const char me[] = "tests/unit/test_tcpeekstat.c";
+	const char *file = __FILE__;
+	size_t n = strlen(file), plen = n >= strlen(me) ? n - strlen(me) : 0;
+	char path[4096];
+	char *buf;
+	FILE *f;
+	long sz;
+
+	snprintf(path, sizeof(path), "%.*s%s", (int)plen, file, rel);
+	f = fopen(path, "rb");
+	if (f == NULL)
+		fail_msg("%s: %s", path, strerror(errno));
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	sz = ftell(f);
+	assert_true(sz > 0);
+	rewind(f);
+	buf = malloc((size_t)sz + 1);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)sz, f), (size_t)sz);
+	buf[sz] = '\0';
+	fclose(f);
+	*len = (size_t)sz;
+	return buf;
+}
+
+/* The original tcpeekstat's output for the original tcpeek's document,
+ * both recorded in a lab (tests/data/compat): byte for byte. */
+static void test_plain_fixture(void **state)
+{
+	struct tstat_doc d;
+	char err[256] = "", *doc, *want, *out;
+	size_t doclen, wantlen, len;
+
+	(void)state;
+	doc = slurp_src("tests/data/compat/tcpeek-original-get.json", &doclen);
+	want = slurp_src("tests/data/compat/tcpeekstat-plain.txt", &wantlen);
+	if (tstat_parse(doc, doclen, &d, err, sizeof(err)) != 0)
+		fail_msg("parse failed: %s", err);
+	assert_int_equal(tstat_render(TSTAT_VIEW_PLAIN, &d, TSTAT_MAX_OUTPUT, &out, &len), 0);
+	assert_int_equal(len, wantlen);
+	assert_memory_equal(out, want, len);
+	free(out);
+	/* bounded like the other views */
+	errno = 0;
+	assert_int_equal(tstat_render(TSTAT_VIEW_PLAIN, &d, wantlen - 1, &out, &len), -1);
+	assert_int_equal(errno, EFBIG);
+	tstat_doc_free(&d);
+	free(doc);
+	free(want);
+}
+
+/* Our whole document, in document order: the sections the original
+ * never had (other, handshake_us, pcap.tracker) are walked the same way,
+ * and longer keys and values push the columns as printf would. */
+static void test_plain_full(void **state)
+{
+	struct tstat_doc d;
+	char *out;
+
+	(void)state;
+	parse_ok(GET_DOC, &d);
+	out = capture(tstat_fmt_plain, &d);
+	assert_string_equal(out,
+		"====== TCPEEK SUMMARY ======\n"
+		"----------------------------\n"
+		" RX\n"
+		"----------------------------\n"
+		" success\n"
+		"     total              12\n"
+		"     dupsyn              1\n"
+		"     dupsynack           2\n"
+		" failure\n"
+		"     total               7\n"
+		"     timeout             1\n"
+		"     reject              2\n"
+		"     unreach             4\n"
+		"     dupsyn              3\n"
+		"     dupsynack           0\n"
+		" other\n"
+		"     abort               5\n"
+		"     open                6\n"
+		"     untracked           8\n"
+		" handshake_us\n"
+		"     p50              1234\n"
+		"     p90              5000\n"
+		"     p99           1500000\n"
+		"     max           2000001\n"
+		"----------------------------\n"
+		" TX\n"
+		"----------------------------\n"
+		" success\n"
+		"     total               0\n"
+		"     dupsyn              0\n"
+		"     dupsynack           0\n"
+		" failure\n"
+		"     total               0\n"
+		"     timeout             0\n"
+		"     reject              0\n"
+		"     unreach             0\n"
+		"     dupsyn              0\n"
+		"     dupsynack           0\n"
+		" other\n"
+		"     abort               0\n"
+		"     open                0\n"
+		"     untracked           0\n"
+		" handshake_us\n"
+		"     p50                 0\n"
+		"     p90                 0\n"
+		"     p99                 0\n"
+		"     max                 0\n"
+		"----------------------------\n"
+		" web\n"
+		"----------------------------\n"
+		" success\n"
+		"     total      18446744073709551615\n"
+		"     dupsyn              0\n"
+		"     dupsynack           0\n"
+		" failure\n"
+		"     total               1\n"
+		"     timeout             1\n"
+		"     reject              0\n"
+		"     unreach             0\n"
+		"     dupsyn              0\n"
+		"     dupsynack           0\n"
+		" other\n"
+		"     abort               0\n"
+		"     open                0\n"
+		"     untracked           0\n"
+		" handshake_us\n"
+		"     p50               999\n"
+		"     p90               999\n"
+		"     p99               999\n"
+		"     max               999\n"
+		"----------------------------\n"
+		" pcap\n"
+		"----------------------------\n"
+		" stats\n"
+		"     recv              100\n"
+		"     drop                2\n"
+		"     ifdrop              3\n"
+		" tracker\n"
+		"     packets           100\n"
+		"     malformed           1\n"
+		"     untracked           8\n"
+		"     open                6\n"
+		"     peak                9\n"
+		"     max_sessions    1048576\n"
+		"============================\n");
+	free(out);
+	tstat_doc_free(&d);
+}
+
+/* A document of an older tcpeek with bare integers (which the original
+ * client could not walk): printed without a section header, between the
+ * sections where they stand; an empty document is the frame alone. */
+static void test_plain_bare(void **state)
+{
+	static const char bare[] =
+		"[{\"RX\":{\"success\":{\"total\":3},\"abort\":1,\"failure\":{\"total\":0},"
+		"\"open\":2}}]";
+	struct tstat_doc d;
+	char *out;
+
+	(void)state;
+	parse_ok(bare, &d);
+	out = capture(tstat_fmt_plain, &d);
+	assert_string_equal(out,
+		"====== TCPEEK SUMMARY ======\n"
+		"----------------------------\n"
+		" RX\n"
+		"----------------------------\n"
+		" success\n"
+		"     total               3\n"
+		"     abort               1\n"
+		" failure\n"
+		"     total               0\n"
+		"     open                2\n"
+		"============================\n");
+	free(out);
+	tstat_doc_free(&d);
+	parse_ok("[]", &d);
+	out = capture(tstat_fmt_plain, &d);
+	assert_string_equal(out, "====== TCPEEK SUMMARY ======\n============================\n");
+	free(out);
+	tstat_doc_free(&d);
 }
 
 static void test_table(void **state)
@@ -456,14 +650,6 @@ static void test_prom_exact(void **state)
 		"# TYPE tcpeek_open gauge\n"
 		"tcpeek_open{filter=\"RX\"} 2\n"
 		"tcpeek_open{filter=\"we\\\"b\\\\1\"} 0\n"
-		"# HELP tcpeek_handshake_seconds Time from first SYN to completing ACK of completed handshakes.\n"
-		"# TYPE tcpeek_handshake_seconds summary\n"
-		"tcpeek_handshake_seconds{filter=\"RX\",quantile=\"0.5\"} 0.001500\n"
-		"tcpeek_handshake_seconds{filter=\"RX\",quantile=\"0.99\"} 2.000000\n"
-		"tcpeek_handshake_seconds_count{filter=\"RX\"} 3\n"
-		"tcpeek_handshake_seconds{filter=\"we\\\"b\\\\1\",quantile=\"0.5\"} 0.000007\n"
-		"tcpeek_handshake_seconds{filter=\"we\\\"b\\\\1\",quantile=\"0.99\"} 0.000007\n"
-		"tcpeek_handshake_seconds_count{filter=\"we\\\"b\\\\1\"} 1\n"
 		"# HELP tcpeek_handshake_seconds_max Longest time from first SYN to completing ACK.\n"
 		"# TYPE tcpeek_handshake_seconds_max gauge\n"
 		"tcpeek_handshake_seconds_max{filter=\"RX\"} 2.500000\n"
@@ -499,7 +685,8 @@ static void test_prom_full(void **state)
 	assert_non_null(strstr(out, "tcpeek_abort_total{filter=\"RX\"} 5\n"));
 	assert_non_null(strstr(out, "# TYPE tcpeek_abort_total counter\n"));
 	assert_non_null(strstr(out, "# TYPE tcpeek_untracked_total counter\n"));
-	assert_non_null(strstr(out, "tcpeek_handshake_seconds{filter=\"RX\",quantile=\"0.9\"} 0.005000\n"));
+	assert_non_null(strstr(out, "tcpeek_handshake_seconds_max{filter=\"RX\"} 2.000001\n"));
+	assert_null(strstr(out, "quantile"));
 	assert_non_null(strstr(out, "tcpeek_tracker_max_sessions 1048576\n"));
 	assert_non_null(strstr(out, "# TYPE tcpeek_tracker_peak gauge\n"));
 	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -516,9 +703,9 @@ static void test_prom_full(void **state)
 			samples++;
 		}
 	}
-	/* per filter: 12 counters, 3 quantiles + their _count, max */
-	assert_int_equal(samples, 3 * (3 + 6 + 3 + 4 + 1) + 3 + 6);
-	assert_int_equal(types, 3 + 6 + 3 + 2 + 3 + 6);
+	/* per filter: 12 counters and the max (percentiles left out) */
+	assert_int_equal(samples, 3 * (3 + 6 + 3 + 1) + 3 + 6);
+	assert_int_equal(types, 3 + 6 + 3 + 1 + 3 + 6);
 	free(out);
 	tstat_doc_free(&d);
 }
@@ -528,7 +715,7 @@ static void test_gmetric_argv(void **state)
 	static const char refresh[] =
 		"[{\"RX\":{\"success\":{\"total\":4,\"dupsyn\":1,\"dupsynack\":0},"
 		"\"failure\":{\"total\":2,\"timeout\":0,\"reject\":2,\"unreach\":0,"
-		"\"dupsyn\":0,\"dupsynack\":0},\"abort\":1,\"open\":3,\"untracked\":0,"
+		"\"dupsyn\":0,\"dupsynack\":0},\"other\":{\"abort\":1,\"open\":3,\"untracked\":0},"
 		"\"handshake_us\":{\"p50\":10,\"p90\":10,\"p99\":10,\"max\":10}}},"
 		"{\"TX\":" FILTER_ZERO "},{\"a b;rm -rf\":" FILTER_ZERO "},"
 		"{\"pcap\":{\"stats\":{\"recv\":1,\"drop\":0,\"ifdrop\":0}}}]";
@@ -877,6 +1064,258 @@ static void test_client_errors(void **state)
 	assert_null(out);
 }
 
+/* ---- histogram, labels, -o ----------------------------------------------- */
+
+#define HIST_RX                                                                      \
+	"\"handshake_hist_us\":{\"le_50\":1,\"le_1000\":3,\"le_2500000\":4,"          \
+	"\"count\":5,\"sum\":12000150}"
+
+/* The histogram section becomes _bucket (cumulative, le in seconds,
+ * +Inf = count), _count and _sum, with the user's labels on every series
+ * (capture-wide ones too), escaped. */
+static void test_prom_hist(void **state)
+{
+	static const char doc[] =
+		"[{\"RX\":{\"success\":{\"total\":5},"
+		"\"handshake_us\":{\"p50\":900,\"p99\":9000000,\"max\":9000000}," HIST_RX "}},"
+		"{\"pcap\":{\"stats\":{\"recv\":10}}}]";
+	struct tstat_labels l;
+	struct tstat_doc d;
+	char err[256], *out;
+	size_t len;
+
+	(void)state;
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(tstat_label_add(&l, "iface=eth0", err, sizeof(err)), 0);
+	assert_int_equal(tstat_label_add(&l, "dc=a\"b\\c=d", err, sizeof(err)), 0);
+	parse_ok(doc, &d);
+	assert_int_equal(tstat_prom_check(&d, err, sizeof(err)), 0);
+	assert_int_equal(tstat_render_prom(&d, &l, TSTAT_MAX_OUTPUT, &out, &len), 0);
+	out = realloc(out, len + 1);
+	out[len] = '\0';
+#define LB "filter=\"RX\",iface=\"eth0\",dc=\"a\\\"b\\\\c=d\""
+	assert_string_equal(out,
+		"# HELP tcpeek_success_total Handshakes completed.\n"
+		"# TYPE tcpeek_success_total counter\n"
+		"tcpeek_success_total{" LB "} 5\n"
+		"# HELP tcpeek_handshake_seconds_max Longest time from first SYN to completing ACK.\n"
+		"# TYPE tcpeek_handshake_seconds_max gauge\n"
+		"tcpeek_handshake_seconds_max{" LB "} 9.000000\n"
+		"# HELP tcpeek_handshake_seconds Time from first SYN to completing ACK of completed handshakes.\n"
+		"# TYPE tcpeek_handshake_seconds histogram\n"
+		"tcpeek_handshake_seconds_bucket{" LB ",le=\"0.00005\"} 1\n"
+		"tcpeek_handshake_seconds_bucket{" LB ",le=\"0.001\"} 3\n"
+		"tcpeek_handshake_seconds_bucket{" LB ",le=\"2.5\"} 4\n"
+		"tcpeek_handshake_seconds_bucket{" LB ",le=\"+Inf\"} 5\n"
+		"tcpeek_handshake_seconds_count{" LB "} 5\n"
+		"tcpeek_handshake_seconds_sum{" LB "} 12.000150\n"
+		"# HELP tcpeek_pcap_recv_total Packets received by the capture.\n"
+		"# TYPE tcpeek_pcap_recv_total counter\n"
+		"tcpeek_pcap_recv_total{iface=\"eth0\",dc=\"a\\\"b\\\\c=d\"} 10\n");
+#undef LB
+	free(out);
+	/* without labels: as before, no braces on capture-wide values */
+	out = capture(prom_void, &d);
+	assert_non_null(strstr(out, "tcpeek_handshake_seconds_bucket{filter=\"RX\",le=\"+Inf\"} 5\n"));
+	assert_non_null(strstr(out, "tcpeek_pcap_recv_total 10\n"));
+	free(out);
+	tstat_doc_free(&d);
+}
+
+/* A histogram that is not one is refused by the check, naming the filter
+ * and key, and left out by the formatter (the rest stays). */
+static void test_prom_hist_bad(void **state)
+{
+	static const struct {
+		const char *hist, *why;
+	} bad[] = {
+		{ "{\"le_50\":3,\"le_100\":2,\"count\":3,\"sum\":1}", "le_100: 2 is less than" },
+		{ "{\"le_100\":1,\"le_50\":2,\"count\":3,\"sum\":1}", "le_50: bounds must increase" },
+		{ "{\"le_50\":1,\"le_50\":2,\"count\":3,\"sum\":1}", NULL },     /* json-c keeps one */
+		{ "{\"le_50\":4,\"count\":3,\"sum\":1}", "count: less than the last bucket" },
+		{ "{\"le_50\":1,\"sum\":1}", "no count" },
+		{ "{\"le_50\":1,\"count\":1}", "no sum" },
+		{ "{\"count\":1,\"le_50\":1,\"sum\":1}", "le_50: bounds must increase and come before count" },
+	};
+	char doc[512], err[256], *out;
+	struct tstat_doc d;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(doc, sizeof(doc), "[{\"w\\\"x\":{\"success\":{\"total\":3},"
+		         "\"handshake_hist_us\":%s}}]", bad[i].hist);
+		parse_ok(doc, &d);
+		err[0] = '\0';
+		if (bad[i].why == NULL) {
+			assert_int_equal(tstat_prom_check(&d, err, sizeof(err)), 0);
+			tstat_doc_free(&d);
+			continue;
+		}
+		assert_int_equal(tstat_prom_check(&d, err, sizeof(err)), -1);
+		if (strstr(err, bad[i].why) == NULL || strstr(err, "filter \"w\\\"x\"") == NULL ||
+		    strstr(err, "handshake_hist_us") == NULL)
+			fail_msg("case %zu: '%s'", i, err);
+		out = capture(prom_void, &d);
+		assert_null(strstr(out, "handshake_seconds"));
+		assert_non_null(strstr(out, "tcpeek_success_total{filter=\"w\\\"x\"} 3\n"));
+		free(out);
+		tstat_doc_free(&d);
+	}
+	/* another histogram section of a newer tcpeek: typed, generic help;
+	 * a key it does not know is left out */
+	parse_ok("[{\"RX\":{\"rtt_hist_us\":{\"le_7\":1,\"new\":5,\"count\":2,\"sum\":9}}}]", &d);
+	assert_int_equal(tstat_prom_check(&d, err, sizeof(err)), 0);
+	out = capture(prom_void, &d);
+	assert_string_equal(out,
+		"# HELP tcpeek_rtt_seconds tcpeek value rtt_seconds.\n"
+		"# TYPE tcpeek_rtt_seconds histogram\n"
+		"tcpeek_rtt_seconds_bucket{filter=\"RX\",le=\"0.000007\"} 1\n"
+		"tcpeek_rtt_seconds_bucket{filter=\"RX\",le=\"+Inf\"} 2\n"
+		"tcpeek_rtt_seconds_count{filter=\"RX\"} 2\n"
+		"tcpeek_rtt_seconds_sum{filter=\"RX\"} 0.000009\n");
+	free(out);
+	tstat_doc_free(&d);
+}
+
+static void test_labels(void **state)
+{
+	static const struct {
+		const char *arg, *why;
+	} bad[] = {
+		{ "iface", "expected NAME=VALUE" },
+		{ "=eth0", "empty label name" },
+		{ "1x=a", "not starting with a digit" },
+		{ "if-ace=a", "letters, digits and '_'" },
+		{ "__name__=a", "reserved for Prometheus" },
+		{ "filter=a", "sets the label filter itself" },
+		{ "le=a", "sets the label le itself" },
+		{ "quantile=a", "sets the label quantile itself" },
+		{ "other=", "empty value" },
+		{ "x=a\nb", "contains a control character" },
+		{ "x=\xc3(", "is not valid UTF-8" },
+		{ "iface=eth1", "label iface given twice" },
+	};
+	char err[256], name[80], *big;
+	struct tstat_labels l;
+	size_t i;
+
+	(void)state;
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(tstat_label_add(&l, "iface=eth0", err, sizeof(err)), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		assert_int_equal(tstat_label_add(&l, bad[i].arg, err, sizeof(err)), -1);
+		if (strstr(err, bad[i].why) == NULL || strncmp(err, "--label \"", 9) != 0 ||
+		    strchr(err, '\n') != NULL)
+			fail_msg("'%s': '%s'", bad[i].arg, err);
+	}
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.text, "iface=\"eth0\"");
+	/* UTF-8 values are fine; bounds on name and value length and count */
+	assert_int_equal(tstat_label_add(&l, "site=Z\xc3\xbcrich", err, sizeof(err)), 0);
+	big = malloc(TSTAT_LABEL_VALUE_MAX + 8);
+	memset(big, 'v', TSTAT_LABEL_VALUE_MAX + 7);
+	memcpy(big, "v1=", 3);
+	big[3 + TSTAT_LABEL_VALUE_MAX + 1] = '\0';
+	assert_int_equal(tstat_label_add(&l, big, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "value longer than 255 bytes"));
+	big[3 + TSTAT_LABEL_VALUE_MAX] = '\0';
+	memset(big + 3, '"', TSTAT_LABEL_VALUE_MAX);    /* the worst to escape */
+	assert_int_equal(tstat_label_add(&l, big, err, sizeof(err)), 0);
+	memset(big, 'n', TSTAT_LABEL_NAME_MAX);
+	strcpy(big + TSTAT_LABEL_NAME_MAX, "=x");
+	assert_int_equal(tstat_label_add(&l, big, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "label name longer than 63 bytes"));
+	free(big);
+	for (i = l.n; i < TSTAT_MAX_LABELS; i++) {
+		snprintf(name, sizeof(name), "l%zu=%s", i, "x");
+		assert_int_equal(tstat_label_add(&l, name, err, sizeof(err)), 0);
+	}
+	assert_int_equal(tstat_label_add(&l, "one_more=x", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "more than 16 labels"));
+	assert_true(strlen(l.text) < sizeof(l.text));
+}
+
+static char *slurp(const char *file)
+{
+	FILE *f = fopen(file, "r");
+	char *buf = calloc(1, 4096);
+
+	assert_non_null(f);
+	assert_true(fread(buf, 1, 4095, f) < 4095);
+	fclose(f);
+	return buf;
+}
+
+/* Entries of dir other than the ones named. */
+static int others(const char *d, const char *a, const char *b)
+{
+	char cmd[256], line[256];
+	FILE *p;
+	int n = 0;
+
+	snprintf(cmd, sizeof(cmd), "ls -A '%s'", d);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	while (fgets(line, sizeof(line), p) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if (strcmp(line, a) != 0 && (b == NULL || strcmp(line, b) != 0))
+			n++;
+	}
+	pclose(p);
+	return n;
+}
+
+/* -o: the file is replaced whole with mode 0644, whatever the umask; on
+ * an error the old file stays and no temporary file is left behind. */
+static void test_write_file(void **state)
+{
+	char tdir[] = "/tmp/test_tstat_out.XXXXXX", tpath[128], sub[128], err[512], *got;
+	struct stat st;
+	mode_t old;
+
+	(void)state;
+	assert_non_null(mkdtemp(tdir));
+	snprintf(tpath, sizeof(tpath), "%s/t.prom", tdir);
+	old = umask(077);
+	assert_int_equal(tstat_write_file(tpath, "one\n", 4, err, sizeof(err)), 0);
+	umask(old);
+	got = slurp(tpath);
+	assert_string_equal(got, "one\n");
+	free(got);
+	assert_int_equal(stat(tpath, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	assert_int_equal(tstat_write_file(tpath, "two\n", 4, err, sizeof(err)), 0);
+	got = slurp(tpath);
+	assert_string_equal(got, "two\n");
+	free(got);
+	assert_int_equal(others(tdir, "t.prom", NULL), 0);
+
+	/* the rename fails (a directory is in the way): nothing changes */
+	snprintf(sub, sizeof(sub), "%s/d.prom", tdir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	assert_int_equal(tstat_write_file(sub, "x", 1, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "d.prom: rename of "));
+	assert_non_null(strstr(err, "the old file is left as it was"));
+	assert_int_equal(others(tdir, "t.prom", "d.prom"), 0);
+	assert_int_equal(rmdir(sub), 0);
+
+	/* no such directory, a name that is a directory */
+	snprintf(sub, sizeof(sub), "%s/none/t.prom", tdir);
+	assert_int_equal(tstat_write_file(sub, "x", 1, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "cannot create a temporary file in"));
+	assert_non_null(strstr(err, "No such file or directory"));
+	snprintf(sub, sizeof(sub), "%s/", tdir);
+	assert_int_equal(tstat_write_file(sub, "x", 1, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "names a directory"));
+	got = slurp(tpath);
+	assert_string_equal(got, "two\n");
+	free(got);
+	assert_int_equal(unlink(tpath), 0);
+	assert_int_equal(rmdir(tdir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -886,11 +1325,18 @@ int main(void)
 		cmocka_unit_test(test_parse_counter_range),
 		cmocka_unit_test(test_parse_names),
 		cmocka_unit_test(test_parse_counts),
+		cmocka_unit_test(test_plain_fixture),
+		cmocka_unit_test(test_plain_full),
+		cmocka_unit_test(test_plain_bare),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_prom_escape),
 		cmocka_unit_test(test_prom_exact),
 		cmocka_unit_test(test_prom_full),
 		cmocka_unit_test(test_render),
+		cmocka_unit_test(test_prom_hist),
+		cmocka_unit_test(test_prom_hist_bad),
+		cmocka_unit_test(test_labels),
+		cmocka_unit_test(test_write_file),
 		cmocka_unit_test(test_gmetric_argv),
 		cmocka_unit_test(test_gmetric_run),
 		cmocka_unit_test(test_gmetric_bounds),

@@ -1,4 +1,4 @@
-/* Text checks and quoting (peek/text.h): UTF-8 rules at their edges, the
+/* Text checks and quoting (common/text.h): UTF-8 rules at their edges, the
  * escape and its cut marker at every buffer size. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "peek/text.h"
+#include "common/text.h"
 
 static int check(const char *s)
 {

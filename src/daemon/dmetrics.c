@@ -1,5 +1,4 @@
 /* synscoped's /metrics (see metrics.h). */
-#include <arpa/inet.h>
 #include <microhttpd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,11 +6,12 @@
 #include <string.h>
 #include <sys/epoll.h>
 
-#include "daemon/metrics.h"
+#include "daemon/dmetrics.h"
+#include "peek/metrics.h"
 #include "net/pkt.h"
 #include "sys/log.h"
 
-struct metrics {
+struct dmetrics {
 	struct MHD_Daemon *mhd;
 	struct evl *loop;
 	struct dmn *d;
@@ -78,7 +78,7 @@ static void labels(char *out, size_t cap, const struct dtarget *t)
 	         pkt_fmt_ip4(a, t->et.spec.rs_ip), pkt_fmt_ip4(v, t->et.spec.vip), t->et.spec.port);
 }
 
-char *metrics_text(struct dmn *d, size_t *len)
+char *dmetrics_text(struct dmn *d, size_t *len)
 {
 	struct sbuf b = { malloc(65536), 0, 65536, 0 };
 	size_t n = dmn_count(d);
@@ -155,10 +155,10 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
                               const char *method, const char *version, const char *upload,
                               size_t *upload_len, void **con_cls)
 {
-	struct metrics *m = cls;
+	struct dmetrics *m = cls;
 	struct MHD_Response *r;
 	enum MHD_Result ret;
-	unsigned int status = MHD_HTTP_OK;
+	unsigned int status;
 	char *text;
 	size_t len = 0;
 
@@ -166,17 +166,18 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 	(void)upload;
 	(void)upload_len;
 	(void)con_cls;
-	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+	status = metrics_route(method, url);
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED) {
 		static const char msg[] = "only GET\n";
 
 		r = MHD_create_response_from_buffer(sizeof(msg) - 1, (void *)msg, MHD_RESPMEM_PERSISTENT);
-		status = MHD_HTTP_METHOD_NOT_ALLOWED;
-	} else if (strcmp(url, "/metrics") != 0) {
+		if (r != NULL)
+			MHD_add_response_header(r, "Allow", "GET, HEAD");
+	} else if (status != MHD_HTTP_OK) {
 		static const char msg[] = "see /metrics\n";
 
 		r = MHD_create_response_from_buffer(sizeof(msg) - 1, (void *)msg, MHD_RESPMEM_PERSISTENT);
-		status = MHD_HTTP_NOT_FOUND;
-	} else if ((text = metrics_text(m->d, &len)) == NULL) {
+	} else if ((text = dmetrics_text(m->d, &len)) == NULL) {
 		static const char msg[] = "out of memory\n";
 
 		r = MHD_create_response_from_buffer(sizeof(msg) - 1, (void *)msg, MHD_RESPMEM_PERSISTENT);
@@ -184,7 +185,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 	} else {
 		r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
 		if (r != NULL)
-			MHD_add_response_header(r, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+			MHD_add_response_header(r, "Content-Type", METRICS_CONTENT_TYPE);
 		else
 			free(text);
 	}
@@ -195,7 +196,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 	return ret;
 }
 
-static void arm(struct metrics *m, uint64_t now)
+static void arm(struct dmetrics *m, uint64_t now)
 {
 	MHD_UNSIGNED_LONG_LONG ms;
 
@@ -207,7 +208,7 @@ static void arm(struct metrics *m, uint64_t now)
 
 static void on_io(struct evl_io *io, uint32_t events, uint64_t now)
 {
-	struct metrics *m = (struct metrics *)((char *)io - offsetof(struct metrics, io));
+	struct dmetrics *m = (struct dmetrics *)((char *)io - offsetof(struct dmetrics, io));
 
 	(void)events;
 	MHD_run(m->mhd);
@@ -216,50 +217,41 @@ static void on_io(struct evl_io *io, uint32_t events, uint64_t now)
 
 static void on_timer(struct evl_timer *t, uint64_t now)
 {
-	struct metrics *m = (struct metrics *)((char *)t - offsetof(struct metrics, tm));
+	struct dmetrics *m = (struct dmetrics *)((char *)t - offsetof(struct dmetrics, tm));
 
 	MHD_run(m->mhd);
 	arm(m, now);
 }
 
-struct metrics *metrics_open(const char *listen, struct evl *loop, struct dmn *d)
+struct dmetrics *dmetrics_open(const char *listen, struct evl *loop, struct dmn *d)
 {
-	struct metrics *m;
-	struct sockaddr_in sin;
-	char host[64];
-	const char *colon = strrchr(listen, ':');
-	unsigned long port;
-	char *end;
+	struct metrics_addr addr;
+	struct dmetrics *m;
+	char err[METRICS_ERRLEN];
 	const union MHD_DaemonInfo *info;
+	unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
 
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	if (colon == NULL || (size_t)(colon - listen) >= sizeof(host)) {
-		log_warnx("--metrics-listen '%s': expected ADDR:PORT", listen);
+	if (metrics_parse_listen(listen, &addr, err, sizeof(err)) != 0) {
+		log_warnx("--metrics-listen: %s", err);
 		return NULL;
 	}
-	memcpy(host, listen, (size_t)(colon - listen));
-	host[colon - listen] = '\0';
-	port = strtoul(colon + 1, &end, 10);
-	if (inet_pton(AF_INET, host, &sin.sin_addr) != 1 || colon[1] < '0' || colon[1] > '9' ||
-	    *end != '\0' || port == 0 || port > 65535) {
-		log_warnx("--metrics-listen '%s': expected an IPv4 address and a port from 1 to 65535",
-		          listen);
-		return NULL;
-	}
-	sin.sin_port = htons((uint16_t)port);
+	if (addr.ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
 	m = calloc(1, sizeof(*m));
 	if (m == NULL)
 		return NULL;
 	m->loop = loop;
 	m->d = d;
-	m->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, NULL, NULL, answer, m,
-	                          MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
-	                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)METRICS_MAX_CONNECTIONS,
+	m->mhd = MHD_start_daemon(flags, 0, NULL, NULL, answer, m,
+	                          MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr.ss,
+	                          MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)METRICS_BACKLOG,
+	                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)METRICS_MAX_CONN,
+	                          MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)METRICS_MAX_PER_IP,
 	                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)METRICS_TIMEOUT_S,
+	                          MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)METRICS_CONN_MEMORY,
 	                          MHD_OPTION_END);
 	if (m->mhd == NULL) {
-		log_warnx("--metrics-listen %s: cannot listen (address in use or not ours?)", listen);
+		log_warnx("--metrics-listen %s: cannot listen (address in use, or not ours?)", addr.text);
 		free(m);
 		return NULL;
 	}
@@ -268,7 +260,7 @@ struct metrics *metrics_open(const char *listen, struct evl *loop, struct dmn *d
 	m->io.fn = on_io;
 	m->tm.fn = on_timer;
 	if (m->io.fd < 0 || evl_io_add(loop, &m->io, EPOLLIN) != 0) {
-		log_warnx("--metrics-listen %s: no epoll descriptor", listen);
+		log_warnx("--metrics-listen %s: no epoll descriptor", addr.text);
 		MHD_stop_daemon(m->mhd);
 		free(m);
 		return NULL;
@@ -276,7 +268,7 @@ struct metrics *metrics_open(const char *listen, struct evl *loop, struct dmn *d
 	return m;
 }
 
-void metrics_close(struct metrics *m)
+void dmetrics_close(struct dmetrics *m)
 {
 	if (m == NULL)
 		return;

@@ -4,10 +4,14 @@
  * an error message quoting user input must stay one printable line of a
  * bounded length that says when it was cut.  Pure: no I/O.
  */
-#ifndef SYNSCOPE_PEEK_TEXT_H
-#define SYNSCOPE_PEEK_TEXT_H
+#ifndef SYNSCOPE_COMMON_TEXT_H
+#define SYNSCOPE_COMMON_TEXT_H
 
 #include <stddef.h>
+
+/* The longest name a user gives a thing that ends up in the JSON document
+ * and in Prometheus labels (a tcpeek filter), in bytes. */
+#define TXT_NAME_MAX 63
 
 /* What marks a cut text. */
 #define TXT_CUT "..."

@@ -1,5 +1,5 @@
 /* Text checks and quoting: see text.h. */
-#include "peek/text.h"
+#include "common/text.h"
 
 #include <stdarg.h>
 #include <stdint.h>
