@@ -148,26 +148,36 @@ else
 fi
 
 # the control socket under 100 silent clients and 100 concurrent ones
-NS dir python3 -c '
-import socket, sys, time
-cs = []
+# (threads of one process, so that what is measured is the daemon, not
+# how fast this machine starts 100 programs)
+NS dir python3 - "$T/s.sock" <<'PY' | tee -a "$RESULTS"
+import json, socket, sys, threading, time
+path = sys.argv[1]
+silent = []
 for i in range(100):
-    s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); cs.append(s)
-time.sleep(4)
-' "$T/s.sock" &
-SIL=$!
-sleep 0.5
-t0=$(now_ms)
-cl=()
-for i in $(seq 100); do
-	( NS dir "$D" --status --json --socket "$T/s.sock" | jq_ 'assert len(d["targets"]) == 5' && echo ok >"$T/c.$i" ) 2>/dev/null &
-	cl+=($!)
-done
-wait "${cl[@]}"
-n=$(ls "$T"/c.* 2>/dev/null | wc -l)
-t1=$(now_ms)
-[ "$n" -eq 100 ] && ok "control socket: 100 concurrent clients answered while 100 silent ones hold connections ($((t1 - t0)) ms)" || fail "control socket: $n of 100 answered"
-kill $SIL 2>/dev/null; wait $SIL 2>/dev/null
+    s = socket.socket(socket.AF_UNIX); s.connect(path); silent.append(s)
+res = [None] * 100
+def ask(i):
+    try:
+        s = socket.socket(socket.AF_UNIX); s.settimeout(10); s.connect(path)
+        s.sendall(b"GET\n"); buf = b""
+        while True:
+            b = s.recv(65536)
+            if not b: break
+            buf += b
+        res[i] = len(json.loads(buf)["targets"])
+    except Exception as e:
+        res[i] = repr(e)
+t0 = time.time()
+th = [threading.Thread(target=ask, args=(i,)) for i in range(100)]
+for t in th: t.start()
+for t in th: t.join()
+ms = (time.time() - t0) * 1000
+good = sum(1 for r in res if r == 5)
+print(("ok" if good == 100 else "not ok") +
+      f" - control socket: {good} of 100 concurrent clients answered in {ms:.0f} ms while 100 silent ones hold connections" +
+      ("" if good == 100 else f" ({[r for r in res if r != 5][:3]})"))
+PY
 kill -0 $DP && ok "control socket: the daemon survived" || fail "the daemon died"
 
 # reload: unchanged targets keep state and counts, a changed one restarts,
