@@ -137,6 +137,7 @@ static void test_bounds(void **state)
 	strcpy(big + n, "\n");
 	expect_err(big, "f.conf:1: line longer than 1024 bytes");
 	/* a NUL byte inside a line */
+	conf_free(&c);
 	assert_int_equal(conf_parse("f.conf", "eth0 1.1.1.1\0 2.2.2.2 80\n", 25, NULL, &c, err,
 	                            sizeof(err)), -1);
 	assert_non_null(strstr(err, "f.conf:1: NUL byte"));
@@ -166,6 +167,7 @@ static void test_many(void **state)
 	for (int i = 0; i < 50001; i++)
 		len += (size_t)snprintf(t + len, cap - len, "e 10.%d.%d.1 10.0.0.1 80\n",
 		                        i / 250, i % 250);
+	conf_free(&c);
 	assert_int_equal(conf_parse("f.conf", t, len, NULL, &c, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "f.conf:50001: more than 50000 targets"));
 	free(t);
