@@ -31,7 +31,7 @@
 
 #define DMN_JITTER_PCT 5
 #define DMN_START_INTERVALS_EXTRA 1  /* UNKNOWN for rise+fall+this intervals: file "1" */
-#define DMN_RTT_BUCKETS 13
+#define DMN_RTT_BUCKETS 8
 #define DMN_LATE_BUCKETS 24
 
 extern const uint32_t dmn_rtt_le_us[DMN_RTT_BUCKETS];
