@@ -71,7 +71,7 @@ jq_() { python3 -c "import json,sys; d=json.load(sys.stdin); $1"; }
 F1=$ST/${LAB_IF}_${RS1}_${LAB_VIP}_8080
 # wait for every target to leave UNKNOWN
 for i in $(seq 50); do
-	status 2>/dev/null | jq_ 'sys.exit(0 if all(t["state"]!="unknown" for t in d["targets"]) else 1)' && break
+	status 2>/dev/null | jq_ 'sys.exit(0 if all(t["state"]!="unknown" for t in d["targets"]) else 1)' 2>/dev/null && break
 	sleep 0.2
 done
 status >"$T/d1"
