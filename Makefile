@@ -53,11 +53,12 @@ endif
 
 # Each program's main file only wires modules together; everything else
 # goes into one static library shared by programs, tests and tools.
-MAINS    := src/check/check_tcp_raw.c src/peek/tcpeek.c src/stat/tcpeekstat.c
-LIB_SRC  := $(filter-out $(MAINS),$(wildcard src/common/*.c src/net/*.c src/sys/*.c src/check/*.c src/peek/*.c src/stat/*.c))
+MAINS    := src/check/check_tcp_raw.c src/peek/tcpeek.c src/stat/tcpeekstat.c \
+            src/daemon/synscoped.c
+LIB_SRC  := $(filter-out $(MAINS),$(wildcard src/common/*.c src/net/*.c src/sys/*.c src/check/*.c src/peek/*.c src/stat/*.c src/daemon/*.c))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/libsynscope.a
-PROGS    := bin/check_tcp_raw bin/tcpeek bin/tcpeekstat
+PROGS    := bin/check_tcp_raw bin/tcpeek bin/tcpeekstat bin/synscoped
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNITS    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC := $(wildcard tools/*.c bench/*.c)
@@ -82,6 +83,7 @@ $(LIB): $(LIB_OBJ)
 bin/check_tcp_raw: $(BUILD)/src/check/check_tcp_raw.o $(LIB)
 bin/tcpeek: $(BUILD)/src/peek/tcpeek.o $(LIB)
 bin/tcpeekstat: $(BUILD)/src/stat/tcpeekstat.o $(LIB)
+bin/synscoped: $(BUILD)/src/daemon/synscoped.o $(LIB)
 # bin/ is shared by the normal and the SAN=1 builds: the stamp names the
 # build that wrote it, and changes (so every program relinks) when the
 # other one runs.
@@ -160,22 +162,25 @@ install: $(PROGS)
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
 	    $(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(LIBEXECDIR)
-	install -m 0755 bin/check_tcp_raw bin/tcpeek $(DESTDIR)$(SBINDIR)/
+	install -m 0755 bin/check_tcp_raw bin/tcpeek bin/synscoped $(DESTDIR)$(SBINDIR)/
 	install -m 0755 bin/tcpeekstat $(DESTDIR)$(BINDIR)/
-	install -m 0644 docs/check_tcp_raw.8 docs/tcpeek.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 docs/check_tcp_raw.8 docs/tcpeek.8 docs/synscoped.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 docs/tcpeekstat.1 $(DESTDIR)$(MANDIR)/man1/
-	for u in tcpeek@.service tcpeek-textfile@.service tcpeek-textfile@.timer; do \
+	for u in tcpeek@.service tcpeek-textfile@.service tcpeek-textfile@.timer synscoped.service; do \
 	    sed -e 's|/usr/local/sbin/tcpeek|$(SBINDIR)/tcpeek|' \
+	        -e 's|/usr/local/sbin/synscoped|$(SBINDIR)/synscoped|' \
 	        -e 's|/usr/local/bin/tcpeekstat|$(BINDIR)/tcpeekstat|' \
 	        contrib/systemd/$$u >$(DESTDIR)$(UNITDIR)/$$u && \
 	    chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
 	done
 	install -m 0644 contrib/systemd/tcpeek.sysusers $(DESTDIR)$(SYSUSERSDIR)/tcpeek.conf
+	install -m 0644 contrib/systemd/synscoped.sysusers $(DESTDIR)$(SYSUSERSDIR)/synscoped.conf
 	install -m 0644 contrib/keepalived/synscope.tmpfiles $(DESTDIR)$(TMPFILESDIR)/synscope.conf
 	install -m 0644 contrib/systemd/tcpeek.tmpfiles $(DESTDIR)$(TMPFILESDIR)/tcpeek.conf
 	install -m 0644 contrib/bash-completion/check_tcp_raw contrib/bash-completion/tcpeek \
-	    contrib/bash-completion/tcpeekstat $(DESTDIR)$(COMPLETIONDIR)/
-	install -m 0755 contrib/keepalived/lvs-role-notify $(DESTDIR)$(LIBEXECDIR)/
+	    contrib/bash-completion/tcpeekstat contrib/bash-completion/synscoped $(DESTDIR)$(COMPLETIONDIR)/
+	install -m 0755 contrib/keepalived/lvs-role-notify contrib/keepalived/synscoped-track-files \
+	    $(DESTDIR)$(LIBEXECDIR)/
 	sed -e 's|/usr/local/sbin/check_tcp_raw|$(SBINDIR)/check_tcp_raw|' \
 	    -e 's|/usr/local/libexec/synscope|$(LIBEXECDIR)|' \
 	    contrib/ldirectord/check_tcp_raw-ldirectord >$(DESTDIR)$(LIBEXECDIR)/check_tcp_raw-ldirectord
@@ -183,6 +188,9 @@ install: $(PROGS)
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/check_tcp_raw $(DESTDIR)$(SBINDIR)/tcpeek \
+	      $(DESTDIR)$(SBINDIR)/synscoped $(DESTDIR)$(MANDIR)/man8/synscoped.8 \
+	      $(DESTDIR)$(UNITDIR)/synscoped.service $(DESTDIR)$(SYSUSERSDIR)/synscoped.conf \
+	      $(DESTDIR)$(COMPLETIONDIR)/synscoped $(DESTDIR)$(LIBEXECDIR)/synscoped-track-files \
 	      $(DESTDIR)$(BINDIR)/tcpeekstat \
 	      $(DESTDIR)$(MANDIR)/man8/check_tcp_raw.8 $(DESTDIR)$(MANDIR)/man8/tcpeek.8 \
 	      $(DESTDIR)$(MANDIR)/man1/tcpeekstat.1 \

@@ -5,42 +5,19 @@
 #include <string.h>
 
 #include "check/opts.h"
+#include "check/report.h"
 #include "check/run.h"
+#include "check/targets.h"
 #include "net/pkt.h"
 #include "sys/clock.h"
 #include "sys/log.h"
 #include "sys/priv.h"
 
-static json_object *json_mac(int have, const uint8_t *mac)
-{
-	char s[PKT_MAC_STRLEN];
-
-	return have ? json_object_new_string(pkt_fmt_mac(s, mac)) : NULL;
-}
-
-static json_object *json_u8(int have, uint8_t v)
-{
-	return have ? json_object_new_int(v) : NULL;
-}
-
 static void print_json(const struct chk_report *r)
 {
 	json_object *o = json_object_new_object();
 
-	json_object_object_add(o, "verdict",
-	                       json_object_new_string(chk_outcome_verdict(r->outcome)));
-	json_object_object_add(o, "outcome", json_object_new_string(chk_outcome_str(r->outcome)));
-	json_object_object_add(o, "reason", json_object_new_string(r->reason));
-	json_object_object_add(o, "mode", json_object_new_string(r->mode));
-	json_object_object_add(o, "real_server_mac", json_mac(r->have_mac, r->rs_mac));
-	json_object_object_add(o, "reply_mac", json_mac(r->reply.have, r->reply.mac));
-	json_object_object_add(o, "reply_ttl", json_u8(r->reply.have, r->reply.ttl));
-	json_object_object_add(o, "icmp_type", json_u8(r->have_icmp, r->icmp_type));
-	json_object_object_add(o, "icmp_code", json_u8(r->have_icmp, r->icmp_code));
-	json_object_object_add(o, "source_port", json_object_new_int(r->sport));
-	json_object_object_add(o, "rtt_us",
-	                       r->have_rtt ? json_object_new_int64((int64_t)r->rtt_us) : NULL);
-	json_object_object_add(o, "elapsed_us", json_object_new_int64((int64_t)r->elapsed_us));
+	chk_report_json(o, r);
 	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	fflush(stdout);
 	json_object_put(o);
@@ -104,6 +81,8 @@ int main(int argc, char **argv)
 		snprintf(r.reason, sizeof(r.reason), "could not drop capabilities");
 		return finish(&o, &r, CHK_EXIT_FAIL, t0);
 	}
+	if (o.targets != NULL)
+		return chk_run_targets(&o);
 	if (o.verbose >= 1)
 		fprintf(stderr,
 		        "[PARAMS] iface: %s, real_server: %s, virtual_ip: %s, port: %u, "

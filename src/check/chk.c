@@ -137,6 +137,19 @@ void chk_start(struct chk *c, const struct chk_config *cfg, uint64_t now,
 	emit_arp(c, out);
 }
 
+static void send_syn(struct chk *c, const uint8_t *rs_mac, uint64_t now,
+                     struct chk_out *out);
+
+void chk_start_resolved(struct chk *c, const struct chk_config *cfg, const uint8_t *rs_mac,
+                        uint64_t now, struct chk_out *out)
+{
+	memset(c, 0, sizeof(*c));
+	c->cfg = *cfg;
+	c->ip_id = cfg->ip_id;
+	out_reset(out);
+	send_syn(c, rs_mac, now, out);
+}
+
 uint64_t chk_next_wake(const struct chk *c)
 {
 	if (c->state == CHK_ST_DONE)
@@ -186,6 +199,20 @@ void chk_on_tick(struct chk *c, uint64_t now, struct chk_out *out)
 	}
 }
 
+/* The real server's MAC is known: send the SYN, wait for its answer. */
+static void send_syn(struct chk *c, const uint8_t *rs_mac, uint64_t now, struct chk_out *out)
+{
+	memcpy(c->rs_mac, rs_mac, PKT_ETH_ALEN);
+	c->have_rs_mac = 1;
+	c->state = CHK_ST_SYN_SENT;
+	c->stage_start = now;
+	c->t_syn = now;
+	c->deadline = deadline_from(c, now);
+	emit_tcp(c, out, PKT_TH_SYN, c->cfg.isn, 0, c->cfg.mss);
+	c->syn_sent = 1;
+	c->next_retx = syn_retx_at(c);
+}
+
 static void on_arp(struct chk *c, const struct pkt_frame *f, uint64_t now,
                    struct chk_out *out)
 {
@@ -225,15 +252,7 @@ static void on_arp(struct chk *c, const struct pkt_frame *f, uint64_t now,
 		return;
 	}
 	out->accepted = 1;
-	memcpy(c->rs_mac, arp->sha, PKT_ETH_ALEN);
-	c->have_rs_mac = 1;
-	c->state = CHK_ST_SYN_SENT;
-	c->stage_start = now;
-	c->t_syn = now;
-	c->deadline = deadline_from(c, now);
-	emit_tcp(c, out, PKT_TH_SYN, c->cfg.isn, 0, c->cfg.mss);
-	c->syn_sent = 1;
-	c->next_retx = syn_retx_at(c);
+	send_syn(c, arp->sha, now, out);
 }
 
 static void on_icmp(struct chk *c, const struct pkt_frame *f, struct chk_out *out)

@@ -93,6 +93,12 @@ struct chk_out {
 /* Start a check at NOW: emits the first ARP request. */
 void chk_start(struct chk *c, const struct chk_config *cfg, uint64_t now,
                struct chk_out *out);
+/* Start a check at NOW whose real server's MAC is already known (the
+ * many-target engine's neighbour cache validated an ARP reply through
+ * this same machine earlier): emits the SYN at once, as chk_start followed
+ * by an accepted ARP reply from RS_MAC would. */
+void chk_start_resolved(struct chk *c, const struct chk_config *cfg, const uint8_t *rs_mac,
+                        uint64_t now, struct chk_out *out);
 /* A received Ethernet frame. */
 void chk_on_frame(struct chk *c, const uint8_t *buf, size_t len, uint64_t now,
                   struct chk_out *out);

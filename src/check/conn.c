@@ -15,6 +15,28 @@
 #include "sys/clock.h"
 #include "sys/log.h"
 
+void chk_connect_verdict(struct chk_report *r, int err, uint32_t timeout_ms, uint64_t rtt_us)
+{
+	if (err == 0) {
+		r->outcome = CHK_OUT_CONNECTED;
+		r->have_rtt = 1;
+		r->rtt_us = rtt_us;
+		snprintf(r->reason, sizeof(r->reason), "connected");
+	} else if (err == ECONNREFUSED) {
+		r->outcome = CHK_OUT_REFUSED;
+		snprintf(r->reason, sizeof(r->reason), "connection refused");
+	} else if (err == ETIMEDOUT) {
+		r->outcome = CHK_OUT_TIMEOUT_CONNECT;
+		snprintf(r->reason, sizeof(r->reason), "timeout after %u ms waiting for connect",
+		         timeout_ms);
+	} else {
+		/* EHOSTUNREACH (no ARP answer, ICMP), ENETUNREACH...: about
+		 * the path to the server, not about us. */
+		r->outcome = CHK_OUT_CONNECT_FAILED;
+		snprintf(r->reason, sizeof(r->reason), "connect: %s", strerror(err));
+	}
+}
+
 int chk_run_connect(const struct chk_opts *o, uint32_t rs_ip, struct chk_report *r)
 {
 	struct sockaddr_in sin, me;
@@ -74,30 +96,13 @@ int chk_run_connect(const struct chk_opts *o, uint32_t rs_ip, struct chk_report 
 verdict:
 	if (getsockname(fd, (struct sockaddr *)&me, &ml) == 0)
 		r->sport = ntohs(me.sin_port);
-	if (err == 0) {
-		r->outcome = CHK_OUT_CONNECTED;
-		r->have_rtt = 1;
-		r->rtt_us = clock_mono_us() - t0;
-		snprintf(r->reason, sizeof(r->reason), "connected");
-		if (!o->clean_close) {
-			/* Linger 0: close() sends RST, leaving no TIME_WAIT. */
-			struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	chk_connect_verdict(r, err, o->timeout_ms, clock_mono_us() - t0);
+	if (err == 0 && !o->clean_close) {
+		/* Linger 0: close() sends RST, leaving no TIME_WAIT. */
+		struct linger lg = { .l_onoff = 1, .l_linger = 0 };
 
-			if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) != 0)
-				log_warn("setsockopt(SO_LINGER) on the TCP socket");
-		}
-	} else if (err == ECONNREFUSED) {
-		r->outcome = CHK_OUT_REFUSED;
-		snprintf(r->reason, sizeof(r->reason), "connection refused");
-	} else if (err == ETIMEDOUT) {
-		r->outcome = CHK_OUT_TIMEOUT_CONNECT;
-		snprintf(r->reason, sizeof(r->reason), "timeout after %u ms waiting for connect",
-		         o->timeout_ms);
-	} else {
-		/* EHOSTUNREACH (no ARP answer, ICMP), ENETUNREACH...: about
-		 * the path to the server, not about us. */
-		r->outcome = CHK_OUT_CONNECT_FAILED;
-		snprintf(r->reason, sizeof(r->reason), "connect: %s", strerror(err));
+		if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) != 0)
+			log_warn("setsockopt(SO_LINGER) on the TCP socket");
 	}
 	if (o->verbose >= 1) {
 		char a[INET_ADDRSTRLEN];

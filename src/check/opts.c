@@ -129,7 +129,7 @@ int chk_usage_exit_scan(int argc, char *const *argv)
 
 /* ---- argp --------------------------------------------------------------- */
 
-enum { OPT_USAGE_EXIT = 0x100 };
+enum { OPT_USAGE_EXIT = 0x100, OPT_TARGETS };
 
 static const char doc[] =
 	"\ncheck_tcp_raw -- LVS-DR health check of one real server over a raw socket"
@@ -165,7 +165,7 @@ static const char doc[] =
 	"OPTIONS\n"
 	"----------------------------";
 
-static const char args_doc[] = "SOURCE_IFACE REAL_SERVER VIRTUAL_IP PORT";
+static const char args_doc[] = "SOURCE_IFACE REAL_SERVER VIRTUAL_IP PORT\n--targets=FILE";
 
 static const struct argp_option options[] = {
 	{ "clean-close", 'c', NULL, 0,
@@ -192,6 +192,12 @@ static const struct argp_option options[] = {
 	  "routing through a gateway); the MAC and TTL they came with are "
 	  "reported.", 0 },
 	{ "json", 'j', NULL, 0, "Print the result as one JSON object on standard output", 0 },
+	{ "targets", OPT_TARGETS, "FILE", 0,
+	  "Check every target of FILE (synscoped's format: IFACE REAL_SERVER "
+	  "VIRTUAL_IP PORT [option...] per line) once, all at the same time, "
+	  "and print one JSON line per target in file order; exit 0 only if "
+	  "every one succeeds. -t, -R, -c, -A and -r give the options the file "
+	  "does not; interval, rise and fall are ignored.", 0 },
 	{ "usage-exit", OPT_USAGE_EXIT, "STATUS", 0,
 	  "Exit status of usage errors, 1 to 255, wherever the option is given "
 	  "(for scripts that follow sysexits(3); never with keepalived's "
@@ -229,6 +235,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		argp_err_exit_status = o->usage_exit;
 		break;
 	case 'v': o->verbose++; break;
+	case OPT_TARGETS:
+		if (*arg == '\0')
+			usage_error(st, "--targets: empty file name");
+		o->targets = arg;
+		break;
 	case 't':
 		if (chk_parse_timeout(arg, &o->timeout_ms, err, sizeof(err)) != 0)
 			usage_error(st, err);
@@ -275,6 +286,14 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		}
 		break;
 	case ARGP_KEY_END:
+		if (o->targets != NULL) {
+			if (st->arg_num > 0)
+				usage_error(st, "--targets takes no SOURCE_IFACE REAL_SERVER VIRTUAL_IP PORT");
+			if (o->source_ip != NULL)
+				usage_error(st, "--source-ip cannot be used with --targets (each "
+				            "interface's primary address is used)");
+			break;
+		}
 		if (st->arg_num < 4) {
 			static const char *const names[] = { "SOURCE_IFACE", "REAL_SERVER",
 			                                     "VIRTUAL_IP", "PORT" };

@@ -28,6 +28,7 @@ struct chk_opts {
 	int usage_exit;            /* exit status of usage errors (--usage-exit) */
 	const char *source_ip;     /* NULL: the interface's primary address */
 	uint32_t source_addr;      /* parsed source_ip, host order */
+	const char *targets;       /* --targets FILE: one round over every target */
 };
 
 /* Every option value in milliseconds becomes microseconds here, in 64

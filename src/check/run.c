@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check/report.h"
 #include "check/run.h"
 #include "sys/clock.h"
 #include "sys/ifinfo.h"
@@ -209,16 +210,7 @@ int chk_run_raw(const struct chk_opts *o, uint32_t rs_ip, uint32_t vip,
 				goto out;
 		}
 	}
-	r->outcome = c.outcome;
-	chk_fmt_reason(r->reason, sizeof(r->reason), &c);
-	r->have_mac = c.have_rs_mac;
-	memcpy(r->rs_mac, c.rs_mac, 6);
-	r->reply = c.reply;
-	r->have_icmp = c.outcome == CHK_OUT_ICMP_UNREACH;
-	r->icmp_type = c.icmp_type;
-	r->icmp_code = c.icmp_code;
-	r->have_rtt = c.have_rtt;
-	r->rtt_us = c.have_rtt ? c.t_synack - c.t_syn : 0;
+	chk_report_from_chk(r, &c);
 	rc = 0;
 out:
 	r->elapsed_us = clock_mono_us() - t0;

@@ -4,6 +4,7 @@
 #ifndef SYNSCOPE_CHECK_RUN_H
 #define SYNSCOPE_CHECK_RUN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "check/chk.h"
@@ -35,6 +36,9 @@ void chk_error(struct chk_report *r, enum chk_outcome outcome, int err, const ch
  * waiting on it (a FIFO, a device, a socket, a directory); one byte is
  * read. */
 int chk_read_role(const char *path, struct chk_report *r);
+/* The same judgement without logging (the checker daemon reads role files
+ * on every check): 1, 0, or -1 with the message in ERR. */
+int chk_role_probe(const char *path, char *err, size_t cap);
 
 /* Host names given on the command line, resolved to IPv4 (host order). */
 #define CHK_NAMES_MAX 2
@@ -58,5 +62,8 @@ int chk_resolve(struct chk_name *names, int n, uint32_t timeout_ms, struct chk_r
 int chk_run_raw(const struct chk_opts *o, uint32_t rs_ip, uint32_t vip,
                 struct chk_report *r);
 int chk_run_connect(const struct chk_opts *o, uint32_t rs_ip, struct chk_report *r);
+/* The verdict of a connect() that ended with ERR (0: connected after
+ * RTT_US; ETIMEDOUT: our deadline of TIMEOUT_MS passed), into R. */
+void chk_connect_verdict(struct chk_report *r, int err, uint32_t timeout_ms, uint64_t rtt_us);
 
 #endif

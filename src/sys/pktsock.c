@@ -163,3 +163,29 @@ unsigned short pktsock_check_filter(struct sock_filter *out, uint32_t our_ip,
 	memcpy(out, prog, sizeof(prog));
 	return PKTSOCK_CHECK_LEN;
 }
+
+unsigned short pktsock_engine_filter(struct sock_filter *out, uint32_t our_ip)
+{
+	/* ACCEPT is instruction 14, REJECT 15; offsets as above. */
+	const struct sock_filter prog[PKTSOCK_ENGINE_LEN] = {
+		/*  0 */ STMT(BPF_LD | BPF_H | BPF_ABS, 12),
+		/*  1 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_ARP, 8, 0),
+		/*  2 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, 0, 12),
+		/*  3 */ STMT(BPF_LD | BPF_W | BPF_ABS, 30),
+		/*  4 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, our_ip, 0, 10),
+		/*  5 */ STMT(BPF_LD | BPF_B | BPF_ABS, 23),
+		/*  6 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_ICMP, 7, 0),
+		/*  7 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_TCP, 0, 7),
+		/*  8 */ STMT(BPF_LD | BPF_H | BPF_ABS, 20),
+		/*  9 */ JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x1fff, 5, 4),
+		/* 10 */ STMT(BPF_LD | BPF_H | BPF_ABS, 20),      /* ARP opcode */
+		/* 11 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, 2, 0, 3),
+		/* 12 */ STMT(BPF_LD | BPF_W | BPF_ABS, 38),      /* target IP */
+		/* 13 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, our_ip, 0, 1),
+		/* 14 */ STMT(BPF_RET | BPF_K, 0x40000),
+		/* 15 */ STMT(BPF_RET | BPF_K, 0),
+	};
+
+	memcpy(out, prog, sizeof(prog));
+	return PKTSOCK_ENGINE_LEN;
+}

@@ -36,4 +36,10 @@ void pktsock_close_deferred(int fd);
 unsigned short pktsock_check_filter(struct sock_filter *out, uint32_t our_ip,
                                     uint32_t vip, uint16_t port, uint16_t sport);
 
+/* The many-target engine's filter, one per interface for all its
+ * targets: ARP replies to OUR_IP; IPv4 TCP (first fragments) and ICMP to
+ * OUR_IP.  The engine validates the rest with its keyed ISN. */
+#define PKTSOCK_ENGINE_LEN 16
+unsigned short pktsock_engine_filter(struct sock_filter *out, uint32_t our_ip);
+
 #endif

@@ -1,7 +1,7 @@
 # Helpers shared by tests/misc/t_*.sh, on top of tests/net/lib.sh.
 . "$(dirname "${BASH_SOURCE[0]}")/../net/lib.sh"
 
-PROGRAMS="check_tcp_raw tcpeek tcpeekstat"
+PROGRAMS="check_tcp_raw tcpeek tcpeekstat synscoped"
 # The one place the version is set.
 VERSION=$(sed -n 's/^VERSION[[:space:]]*:=[[:space:]]*//p' "$SYNSCOPE_ROOT/Makefile")
 

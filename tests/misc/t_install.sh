@@ -15,6 +15,12 @@ check "make install DESTDIR=... PREFIX=/usr succeeds" \
 
 want="0755 /usr/sbin/check_tcp_raw
 0755 /usr/sbin/tcpeek
+0755 /usr/sbin/synscoped
+0644 /usr/share/man/man8/synscoped.8
+0644 /lib/systemd/system/synscoped.service
+0644 /usr/lib/sysusers.d/synscoped.conf
+0644 /usr/share/bash-completion/completions/synscoped
+0755 /usr/libexec/synscope/synscoped-track-files
 0755 /usr/bin/tcpeekstat
 0644 /usr/share/man/man8/check_tcp_raw.8
 0644 /usr/share/man/man8/tcpeek.8
@@ -32,7 +38,7 @@ want="0755 /usr/sbin/check_tcp_raw
 0755 /usr/libexec/synscope/check_tcp_raw-ldirectord"
 got=$(cd "$D" && find . -type f -printf '%m /%P\n' | sed 's/^\([0-7]\{3\}\) /0\1 /' | sort)
 if d=$(list_diff "$(printf '%s\n' "$want" | sort)" "$got"); then
-	ok "install: the 17 files, each with its mode, and nothing else"
+	ok "install: the 23 files, each with its mode, and nothing else"
 else
 	fail "install: file list or modes differ: $d"
 fi
@@ -68,6 +74,14 @@ if grep -qx 'ExecStart=/usr/sbin/tcpeek -i %I -q -U /run/tcpeek/%i.sock $TCPEEK_
 else
 	fail "installed unit's ExecStart: $(grep ExecStart= "$D/lib/systemd/system/tcpeek@.service")"
 fi
+if grep -qx 'ExecStart=/usr/sbin/synscoped -c /etc/synscoped.conf --state-dir /run/synscoped/state --socket /run/synscoped/synscoped.sock $SYNSCOPED_OPTS' \
+	"$D/lib/systemd/system/synscoped.service" &&
+	grep -qx 'ExecStartPre=/usr/sbin/synscoped --check-config /etc/synscoped.conf' \
+	"$D/lib/systemd/system/synscoped.service"; then
+	ok "installed synscoped.service runs the installed synscoped (/usr/sbin)"
+else
+	fail "installed synscoped.service: $(grep ExecStart "$D/lib/systemd/system/synscoped.service")"
+fi
 if grep -qx 'ExecStart=/usr/bin/tcpeekstat -p -U /run/tcpeek/%i.sock --label iface=%i -o /var/lib/prometheus/node-exporter/tcpeek_%i.prom' \
 	"$D/lib/systemd/system/tcpeek-textfile@.service"; then
 	ok "installed textfile unit runs the installed tcpeekstat (/usr/bin)"
@@ -90,7 +104,7 @@ fi
 
 # The version is set once, in the Makefile (-DSYNSCOPE_VERSION).
 spelt=$(cd "$SYNSCOPE_ROOT" && grep -lE '"[0-9]+\.[0-9]+\.[0-9]+"' \
-	src/check/check_tcp_raw.c src/peek/tcpeek.c src/stat/tcpeekstat.c src/*/opts.c)
+	src/check/check_tcp_raw.c src/peek/tcpeek.c src/stat/tcpeekstat.c src/daemon/synscoped.c src/*/opts.c)
 if [ -z "$spelt" ] && grep -q 'SYNSCOPE_VERSION=.*$(VERSION)' "$SYNSCOPE_ROOT/Makefile"; then
 	ok "version: only the Makefile's VERSION, passed as SYNSCOPE_VERSION"
 else

@@ -177,6 +177,44 @@ static void test_success_rst_close(void **state)
 	assert_int_equal(chk_next_wake(&c), CHK_NO_WAKE);
 }
 
+/* The engine's start with a MAC from its neighbour cache: the same SYN
+ * at once, no ARP, the same verdicts, the SYN deadline from the start. */
+static void test_start_resolved(void **state)
+{
+	struct chk_config cfg = config();
+	struct chk ref;
+
+	(void)state;
+	chk_start_resolved(&c, &cfg, RS_MAC, 5000, &out);
+	assert_int_equal(out.ntx, 1);
+	assert_tcp_sent(0, PKT_TH_SYN, ISN, 0);
+	assert_int_equal(sent(0).tcp.mss, 1460);
+	assert_int_equal(c.state, CHK_ST_SYN_SENT);
+	assert_true(c.have_rs_mac);
+	assert_int_equal(chk_next_wake(&c), 5000 + TMO);
+	/* identical to a check whose ARP reply came at the same moment */
+	chk_start(&ref, &cfg, 0, &out);
+	chk_on_frame(&ref, fb, good_arp_reply(), 5000, &out);
+	assert_true(out.accepted);
+	assert_int_equal(ref.state, c.state);
+	assert_int_equal(ref.deadline, c.deadline);
+	assert_int_equal(ref.next_retx, c.next_retx);
+	assert_int_equal(ref.t_syn, c.t_syn);
+	assert_int_equal(ref.ip_id, c.ip_id);
+	/* replies from another MAC still do not count */
+	feed(srv_from(OTHER_MAC, 64, PKT_TH_SYN | PKT_TH_ACK, SRV_ISN, ISN + 1), 5100);
+	assert_false(out.accepted);
+	feed(srv(PKT_TH_SYN | PKT_TH_ACK, SRV_ISN, ISN + 1), 5200);
+	assert_true(out.accepted);
+	assert_int_equal(c.outcome, CHK_OUT_SYNACK);
+	assert_int_equal(c.t_synack - c.t_syn, 200);
+	/* and a timeout is one waiting for the SYN/ACK, not for ARP */
+	chk_start_resolved(&c, &cfg, RS_MAC, 0, &out);
+	chk_on_tick(&c, TMO, &out);
+	assert_int_equal(c.outcome, CHK_OUT_TIMEOUT_SYNACK);
+	assert_reason("timeout after 500 ms waiting for SYN/ACK");
+}
+
 /* -c up to our FIN; returns with the FIN sent at t = 2000. */
 static void to_fin_wait(void)
 {
@@ -778,6 +816,7 @@ int main(void)
 		cmocka_unit_test(test_clean_close_bad_ack),
 		cmocka_unit_test(test_clean_close_fin_timeout),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_start_resolved),
 		cmocka_unit_test(test_rst_not_acking_ignored),
 		cmocka_unit_test(test_wrong_ack_synack_ignored),
 		cmocka_unit_test(test_wrong_ports_ignored),
