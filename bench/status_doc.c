@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "daemon/conf.h"
+#include "check/conf.h"
 #include "daemon/dmetrics.h"
 #include "daemon/dmn.h"
 #include "sys/clock.h"

@@ -8,7 +8,7 @@
 #include "check/engine.h"
 #include "check/report.h"
 #include "check/targets.h"
-#include "daemon/conf.h"
+#include "check/conf.h"
 #include "net/pkt.h"
 #include "sys/clock.h"
 #include "sys/evloop.h"

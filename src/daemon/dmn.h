@@ -25,7 +25,7 @@
 #include <stdio.h>
 
 #include "check/engine.h"
-#include "daemon/conf.h"
+#include "check/conf.h"
 #include "daemon/state.h"
 #include "sys/evloop.h"
 

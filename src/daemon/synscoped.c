@@ -15,7 +15,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "daemon/conf.h"
+#include "check/conf.h"
 #include "daemon/dclient.h"
 #include "daemon/dmn.h"
 #include "daemon/dmetrics.h"

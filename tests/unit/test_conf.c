@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "daemon/conf.h"
+#include "check/conf.h"
 
 static char err[8192];
 static struct conf c;

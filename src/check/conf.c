@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "check/opts.h"
-#include "daemon/conf.h"
+#include "check/conf.h"
 #include "net/pkt.h"
 
 #define WORDS_MAX 32

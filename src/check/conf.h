@@ -15,8 +15,8 @@
  * literals.  A target listed again with the same options is checked once;
  * with other options it is an error.  Errors read "FILE:LINE: message".
  */
-#ifndef SYNSCOPE_DAEMON_CONF_H
-#define SYNSCOPE_DAEMON_CONF_H
+#ifndef SYNSCOPE_CHECK_CONF_H
+#define SYNSCOPE_CHECK_CONF_H
 
 #include <stddef.h>
 #include <stdint.h>
