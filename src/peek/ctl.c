@@ -105,7 +105,9 @@ static int ctl_clear_stale(const struct sockaddr_un *sa, const char *path)
 	err = errno;
 	close(fd);
 	if (rc == 0 || err == EAGAIN || err == EINPROGRESS) {
-		log_warnx("another tcpeek is listening on %s", path);
+		/* the program serving a socket here is, in practice, another
+		 * instance of this one (tcpeek or synscoped) */
+		log_warnx("another %s is listening on %s", log_progname(), path);
 		return -1;
 	}
 	if (err != ECONNREFUSED) {

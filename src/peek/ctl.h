@@ -61,7 +61,7 @@ struct ctl;
  * user of that group can remove its own socket at exit and nobody can
  * remove anyone else's file.  If path exists: a socket nobody listens on
  * (stale, left by a dead tcpeek) is replaced; a socket with a live
- * listener is refused ("another tcpeek is listening on PATH"); anything
+ * listener is refused ("another PROGRAM is listening on PATH"); anything
  * else is refused.  owner/group (-1 to keep) are given to the socket only,
  * through the directory's descriptor.  NULL on failure, after logging one
  * line naming the path.
