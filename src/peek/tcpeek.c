@@ -161,6 +161,7 @@ int main(int argc, char **argv)
 	p = calloc(1, sizeof(*p));
 	if (!p) {
 		log_warn("calloc");
+		evw_close(evw);
 		filt_free(fs);
 		return EXIT_RUNTIME;
 	}
