@@ -145,8 +145,12 @@ for i in $(seq 50); do
 	sleep 0.2
 done
 # run the services the timers run, now rather than in up to 15 s
-IN systemctl start tcpeek-textfile@ta0.service tcpeek-textfile@ta1.service >"$T/st" 2>&1 ||
+if ! IN systemctl start tcpeek-textfile@ta0.service tcpeek-textfile@ta1.service >"$T/st" 2>&1; then
 	fail "systemctl start tcpeek-textfile@: $(tail -2 "$T/st" | tr '\n' ' ')"
+	# what the service said, for whoever reads the failure
+	IN journalctl --no-pager -q -n 8 -u tcpeek-textfile@ta0.service -u tcpeek-textfile@ta1.service 2>&1 |
+		sed 's/^/# /'
+fi
 
 # node_exporter of this test, alone in its namespace, reading the directory
 ns_add ne
