@@ -2,6 +2,11 @@
 . "$(dirname "${BASH_SOURCE[0]}")/../net/lib.sh"
 
 PROGRAMS="check_tcp_raw tcpeek tcpeekstat synscoped"
+# make as the suite's programs were built: in the SAN=1 pass a plain make
+# would relink bin/ from build/ in the middle of the run and install
+# programs that are not the ones under test
+M="make --no-print-directory -C $SYNSCOPE_ROOT"
+[ "${BUILD:-build}" = build-san ] && M="$M SAN=1"
 # The one place the version is set.
 VERSION=$(sed -n 's/^VERSION[[:space:]]*:=[[:space:]]*//p' "$SYNSCOPE_ROOT/Makefile")
 

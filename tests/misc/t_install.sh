@@ -7,7 +7,6 @@
 
 T=$(mktmp)
 D=$T/dest
-M="make --no-print-directory -C $SYNSCOPE_ROOT"
 
 check "make install DESTDIR=... PREFIX=/usr succeeds" \
 	$M -s install DESTDIR="$D" PREFIX=/usr UNITDIR=/lib/systemd/system >"$T/log" 2>&1 ||

@@ -15,7 +15,7 @@ for kv in User=synscoped AmbientCapabilities=CAP_NET_RAW CapabilityBoundingSet=C
 done
 ok "synscoped.service: user synscoped, CAP_NET_RAW only, NoNewPrivileges, ProtectSystem=strict, reload by SIGHUP"
 if command -v systemd-analyze >/dev/null; then
-	make --no-print-directory -s -C "$SYNSCOPE_ROOT" install PREFIX="$T/p" >/dev/null 2>&1
+	$M -s install PREFIX="$T/p" >/dev/null 2>&1
 	# only what is said about our unit counts (other units of the host may warn)
 	MANPATH=$T/p/share/man systemd-analyze verify "$T/p/lib/systemd/system/synscoped.service" \
 		>"$T/v" 2>&1

@@ -29,7 +29,6 @@ ip netns list >/dev/null 2>&1 || skip "no network namespaces"
 
 T=$(mktmp)
 chmod 0755 "$T"
-M="make --no-print-directory -C $SYNSCOPE_ROOT"
 $M -s install DESTDIR="$T/stage" PREFIX=/usr/local >"$T/log" 2>&1 ||
 	{ fail "make install DESTDIR=$T/stage: $(tail -1 "$T/log")"; exit 0; }
 if [ -n "${TEXTFILE_UNIT:-}" ]; then

@@ -9,7 +9,6 @@
 
 T=$(mktmp)
 U=$SYNSCOPE_ROOT/contrib/systemd/tcpeek@.service
-M="make --no-print-directory -C $SYNSCOPE_ROOT"
 
 # installed under a real PREFIX (no DESTDIR) so ExecStart and the
 # Documentation= man pages resolve
