@@ -152,3 +152,22 @@ NFT
 dns_queries() {
 	NS "$1" nft list counter inet "${P}dns" q | sed -n 's/.*packets \([0-9]*\).*/\1/p'
 }
+
+# sock_request SOCK LINE: send LINE (ended by CRLF) on a stats socket and
+# print the whole answer; a silent server is given up after 3 s.
+sock_request() {
+	python3 - "$1" "$2" <<'EOF'
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(3)
+s.connect(sys.argv[1])
+s.sendall(sys.argv[2].encode() + b"\r\n")
+out = b""
+while True:
+    b = s.recv(65536)
+    if not b:
+        break
+    out += b
+sys.stdout.write(out.decode())
+EOF
+}

@@ -60,22 +60,7 @@ print(ok)
 }
 # get: the GET document; jq_ EXPR...: python expressions over d (filter
 # name -> object) that must all hold
-get() {
-	python3 - "$SOCK" <<'EOF'
-import socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.settimeout(3)
-s.connect(sys.argv[1])
-s.sendall(b"GET\n")
-out = b""
-while True:
-    b = s.recv(65536)
-    if not b:
-        break
-    out += b
-sys.stdout.write(out.decode())
-EOF
-}
+get() { sock_request "$SOCK" GET; }
 jq_() {
 	local json=$1; shift
 	python3 - "$json" "$@" <<'EOF'

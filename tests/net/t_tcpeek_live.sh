@@ -65,22 +65,7 @@ quiet() { "$@" >/dev/null 2>&1; }
 stat_json() { NS srv "$BIN/tcpeekstat" -U "$SOCK" -j; }
 
 # raw REQUEST: one request over the socket, the answer on stdout
-raw() {
-	python3 - "$SOCK" "$1" <<'EOF'
-import socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.settimeout(3)
-s.connect(sys.argv[1])
-s.sendall(sys.argv[2].encode() + b"\r\n")
-out = b""
-while True:
-    b = s.recv(65536)
-    if not b:
-        break
-    out += b
-sys.stdout.write(out.decode())
-EOF
-}
+raw() { sock_request "$SOCK" "$1"; }
 
 # jcheck JSON EXPR...: each python expression over d (the parsed document,
 # a dict of filter name -> object) must be true

@@ -87,22 +87,7 @@ for i in range(int(sys.argv[3])):
 
 # GET until every filter has its success (the capture hands frames over
 # up to 50 ms late)
-get() {
-	python3 - "$SOCK" <<'EOF'
-import socket, sys
-s = socket.socket(socket.AF_UNIX)
-s.settimeout(3)
-s.connect(sys.argv[1])
-s.sendall(b"GET\r\n")
-out = b""
-while True:
-    b = s.recv(65536)
-    if not b:
-        break
-    out += b
-sys.stdout.write(out.decode())
-EOF
-}
+get() { sock_request "$SOCK" GET; }
 # times FILE.json: "hI MAX" per filter, successes must be 1 each
 times() {
 	python3 - "$1" "$N" <<'EOF'
