@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "check/opts.h"
+#include "common/num.h"
 #include "check/conf.h"
 #include "net/pkt.h"
 
@@ -59,21 +60,14 @@ void conf_opts_builtin(struct conf_opts *o)
 	o->fall = CONF_DEF_FALL;
 }
 
-/* Digits only, at most MAX. */
+/* Digits only, at most MAX (common/num.h). */
 static int num(const char *s, unsigned long max, unsigned long *out)
 {
-	unsigned long v = 0;
+	uint64_t v;
 
-	if (*s == '\0')
+	if (num_parse_u64(s, max, &v) != 0)
 		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		if (v > (max - (unsigned long)(*s - '0')) / 10)
-			return -1;
-		v = v * 10 + (unsigned long)(*s - '0');
-	}
-	*out = v;
+	*out = (unsigned long)v;
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/num.h"
 #include "common/text.h"
 #include "stat/tstat_doc.h"
 #include "stat/tstat_fmt.h"
@@ -50,18 +51,9 @@ static int bad_listen(char *err, size_t errlen, const char *s, const char *why)
 /* Strict decimal port 1..65535: no sign, no blank, no trailing junk. */
 static int parse_port(const char *s, uint16_t *out)
 {
-	unsigned long v = 0;
+	uint64_t v;
 
-	if (*s == '\0')
-		return -1;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (unsigned long)(*s - '0');
-		if (v > 65535)
-			return -1;
-	}
-	if (v == 0)
+	if (num_parse_u64(s, 65535, &v) != 0 || v == 0)
 		return -1;
 	*out = (uint16_t)v;
 	return 0;
