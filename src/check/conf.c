@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "check/opts.h"
-#include "common/num.h"
+#include "common/parse.h"
 #include "check/conf.h"
 #include "net/pkt.h"
 
@@ -60,12 +60,12 @@ void conf_opts_builtin(struct conf_opts *o)
 	o->fall = CONF_DEF_FALL;
 }
 
-/* Digits only, at most MAX (common/num.h). */
+/* Digits only, at most MAX (common/parse.h). */
 static int num(const char *s, unsigned long max, unsigned long *out)
 {
 	uint64_t v;
 
-	if (num_parse_u64(s, max, &v) != 0)
+	if (parse_u64(s, max, &v) != 0)
 		return -1;
 	*out = (unsigned long)v;
 	return 0;

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "common/num.h"
+#include "common/parse.h"
 #include "common/text.h"
 #include "stat/tstat_doc.h"
 #include "stat/tstat_fmt.h"
@@ -53,7 +53,7 @@ static int parse_port(const char *s, uint16_t *out)
 {
 	uint64_t v;
 
-	if (num_parse_u64(s, 65535, &v) != 0 || v == 0)
+	if (parse_u64(s, 65535, &v) != 0 || v == 0)
 		return -1;
 	*out = (uint16_t)v;
 	return 0;
