@@ -217,8 +217,7 @@ static void if_close(struct eng *e, struct eng_if *ifp)
  * ifp->err and ifp->why set. */
 static int if_open(struct eng *e, struct eng_if *ifp, uint64_t now)
 {
-	struct sock_filter prog[PKTSOCK_ENGINE_LEN];
-	unsigned short plen;
+	struct pktsock_filter flt;
 	const char *n = ifp->name;
 
 	if (ifp->fd >= 0)
@@ -247,13 +246,19 @@ static int if_open(struct eng *e, struct eng_if *ifp, uint64_t now)
 		snprintf(ifp->why, sizeof(ifp->why), "SOURCE_IFACE '%s': interface is down", n);
 		return -1;
 	}
-	if (!ifp->info.has_ip4) {
+	if (!addr_is_set(&ifp->info.ip4)) {
 		ifp->err = CHK_OUT_IFACE_NO_IP4;
 		snprintf(ifp->why, sizeof(ifp->why), "SOURCE_IFACE '%s': interface has no IPv4 address", n);
 		return -1;
 	}
-	plen = pktsock_engine_filter(prog, ifp->info.ip4);
-	ifp->fd = pktsock_open(ifp->info.index, prog, plen);
+	if (pktsock_engine_filter(&flt, &ifp->info.ip4) != 0) {
+		ifp->err = CHK_OUT_SYSTEM;
+		snprintf(ifp->why, sizeof(ifp->why), "SOURCE_IFACE '%s': kernel filter: %.80s", n,
+		         flt.err);
+		return -1;
+	}
+	ifp->fd = pktsock_open(ifp->info.index, flt.prog, flt.len);
+	pktsock_filter_free(&flt);
 	if (ifp->fd < 0) {
 		if (errno == EPERM || errno == EACCES) {
 			ifp->err = CHK_OUT_NO_CAPABILITY;
@@ -683,7 +688,7 @@ static void start_raw(struct eng *e, struct eng_run *r, uint64_t now)
 	r->owns_port = 1;
 	memset(&cfg, 0, sizeof(cfg));
 	memcpy(cfg.our_mac, ifp->info.mac, PKT_ETH_ALEN);
-	cfg.our_ip = ifp->info.ip4;
+	cfg.our_ip = addr_get_ip4(&ifp->info.ip4);
 	cfg.rs_ip = t->spec.rs_ip;
 	cfg.vip = t->spec.vip;
 	cfg.port = t->spec.port;
@@ -745,7 +750,7 @@ static void on_arp(struct eng *e, struct eng_if *ifp, const struct pkt_frame *f,
 	struct chk_out out;
 	int taken = 0;
 
-	if (f->arp.op != 2 || f->arp.tpa != ifp->info.ip4 ||
+	if (f->arp.op != 2 || f->arp.tpa != addr_get_ip4(&ifp->info.ip4) ||
 	    (n = nbr_find(e, ifp, f->arp.spa)) == NULL || n->waiters == NULL) {
 		e->st.rx_stale++;
 		return;
@@ -773,7 +778,7 @@ static void on_arp(struct eng *e, struct eng_if *ifp, const struct pkt_frame *f,
  * frame answers, or NULL (counted as forged or stale). */
 static struct eng_run *validate(struct eng *e, struct eng_if *ifp, const struct pkt_frame *f)
 {
-	uint32_t our = ifp->info.ip4, isn;
+	uint32_t our = addr_get_ip4(&ifp->info.ip4), isn;
 	uint16_t sport;
 	struct eng_run *r;
 
