@@ -55,7 +55,7 @@ int chk_run_connect(const struct chk_opts *o, uint32_t rs_ip, struct chk_report 
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	if (o->source_ip != NULL) {
-		sin.sin_addr.s_addr = htonl(o->source_addr);
+		sin.sin_addr.s_addr = htonl(addr_get_ip4(&o->source_addr));
 		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
 			chk_error(r, CHK_OUT_SYSTEM, errno, "bind to --source-ip %s", o->source_ip);
 			goto out;

@@ -1,7 +1,6 @@
 /* Command line of check_tcp_raw.  The option letters, long names and
  * positional arguments follow the original tool; the prose is ours. */
 #include <argp.h>
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,35 +8,14 @@
 #include <sys/socket.h>
 
 #include "check/opts.h"
+#include "common/parse.h"
 #include "sys/log.h"
-
-/* Digits only (no sign, no space, no base prefix), value at most MAX. */
-static int parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	unsigned long v = 0;
-
-	if (s == NULL || *s == '\0')
-		return -1;
-	for (const char *p = s; *p; p++) {
-		unsigned long d;
-
-		if (*p < '0' || *p > '9')
-			return -1;
-		d = (unsigned long)(*p - '0');
-		/* Checked before it is computed: v * 10 + d never wraps. */
-		if (v > max / 10 || (v == max / 10 && d > max % 10))
-			return -1;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return 0;
-}
 
 int chk_parse_port(const char *s, uint16_t *out, char *err, size_t errlen)
 {
-	unsigned long v;
+	uint64_t v;
 
-	if (parse_uint(s, 65535, &v) != 0 || v == 0) {
+	if (parse_u64(s, 65535, &v) != 0 || v == 0) {
 		snprintf(err, errlen, "invalid PORT '%s': expected a number from 1 to 65535", s);
 		return -1;
 	}
@@ -47,9 +25,9 @@ int chk_parse_port(const char *s, uint16_t *out, char *err, size_t errlen)
 
 int chk_parse_timeout(const char *s, uint32_t *out, char *err, size_t errlen)
 {
-	unsigned long v;
+	uint64_t v;
 
-	if (parse_uint(s, CHK_TIMEOUT_MAX_MS, &v) != 0) {
+	if (parse_u64(s, CHK_TIMEOUT_MAX_MS, &v) != 0) {
 		snprintf(err, errlen,
 		         "invalid --timeout '%s': expected milliseconds from 0 to %u", s,
 		         CHK_TIMEOUT_MAX_MS);
@@ -61,9 +39,9 @@ int chk_parse_timeout(const char *s, uint32_t *out, char *err, size_t errlen)
 
 int chk_parse_retries(const char *s, int *out, char *err, size_t errlen)
 {
-	unsigned long v;
+	uint64_t v;
 
-	if (parse_uint(s, CHK_RETRIES_MAX, &v) != 0) {
+	if (parse_u64(s, CHK_RETRIES_MAX, &v) != 0) {
 		snprintf(err, errlen, "invalid --retries '%s': expected a number from 0 to %d",
 		         s, CHK_RETRIES_MAX);
 		return -1;
@@ -72,30 +50,27 @@ int chk_parse_retries(const char *s, int *out, char *err, size_t errlen)
 	return 0;
 }
 
-int chk_parse_ip4(const char *s, uint32_t *out, char *err, size_t errlen)
+int chk_parse_source(const char *s, struct addr *out, char *err, size_t errlen)
 {
-	struct in_addr a;
-
-	if (inet_pton(AF_INET, s, &a) != 1) {
-		snprintf(err, errlen, "invalid --source-ip '%s': expected an IPv4 address", s);
+	if (parse_addr(s, strlen(s), PARSE_ANY, out) != 0) {
+		snprintf(err, errlen, "invalid --source-ip '%s': expected an IPv4 or IPv6 address", s);
 		return -1;
 	}
-	*out = ntohl(a.s_addr);
 	return 0;
 }
 
 int chk_is_ip6_literal(const char *s)
 {
-	struct in6_addr a;
+	struct addr a;
 
-	return strchr(s, ':') != NULL && inet_pton(AF_INET6, s, &a) == 1;
+	return parse_addr(s, strlen(s), PARSE_IP6, &a) == 0;
 }
 
 int chk_parse_usage_exit(const char *s, int *out, char *err, size_t errlen)
 {
-	unsigned long v;
+	uint64_t v;
 
-	if (parse_uint(s, 255, &v) != 0 || v == 0) {
+	if (parse_u64(s, 255, &v) != 0 || v == 0) {
 		snprintf(err, errlen, "invalid --usage-exit '%s': expected a status from 1 to 255",
 		         s);
 		return -1;
@@ -249,11 +224,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			usage_error(st, err);
 		break;
 	case 's':
-		if (chk_is_ip6_literal(arg)) {
-			snprintf(err, sizeof(err), "--source-ip '%s': IPv6 is not supported", arg);
-			usage_error(st, err);
-		}
-		if (chk_parse_ip4(arg, &o->source_addr, err, sizeof(err)) != 0)
+		if (chk_parse_source(arg, &o->source_addr, err, sizeof(err)) != 0)
 			usage_error(st, err);
 		o->source_ip = arg;
 		break;

@@ -99,13 +99,13 @@ int chk_run_raw(const struct chk_opts *o, uint32_t rs_ip, uint32_t vip,
 {
 	struct ifinfo ifi;
 	struct chk_config cfg;
-	struct sock_filter prog[PKTSOCK_CHECK_LEN];
-	unsigned short plen;
+	struct pktsock_filter flt;
+	struct addr our, va = addr_ip4(vip);
 	static struct chk c;
 	static struct chk_out out;
 	uint8_t rnd[8], frame[2048];
 	uint64_t t0 = clock_mono_us();
-	int fd, rc = CHK_EXIT_FAIL;
+	int fd, err, rc = CHK_EXIT_FAIL;
 
 	r->mode = "raw";
 	switch (ifinfo_get(o->iface, &ifi)) {
@@ -125,14 +125,20 @@ int chk_run_raw(const struct chk_opts *o, uint32_t rs_ip, uint32_t vip,
 		chk_error(r, CHK_OUT_IFACE_DOWN, 0, "SOURCE_IFACE '%s': interface is down", o->iface);
 		return CHK_EXIT_FAIL;
 	}
-	if (o->source_ip == NULL && !ifi.has_ip4) {
+	our = o->source_ip ? o->source_addr : *ifinfo_source(&ifi, &va);
+	if (!addr_is_set(&our)) {
 		chk_error(r, CHK_OUT_IFACE_NO_IP4, 0,
 		          "SOURCE_IFACE '%s': interface has no IPv4 address (use --source-ip)", o->iface);
 		return CHK_EXIT_FAIL;
 	}
+	if (our.family != va.family) {
+		chk_error(r, CHK_OUT_USAGE, 0, "--source-ip %s and VIRTUAL_IP %s are not of one "
+		          "address family", o->source_ip, o->virtual_ip);
+		return CHK_EXIT_FAIL;
+	}
 	memset(&cfg, 0, sizeof(cfg));
 	memcpy(cfg.our_mac, ifi.mac, 6);
-	cfg.our_ip = o->source_ip ? o->source_addr : ifi.ip4;
+	cfg.our_ip = addr_get_ip4(&our);
 	cfg.rs_ip = rs_ip;
 	cfg.vip = vip;
 	cfg.port = o->port;
@@ -153,9 +159,18 @@ int chk_run_raw(const struct chk_opts *o, uint32_t rs_ip, uint32_t vip,
 	cfg.clean_close = o->clean_close;
 	cfg.any_mac = o->any_mac;
 
-	plen = pktsock_check_filter(prog, cfg.our_ip, vip, cfg.port, cfg.sport);
-	fd = pktsock_open(ifi.index, prog, plen);
+	if (pktsock_check_filter(&flt, &our, &va, cfg.port, cfg.sport) != 0) {
+		log_warnx("kernel filter: %s", flt.expr);
+		chk_error(r, CHK_OUT_SYSTEM, 0, "kernel filter: %s", flt.err);
+		return CHK_EXIT_FAIL;
+	}
+	if (o->verbose >= 1)
+		fprintf(stderr, "[FILTER] %s\n", flt.expr);
+	fd = pktsock_open(ifi.index, flt.prog, flt.len);
+	err = errno;
+	pktsock_filter_free(&flt);
 	if (fd < 0) {
+		errno = err;
 		if (errno == EPERM || errno == EACCES)
 			chk_error(r, CHK_OUT_NO_CAPABILITY, 0,
 			          "opening a packet socket needs CAP_NET_RAW: run as root, or "

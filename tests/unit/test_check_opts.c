@@ -98,13 +98,19 @@ static void test_ms_to_us(void **state)
 
 static void test_ip(void **state)
 {
-	uint32_t a = 0;
+	struct addr a;
 
 	(void)state;
-	assert_int_equal(chk_parse_ip4("10.0.0.1", &a, err, sizeof(err)), 0);
-	assert_int_equal(a, 0x0a000001);
-	assert_int_equal(chk_parse_ip4("10.0.0.256", &a, err, sizeof(err)), -1);
-	assert_int_equal(chk_parse_ip4("eth0", &a, err, sizeof(err)), -1);
+	assert_int_equal(chk_parse_source("10.0.0.1", &a, err, sizeof(err)), 0);
+	assert_int_equal(a.family, AF_INET);
+	assert_int_equal(addr_get_ip4(&a), 0x0a000001);
+	assert_int_equal(chk_parse_source("2001:db8::1", &a, err, sizeof(err)), 0);
+	assert_int_equal(a.family, AF_INET6);
+	assert_int_equal(a.u.b[15], 1);
+	assert_int_equal(chk_parse_source("10.0.0.256", &a, err, sizeof(err)), -1);
+	assert_int_equal(chk_parse_source("[2001:db8::1]", &a, err, sizeof(err)), -1);
+	assert_int_equal(chk_parse_source("10.1", &a, err, sizeof(err)), -1);
+	assert_int_equal(chk_parse_source("eth0", &a, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "eth0"));
 	assert_true(chk_is_ip6_literal("::1"));
 	assert_true(chk_is_ip6_literal("2001:db8::42"));
