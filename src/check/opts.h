@@ -48,8 +48,11 @@ int chk_parse_timeout(const char *s, uint32_t *out, char *err, size_t errlen);
 int chk_parse_retries(const char *s, int *out, char *err, size_t errlen);
 /* An IPv4 or IPv6 literal (for -s). */
 int chk_parse_source(const char *s, struct addr *out, char *err, size_t errlen);
-/* 1 if S is an IPv6 literal (we refuse those with a clear message). */
-int chk_is_ip6_literal(const char *s);
+/* AF_INET or AF_INET6 if S is an address literal, else 0 (a name). */
+int chk_literal_family(const char *s);
+/* -1 (reason in ERR) if REAL_SERVER, VIRTUAL_IP and --source-ip, where
+ * given as literals, are not all of one family. */
+int chk_check_families(const struct chk_opts *o, char *err, size_t errlen);
 /* --usage-exit's value: 1 to 255 (0 would make a usage error a success). */
 int chk_parse_usage_exit(const char *s, int *out, char *err, size_t errlen);
 /* The usage-error status asked for anywhere on the command line (before

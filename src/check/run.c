@@ -94,13 +94,13 @@ static int wait_readable(int fd, uint64_t wake, struct chk_report *r)
 	return 0;
 }
 
-int chk_run_raw(const struct chk_opts *o, uint32_t rs_ip, uint32_t vip,
+int chk_run_raw(const struct chk_opts *o, const struct addr *rs, const struct addr *vip,
                 struct chk_report *r)
 {
 	struct ifinfo ifi;
 	struct chk_config cfg;
 	struct pktsock_filter flt;
-	struct addr our, va = addr_ip4(vip);
+	struct addr our, va = *vip;
 	static struct chk c;
 	static struct chk_out out;
 	uint8_t rnd[8], frame[2048];
@@ -139,8 +139,8 @@ int chk_run_raw(const struct chk_opts *o, uint32_t rs_ip, uint32_t vip,
 	memset(&cfg, 0, sizeof(cfg));
 	memcpy(cfg.our_mac, ifi.mac, 6);
 	cfg.our_ip = addr_get_ip4(&our);
-	cfg.rs_ip = rs_ip;
-	cfg.vip = vip;
+	cfg.rs_ip = addr_get_ip4(rs);
+	cfg.vip = addr_get_ip4(vip);
 	cfg.port = o->port;
 	/* Fresh, unpredictable port, ISN and IP ID for every check: a stale
 	 * or forged reply must not be able to guess them. */
