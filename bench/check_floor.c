@@ -73,19 +73,19 @@ int main(int argc, char **argv)
 	pktsock_filter_free(&flt);
 	if (fd < 0)
 		return 1;
-	n = pkt_build_arp(out, sizeof(out), 1, ifi.mac, addr_get_ip4(&ifi.ip4), bcast, zero, rs);
+	n = pkt_build_arp(out, sizeof(out), 1, ifi.mac, ifi.ip4, bcast, zero, addr_ip4(rs));
 	if (pktsock_send(fd, out, n) != 0)
 		return 1;
 	do {
 		if (next(fd, buf, sizeof(buf), &f) != 0)
 			return 1;
-	} while (!f.has_arp || f.arp.op != 2 || f.arp.spa != rs);
-	memcpy(rs_mac, f.arp.sha, 6);
+	} while (!f.has_nbr || f.nbr.op != 2 || addr_get_ip4(&f.nbr.spa) != rs);
+	memcpy(rs_mac, f.nbr.sha, 6);
 	memset(&s, 0, sizeof(s));
 	s.smac = ifi.mac;
 	s.dmac = rs_mac;
-	s.saddr = addr_get_ip4(&ifi.ip4);
-	s.daddr = vip;
+	s.src = ifi.ip4;
+	s.dst = va;
 	s.sport = sport;
 	s.dport = port;
 	s.seq = rnd[1];

@@ -92,9 +92,9 @@ static size_t gen_next(struct gen *g, uint8_t *buf)
 	if (g->sc == FLOOD) {
 		g->rnd ^= g->rnd << 13, g->rnd ^= g->rnd >> 7, g->rnd ^= g->rnd << 17;
 		s.smac = MAC_C, s.dmac = MAC_S;
-		s.saddr = (uint32_t)g->rnd;
+		s.src = addr_ip4((uint32_t)g->rnd);
 		s.sport = (uint16_t)(g->rnd >> 32) | 1024;
-		s.daddr = SRV_ADDR, s.dport = SRV_PORT;
+		s.dst = addr_ip4(SRV_ADDR), s.dport = SRV_PORT;
 		s.seq = (uint32_t)(g->rnd >> 16);
 		s.flags = PKT_TH_SYN, s.mss = 1460;
 		g->sent++;
@@ -113,7 +113,7 @@ static size_t gen_next(struct gen *g, uint8_t *buf)
 				continue;
 			hs_client(i, &ca, &cp);
 			s.smac = MAC_C, s.dmac = MAC_S;
-			s.saddr = ca, s.sport = cp, s.daddr = SRV_ADDR, s.dport = SRV_PORT;
+			s.src = addr_ip4(ca), s.sport = cp, s.dst = addr_ip4(SRV_ADDR), s.dport = SRV_PORT;
 			s.seq = mix32(i), s.flags = PKT_TH_SYN, s.mss = 1460;
 		} else {
 			uint64_t j;
@@ -124,12 +124,12 @@ static size_t gen_next(struct gen *g, uint8_t *buf)
 			hs_client(j, &ca, &cp);
 			if (sub == 1) {
 				s.smac = MAC_S, s.dmac = MAC_C;
-				s.saddr = SRV_ADDR, s.sport = SRV_PORT, s.daddr = ca, s.dport = cp;
+				s.src = addr_ip4(SRV_ADDR), s.sport = SRV_PORT, s.dst = addr_ip4(ca), s.dport = cp;
 				s.seq = mix32(j + 0x100000000ull), s.ack = mix32(j) + 1;
 				s.flags = PKT_TH_SYN | PKT_TH_ACK, s.mss = 1460;
 			} else {
 				s.smac = MAC_C, s.dmac = MAC_S;
-				s.saddr = ca, s.sport = cp, s.daddr = SRV_ADDR, s.dport = SRV_PORT;
+				s.src = addr_ip4(ca), s.sport = cp, s.dst = addr_ip4(SRV_ADDR), s.dport = SRV_PORT;
 				s.seq = mix32(j) + 1, s.ack = mix32(j + 0x100000000ull) + 1;
 				s.flags = PKT_TH_ACK;
 			}

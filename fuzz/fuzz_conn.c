@@ -166,9 +166,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		ts += (r[4] & 0x80) ? (uint64_t)(dt & 0x7fff) * 100000u : dt;
 		memset(&f, 0, sizeof(f));
-		f.has_ip4 = f.has_tcp = 1;
-		f.ip4.src = srv ? 0x0a000001u : 0xc0a80000u + (uint32_t)(tup & 3);
-		f.ip4.dst = srv ? 0xc0a80000u + (uint32_t)(tup & 3) : 0x0a000001u;
+		f.has_ip = f.has_tcp = 1;
+		f.ip.src = addr_ip4(srv ? 0x0a000001u : 0xc0a80000u + (uint32_t)(tup & 3));
+		f.ip.dst = addr_ip4(srv ? 0xc0a80000u + (uint32_t)(tup & 3) : 0x0a000001u);
 		f.tcp.sport = srv ? 80 : (uint16_t)(40000 + (tup >> 2));
 		f.tcp.dport = srv ? (uint16_t)(40000 + (tup >> 2)) : 80;
 		f.tcp.flags = (uint8_t)(kflags[kind] | (r[5] & 0x40 ? r[5] & 0x3f : 0));

@@ -25,11 +25,11 @@ static void check(const struct pkt_frame *f, size_t caplen, enum pkt_err err)
 
 	if (pkt_strerror(err) == NULL)
 		abort();
-	if ((f->has_arp || f->has_ip4) && (!f->has_eth || f->l3_off > caplen))
+	if ((f->has_nbr || f->has_ip) && (!f->has_eth || f->l3_off > caplen))
 		abort();
-	if (f->has_arp && f->has_ip4)
+	if (f->has_nbr && f->has_ip)
 		abort();
-	if ((f->has_tcp || f->has_icmp) && !f->has_ip4)
+	if ((f->has_tcp || f->has_icmp) && !f->has_ip)
 		abort();
 	if (f->has_tcp && f->has_icmp)
 		abort();
@@ -39,22 +39,22 @@ static void check(const struct pkt_frame *f, size_t caplen, enum pkt_err err)
 		if (f->eth.nvlan > PKT_MAX_VLAN)
 			abort();
 	}
-	if (f->has_arp) {
-		pkt_fmt_mac(mac, f->arp.sha);
-		pkt_fmt_ip4(ip, f->arp.spa);
+	if (f->has_nbr) {
+		pkt_fmt_mac(mac, f->nbr.sha);
+		pkt_fmt_ip4(ip, addr_get_ip4(&f->nbr.spa));
 	}
-	if (f->has_ip4) {
+	if (f->has_ip) {
 		/* the header was captured whole and fits its total length */
-		if (f->ip4.hlen < 20 || f->ip4.length < f->ip4.hlen ||
-		    (f->ip4.tot_len != 0 && f->ip4.length != f->ip4.tot_len) ||
-		    f->l3_off + f->ip4.hlen > caplen)
+		if (f->ip.hlen < 20 || f->ip.length < f->ip.hlen ||
+		    (f->ip.tot_len != 0 && f->ip.length != f->ip.tot_len) ||
+		    f->l3_off + f->ip.hlen > caplen)
 			abort();
-		pkt_fmt_ip4(ip, f->ip4.src);
-		pkt_fmt_ip4(ip, f->ip4.dst);
+		pkt_fmt_ip4(ip, addr_get_ip4(&f->ip.src));
+		pkt_fmt_ip4(ip, addr_get_ip4(&f->ip.dst));
 	}
 	if (f->has_tcp) {
 		if (f->tcp.hlen < 20 ||
-		    (size_t)f->ip4.hlen + f->tcp.hlen + f->tcp.payload_len != f->ip4.length)
+		    (size_t)f->ip.hlen + f->tcp.hlen + f->tcp.payload_len != f->ip.length)
 			abort();
 		pkt_fmt_tcpflags(fl, f->tcp.flags);
 	}
@@ -64,21 +64,24 @@ static void check(const struct pkt_frame *f, size_t caplen, enum pkt_err err)
 
 #define EQ(m) (a->m == b->m)
 #define EQMEM(m) (memcmp(a->m, b->m, sizeof(a->m)) == 0)
+#define EQADDR(m) addr_eq(&a->m, &b->m)
 
 /* Every member the decoders write (padding not compared). */
 static int same_frame(const struct pkt_frame *a, const struct pkt_frame *b)
 {
 	return EQMEM(eth.dst) && EQMEM(eth.src) && EQ(eth.type) && EQ(eth.nvlan) &&
-	       EQMEM(eth.vlan) && EQ(has_eth) && EQ(has_arp) && EQ(has_ip4) &&
+	       EQMEM(eth.vlan) && EQ(has_eth) && EQ(has_nbr) && EQ(has_ip) &&
 	       EQ(has_tcp) && EQ(has_icmp) && EQ(l3_off) &&
-	       EQ(arp.op) && EQMEM(arp.sha) && EQ(arp.spa) && EQMEM(arp.tha) && EQ(arp.tpa) &&
-	       EQ(ip4.hlen) && EQ(ip4.tos) && EQ(ip4.tot_len) && EQ(ip4.length) && EQ(ip4.id) &&
-	       EQ(ip4.frag) && EQ(ip4.ttl) && EQ(ip4.proto) && EQ(ip4.src) && EQ(ip4.dst) &&
+	       EQ(nbr.op) && EQMEM(nbr.sha) && EQADDR(nbr.spa) && EQMEM(nbr.tha) &&
+	       EQADDR(nbr.tpa) &&
+	       EQ(ip.hlen) && EQ(ip.tos) && EQ(ip.tot_len) && EQ(ip.length) && EQ(ip.id) &&
+	       EQ(ip.frag) && EQ(ip.later_frag) && EQ(ip.ttl) && EQ(ip.proto) && EQADDR(ip.src) &&
+	       EQADDR(ip.dst) &&
 	       EQ(tcp.sport) && EQ(tcp.dport) && EQ(tcp.seq) && EQ(tcp.ack) &&
 	       EQ(tcp.hlen) && EQ(tcp.flags) && EQ(tcp.win) && EQ(tcp.mss) &&
 	       EQ(tcp.payload_len) &&
-	       EQ(icmp.type) && EQ(icmp.code) && EQ(icmp.has_quote) &&
-	       EQ(icmp.q_ip.src) && EQ(icmp.q_ip.dst) && EQ(icmp.q_ip.hlen) &&
+	       EQ(icmp.type) && EQ(icmp.code) && EQ(icmp.unreach) && EQ(icmp.has_quote) &&
+	       EQADDR(icmp.q_ip.src) && EQADDR(icmp.q_ip.dst) && EQ(icmp.q_ip.hlen) &&
 	       EQ(icmp.q_sport) && EQ(icmp.q_dport) && EQ(icmp.q_seq);
 }
 

@@ -158,13 +158,13 @@ static uint64_t step(uint16_t dt)
 
 static void ip_hdr(struct pkt_frame *f, uint32_t src, uint32_t dst, uint8_t proto)
 {
-	f->has_ip4 = 1;
-	f->ip4.hlen = 20;
-	f->ip4.tot_len = 40;
-	f->ip4.ttl = 64;
-	f->ip4.proto = proto;
-	f->ip4.src = src;
-	f->ip4.dst = dst;
+	f->has_ip = 1;
+	f->ip.hlen = 20;
+	f->ip.tot_len = 40;
+	f->ip.ttl = 64;
+	f->ip.proto = proto;
+	f->ip.src = addr_ip4(src);
+	f->ip.dst = addr_ip4(dst);
 	f->l3_off = 14;
 	f->has_eth = 1;
 	f->eth.type = PKT_ETHERTYPE_IPV4;
@@ -201,7 +201,7 @@ static size_t make_frames(const uint8_t *p, size_t n, struct rec *out)
 			f->tcp.win = 65535;
 			f->tcp.mss = (kind & 2) ? 1460 : 0;
 			f->tcp.payload_len = (kind & 4) ? 100 : 0;
-			f->ip4.tot_len = (uint16_t)(40 + f->tcp.payload_len);
+			f->ip.tot_len = (uint16_t)(40 + f->tcp.payload_len);
 			dt = (uint16_t)(p[i + 4] << 8 | p[i + 5]);
 			i += 6;
 			if (kind & 1)
@@ -221,8 +221,8 @@ static size_t make_frames(const uint8_t *p, size_t n, struct rec *out)
 			f->icmp.q_ip.hlen = 20;
 			f->icmp.q_ip.tot_len = 60;
 			f->icmp.q_ip.proto = PKT_IPPROTO_TCP;
-			f->icmp.q_ip.src = ca;
-			f->icmp.q_ip.dst = sa;
+			f->icmp.q_ip.src = addr_ip4(ca);
+			f->icmp.q_ip.dst = addr_ip4(sa);
 			f->icmp.q_sport = cp;
 			f->icmp.q_dport = sp;
 			f->icmp.q_seq = pick_seq(p[i + 2]);

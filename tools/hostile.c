@@ -204,18 +204,18 @@ static size_t hs_frame(const struct opts *o, const struct ifinfo *ifi, uint64_t 
 	s.dmac = o->dmac;
 	s.win = 65160;
 	if (phase == 1) {
-		s.saddr = o->dip;
+		s.src = addr_ip4(o->dip);
 		s.sport = o->dport;
-		s.daddr = cli;
+		s.dst = addr_ip4(cli);
 		s.dport = cport;
 		s.seq = sisn;
 		s.ack = cisn + 1;
 		s.flags = PKT_TH_SYN | PKT_TH_ACK;
 		s.mss = 1460;
 	} else {
-		s.saddr = cli;
+		s.src = addr_ip4(cli);
 		s.sport = cport;
-		s.daddr = o->dip;
+		s.dst = addr_ip4(o->dip);
 		s.dport = o->dport;
 		s.seq = phase == 0 ? cisn : cisn + 1;
 		s.ack = phase == 0 ? 0 : sisn + 1;
@@ -234,8 +234,8 @@ static size_t flood_frame(const struct opts *o, const struct ifinfo *ifi, uint64
 	struct pkt_tcp_spec s;
 
 	if (strcmp(o->kind, "arp") == 0)
-		return pkt_build_arp(buf, FMAX, 2, ifi->mac, 0x0afffffeu, o->dmac, zero,
-		                     o->dip);
+		return pkt_build_arp(buf, FMAX, 2, ifi->mac, addr_ip4(0x0afffffeu), o->dmac, zero,
+		                     addr_ip4(o->dip));
 	memset(&s, 0, sizeof(s));
 	s.smac = ifi->mac;
 	s.dmac = o->dmac;
@@ -244,16 +244,16 @@ static size_t flood_frame(const struct opts *o, const struct ifinfo *ifi, uint64
 	if (strcmp(o->kind, "hs") == 0)
 		return hs_frame(o, ifi, n, buf);
 	if (strcmp(o->kind, "syn") == 0) {
-		s.saddr = 0x0a800000u | (h >> 9);
+		s.src = addr_ip4(0x0a800000u | (h >> 9));
 		s.sport = (uint16_t)(1024 + (h & 0x1ff));
-		s.daddr = o->dip;
+		s.dst = addr_ip4(o->dip);
 		s.dport = o->dport;
 		s.flags = PKT_TH_SYN;
 		s.mss = 1460;
 	} else {
 		/* 172.31.x.y to 172.30.x.y: nobody's addresses, any ports */
-		s.saddr = 0xac1f0000u | (h & 0xffff);
-		s.daddr = 0xac1e0000u | (h >> 16);
+		s.src = addr_ip4(0xac1f0000u | (h & 0xffff));
+		s.dst = addr_ip4(0xac1e0000u | (h >> 16));
 		s.sport = (uint16_t)(h >> 3);
 		s.dport = (uint16_t)(h >> 11);
 		s.flags = PKT_TH_ACK;
@@ -363,8 +363,8 @@ static int do_react(const struct opts *o)
 			memset(&s, 0, sizeof(s));
 			s.smac = ifi.mac;
 			s.dmac = f.eth.src;
-			s.saddr = f.ip4.dst;
-			s.daddr = f.ip4.src;
+			s.src = addr_ip4(addr_get_ip4(&f.ip.dst));
+			s.dst = addr_ip4(addr_get_ip4(&f.ip.src));
 			s.sport = f.tcp.dport;
 			s.dport = f.tcp.sport;
 			s.seq = 0x0badf00du + (uint32_t)sent;
@@ -399,7 +399,7 @@ static int do_react(const struct opts *o)
 
 				memcpy(q, sip, 20);
 				q[0] = 0x45;
-				memcpy(q + 20, sip + f.ip4.hlen, 8);
+				memcpy(q + 20, sip + f.ip.hlen, 8);
 				if (strcmp(o->kind, "icmp") == 0) {
 					uint32_t seq = f.tcp.seq + (o->have_delta ? o->delta : 0);
 
@@ -408,8 +408,8 @@ static int do_react(const struct opts *o)
 					q[26] = (uint8_t)(seq >> 8);
 					q[27] = (uint8_t)seq;
 				}
-				n = pkt_build_icmp4(out, sizeof(out), ifi.mac, f.eth.src, f.ip4.dst,
-				                    f.ip4.src, PKT_ICMP_UNREACH, 3, q,
+				n = pkt_build_icmp4(out, sizeof(out), ifi.mac, f.eth.src, f.ip.dst,
+				                    f.ip.src, PKT_ICMP_UNREACH, 3, q,
 				                    strcmp(o->kind, "icmp") == 0 ? 28 : 24);
 			}
 			if (n > 0 && pktsock_send(fd, out, n) == 0)
@@ -437,7 +437,7 @@ static int do_arp(const struct opts *o)
 	fd = open_if(o->ifname, &ifi, 0);
 	/* Built with SHA as the Ethernet source too, then the source is
 	 * replaced: the builder writes one MAC into both places. */
-	n = pkt_build_arp(out, sizeof(out), 2, o->sha, o->spa, o->dmac, o->dmac, o->tpa);
+	n = pkt_build_arp(out, sizeof(out), 2, o->sha, addr_ip4(o->spa), o->dmac, o->dmac, addr_ip4(o->tpa));
 	if (o->have_ethsrc)
 		memcpy(out + 6, o->ethsrc, 6);
 	end = clock_mono_us() + o->ms * 1000u;
@@ -472,8 +472,8 @@ static size_t good_syn(const struct opts *o, const struct ifinfo *ifi, uint8_t *
 	memset(&s, 0, sizeof(s));
 	s.smac = ifi->mac;
 	s.dmac = o->dmac;
-	s.saddr = o->sip;
-	s.daddr = o->dip;
+	s.src = addr_ip4(o->sip);
+	s.dst = addr_ip4(o->dip);
 	s.sport = sport;
 	s.dport = o->dport;
 	s.seq = 0x01020304u + sport;
@@ -519,7 +519,7 @@ static size_t malform(int kind, const struct opts *o, const struct ifinfo *ifi,
 		size_t m;
 
 		memcpy(q, ip, 28);
-		m = pkt_build_icmp4(b, FMAX, ifi->mac, o->dmac, o->sip, o->dip,
+		m = pkt_build_icmp4(b, FMAX, ifi->mac, o->dmac, addr_ip4(o->sip), addr_ip4(o->dip),
 		                    PKT_ICMP_UNREACH, 3, q, sizeof(q));
 		(void)m;
 		put16(ip + 2, 24);
@@ -530,7 +530,7 @@ static size_t malform(int kind, const struct opts *o, const struct ifinfo *ifi,
 		static const uint8_t zero[6];
 
 		*name = "ARP cut after its opcode (trunc)";
-		(void)pkt_build_arp(b, FMAX, 1, ifi->mac, o->sip, o->dmac, zero, o->dip);
+		(void)pkt_build_arp(b, FMAX, 1, ifi->mac, addr_ip4(o->sip), o->dmac, zero, addr_ip4(o->dip));
 		return 14 + 8;
 	}
 	default:

@@ -48,7 +48,7 @@ static unsigned long num(const char *s, unsigned long max, const char *what)
 	return v;
 }
 
-static void ipport(const char *s, uint32_t *ip, uint16_t *port)
+static void ipport(const char *s, struct addr *ip, uint16_t *port)
 {
 	char buf[64];
 	char *colon;
@@ -61,7 +61,7 @@ static void ipport(const char *s, uint32_t *ip, uint16_t *port)
 	*colon = '\0';
 	if (inet_pton(AF_INET, buf, &a) != 1)
 		usage("bad IPv4 address");
-	*ip = ntohl(a.s_addr);
+	*ip = addr_ip4(ntohl(a.s_addr));
 	*port = (uint16_t)num(colon + 1, 65535, "port");
 }
 
@@ -110,8 +110,8 @@ int main(int argc, char **argv)
 		switch (opt) {
 		case 'i': ifname = optarg; break;
 		case 'd': mac(optarg, dmac); have_dmac = 1; break;
-		case 'S': ipport(optarg, &s.saddr, &s.sport); break;
-		case 'D': ipport(optarg, &s.daddr, &s.dport); break;
+		case 'S': ipport(optarg, &s.src, &s.sport); break;
+		case 'D': ipport(optarg, &s.dst, &s.dport); break;
 		case 'f': s.flags = flags(optarg); break;
 		case 'q': s.seq = (uint32_t)num(optarg, UINT32_MAX, "seq"); break;
 		case 'a': ack = (uint32_t)num(optarg, UINT32_MAX, "ack"); have_ack = 1; break;
@@ -129,7 +129,7 @@ int main(int argc, char **argv)
 		usage("-r needs -a ACK or -A DELTA");
 	if (!react && !have_dmac)
 		usage("-d MAC is required");
-	if (arpflood && s.daddr == 0)
+	if (arpflood && !addr_is_set(&s.dst))
 		usage("-F needs -D IP:PORT (the replies' target)");
 	if (ifinfo_get(ifname, &ifi) != IFINFO_OK) {
 		fprintf(stderr, "inject: interface '%s' unusable\n", ifname);
@@ -160,8 +160,8 @@ int main(int argc, char **argv)
 				    !f.has_tcp || f.tcp.flags != PKT_TH_SYN || f.tcp.dport != rport)
 					continue;
 				memcpy(dmac, f.eth.src, 6);
-				s.saddr = f.ip4.dst;
-				s.daddr = f.ip4.src;
+				s.src = addr_ip4(addr_get_ip4(&f.ip.dst));
+				s.dst = addr_ip4(addr_get_ip4(&f.ip.src));
 				s.sport = f.tcp.dport;
 				s.dport = f.tcp.sport;
 				s.seq = 0x5eed0000u + (uint32_t)sent;
@@ -184,8 +184,8 @@ int main(int argc, char **argv)
 
 			/* replies to the -D address, from an address nobody
 			 * has: they pass the check's kernel filter */
-			n = pkt_build_arp(frame, sizeof(frame), 2, ifi.mac, 0x0afffffeu, dmac, zero,
-			                  s.daddr);
+			n = pkt_build_arp(frame, sizeof(frame), 2, ifi.mac, addr_ip4(0x0afffffeu), dmac, zero,
+			                  s.dst);
 		} else {
 			n = pkt_build_tcp(frame, sizeof(frame), &s);
 		}

@@ -204,7 +204,7 @@ static size_t tcp_frame(struct gen *g, uint8_t *buf, uint32_t sa, uint16_t sp, u
 	uint8_t sm[6], dm[6];
 	struct pkt_tcp_spec s = {
 		.smac = sm, .dmac = dm, .vlan = vlan,
-		.saddr = sa, .daddr = da, .sport = sp, .dport = dp,
+		.src = addr_ip4(sa), .dst = addr_ip4(da), .sport = sp, .dport = dp,
 		.seq = seq, .ack = ack, .flags = flags,
 		.ip_id = (uint16_t)++g->ip_id,
 		.payload = pay, .paylen = paylen,
@@ -383,7 +383,7 @@ static void handshake(struct gen *g, const struct hs *h)
 		size_t n;
 		mac_of(sm, from);
 		mac_of(dm, h->cli);
-		n = pkt_build_icmp4(buf, sizeof(buf), sm, dm, from, h->cli, PKT_ICMP_UNREACH,
+		n = pkt_build_icmp4(buf, sizeof(buf), sm, dm, addr_ip4(from), addr_ip4(h->cli), PKT_ICMP_UNREACH,
 		                    port ? 3 : 1, g->last + g->last_l3, qlen);
 		push(g, t, buf, n, n);
 		record(g, h, O_UNREACH_PORT, 0);
@@ -408,7 +408,7 @@ static void push_arp(struct gen *g, uint64_t ts)
 	size_t n;
 
 	mac_of(sm, IP(10, 0, 0, 1));
-	n = pkt_build_arp(buf, sizeof(buf), 1, sm, IP(10, 0, 0, 1), bcast, zero, IP(10, 0, 0, 99));
+	n = pkt_build_arp(buf, sizeof(buf), 1, sm, addr_ip4(IP(10, 0, 0, 1)), bcast, zero, addr_ip4(IP(10, 0, 0, 99)));
 	push(g, ts, buf, n, n);
 }
 
@@ -960,11 +960,11 @@ static void bench_pkt(struct bench *b, uint64_t i, int step)
 	mac_of(sm, SRV);
 	if (step == 1) {
 		s.smac = sm, s.dmac = cm;
-		s.saddr = SRV, s.daddr = cli, s.sport = 80, s.dport = cport;
+		s.src = addr_ip4(SRV), s.dst = addr_ip4(cli), s.sport = 80, s.dport = cport;
 		s.seq = si, s.ack = ci + 1, s.flags = PKT_TH_SYN | PKT_TH_ACK;
 		s.win = 65160, s.mss = 1460;
 	} else {
-		s.saddr = cli, s.daddr = SRV, s.sport = cport, s.dport = 80;
+		s.src = addr_ip4(cli), s.dst = addr_ip4(SRV), s.sport = cport, s.dport = 80;
 		if (step == 0)
 			s.seq = ci, s.flags = PKT_TH_SYN, s.win = 64240, s.mss = 1460;
 		else
@@ -1012,7 +1012,7 @@ static void bench_flood(const char *out, uint64_t n)
 		uint64_t r = rng();
 		struct pkt_tcp_spec s = {
 			.smac = cm, .dmac = sm,
-			.saddr = (uint32_t)r, .daddr = SRV,
+			.src = addr_ip4((uint32_t)r), .dst = addr_ip4(SRV),
 			.sport = (uint16_t)(1024 + (r >> 32) % 64512), .dport = 80,
 			.seq = (uint32_t)(r >> 40), .flags = PKT_TH_SYN,
 			.win = 64240, .mss = 1460, .ip_id = (uint16_t)i,

@@ -36,7 +36,7 @@ static void note_reply(struct chk_reply *r, const struct pkt_frame *f, const cha
 {
 	r->have = 1;
 	memcpy(r->mac, f->eth.src, PKT_ETH_ALEN);
-	r->ttl = f->ip4.ttl;
+	r->ttl = f->ip.ttl;
 	r->what = what;
 }
 
@@ -71,8 +71,8 @@ static void emit_arp(struct chk *c, struct chk_out *out)
 	if (out->ntx >= CHK_MAX_TX)
 		return;
 	out->tx[out->ntx].len = pkt_build_arp(out->tx[out->ntx].buf, CHK_FRAME_MAX, 1,
-	                                      c->cfg.our_mac, c->cfg.our_ip, bcast_mac,
-	                                      zero, c->cfg.rs_ip);
+	                                      c->cfg.our_mac, addr_ip4(c->cfg.our_ip), bcast_mac,
+	                                      zero, addr_ip4(c->cfg.rs_ip));
 	out->ntx++;
 }
 
@@ -81,7 +81,7 @@ static void emit_tcp(struct chk *c, struct chk_out *out, uint8_t flags,
 {
 	struct pkt_tcp_spec s = {
 		.smac = c->cfg.our_mac, .dmac = c->rs_mac,
-		.saddr = c->cfg.our_ip, .daddr = c->cfg.vip,
+		.src = addr_ip4(c->cfg.our_ip), .dst = addr_ip4(c->cfg.vip),
 		.sport = c->cfg.sport, .dport = c->cfg.port,
 		.seq = seq, .ack = ack, .flags = flags, .win = TCP_WIN,
 		.mss = mss, .ip_id = c->ip_id++,
@@ -217,7 +217,7 @@ static void on_arp(struct chk *c, const struct pkt_frame *f, uint64_t now,
                    struct chk_out *out)
 {
 	char a[PKT_IP4_STRLEN];
-	const struct pkt_arp *arp = &f->arp;
+	const struct pkt_nbr *arp = &f->nbr;
 
 	out->is_arp = 1;
 	if (c->state != CHK_ST_ARP) {
@@ -228,12 +228,12 @@ static void on_arp(struct chk *c, const struct pkt_frame *f, uint64_t now,
 		ignore(out, "ARP op %u is not a reply", arp->op);
 		return;
 	}
-	if (arp->spa != c->cfg.rs_ip) {
-		ignore(out, "ARP reply from %s, not the real server", pkt_fmt_ip4(a, arp->spa));
+	if (addr_get_ip4(&arp->spa) != c->cfg.rs_ip) {
+		ignore(out, "ARP reply from %s, not the real server", pkt_fmt_ip4(a, addr_get_ip4(&arp->spa)));
 		return;
 	}
-	if (arp->tpa != c->cfg.our_ip) {
-		ignore(out, "ARP reply to %s, not our address", pkt_fmt_ip4(a, arp->tpa));
+	if (addr_get_ip4(&arp->tpa) != c->cfg.our_ip) {
+		ignore(out, "ARP reply to %s, not our address", pkt_fmt_ip4(a, addr_get_ip4(&arp->tpa)));
 		return;
 	}
 	/* Some stacks and appliances broadcast their replies; the addresses
@@ -259,7 +259,7 @@ static void on_icmp(struct chk *c, const struct pkt_frame *f, struct chk_out *ou
 {
 	const struct pkt_icmp *ic = &f->icmp;
 
-	if (f->ip4.dst != c->cfg.our_ip) {
+	if (addr_get_ip4(&f->ip.dst) != c->cfg.our_ip) {
 		ignore(out, "ICMP not addressed to us");
 		return;
 	}
@@ -267,7 +267,8 @@ static void on_icmp(struct chk *c, const struct pkt_frame *f, struct chk_out *ou
 		ignore(out, "ICMP type %u is not destination unreachable", ic->type);
 		return;
 	}
-	if (!ic->has_quote || ic->q_ip.src != c->cfg.our_ip || ic->q_ip.dst != c->cfg.vip ||
+	if (!ic->has_quote || addr_get_ip4(&ic->q_ip.src) != c->cfg.our_ip ||
+	    addr_get_ip4(&ic->q_ip.dst) != c->cfg.vip ||
 	    ic->q_sport != c->cfg.sport || ic->q_dport != c->cfg.port ||
 	    ic->q_seq != c->cfg.isn) {
 		ignore(out, "ICMP unreachable does not quote our SYN");
@@ -411,11 +412,11 @@ void chk_on_frame(struct chk *c, const uint8_t *buf, size_t len, uint64_t now,
 		ignore(out, "check already finished");
 		return;
 	}
-	if (f.has_arp) {
+	if (f.has_nbr) {
 		on_arp(c, &f, now, out);
 		return;
 	}
-	if (!f.has_ip4) {
+	if (!f.has_ip) {
 		ignore(out, "neither ARP nor IPv4");
 		return;
 	}
@@ -424,13 +425,13 @@ void chk_on_frame(struct chk *c, const uint8_t *buf, size_t len, uint64_t now,
 		return;
 	}
 	if (!f.has_tcp) {
-		ignore(out, "IPv4 protocol %u", f.ip4.proto);
+		ignore(out, "IPv4 protocol %u", f.ip.proto);
 		return;
 	}
-	if (f.ip4.src != c->cfg.vip || f.ip4.dst != c->cfg.our_ip ||
+	if (addr_get_ip4(&f.ip.src) != c->cfg.vip || addr_get_ip4(&f.ip.dst) != c->cfg.our_ip ||
 	    f.tcp.sport != c->cfg.port || f.tcp.dport != c->cfg.sport) {
-		ignore(out, "%s:%u > %s:%u is not our connection", pkt_fmt_ip4(a, f.ip4.src),
-		       f.tcp.sport, pkt_fmt_ip4(b, f.ip4.dst), f.tcp.dport);
+		ignore(out, "%s:%u > %s:%u is not our connection", pkt_fmt_ip4(a, addr_get_ip4(&f.ip.src)),
+		       f.tcp.sport, pkt_fmt_ip4(b, addr_get_ip4(&f.ip.dst)), f.tcp.dport);
 		return;
 	}
 	if (c->state == CHK_ST_SYN_SENT)
@@ -514,31 +515,31 @@ char *chk_fmt_frame(char *out, size_t cap, const struct pkt_frame *f)
 
 	pkt_fmt_mac(sm, f->eth.src);
 	pkt_fmt_mac(dm, f->eth.dst);
-	if (f->has_arp) {
-		pkt_fmt_ip4(si, f->arp.spa);
-		pkt_fmt_ip4(di, f->arp.tpa);
-		if (f->arp.op == 1)
+	if (f->has_nbr) {
+		pkt_fmt_ip4(si, addr_get_ip4(&f->nbr.spa));
+		pkt_fmt_ip4(di, addr_get_ip4(&f->nbr.tpa));
+		if (f->nbr.op == 1)
 			snprintf(out, cap, "(%s) %s ARP request who has %s (%s)", sm, si, di, dm);
-		else if (f->arp.op == 2)
+		else if (f->nbr.op == 2)
 			snprintf(out, cap, "(%s) %s ARP reply to %s (%s)", sm, si, di, dm);
 		else
-			snprintf(out, cap, "(%s) %s ARP op %u to %s (%s)", sm, si, f->arp.op, di, dm);
+			snprintf(out, cap, "(%s) %s ARP op %u to %s (%s)", sm, si, f->nbr.op, di, dm);
 	} else if (f->has_tcp) {
 		snprintf(out, cap, "(%s) %s:%u > %s:%u (%s) Flags [%s], seq %u, ack %u", sm,
-		         pkt_fmt_ip4(si, f->ip4.src), f->tcp.sport, pkt_fmt_ip4(di, f->ip4.dst),
+		         pkt_fmt_ip4(si, addr_get_ip4(&f->ip.src)), f->tcp.sport, pkt_fmt_ip4(di, addr_get_ip4(&f->ip.dst)),
 		         f->tcp.dport, dm, pkt_fmt_tcpflags(fl, f->tcp.flags), f->tcp.seq,
 		         f->tcp.ack);
 	} else if (f->has_icmp) {
 		char qs[PKT_IP4_STRLEN], qd[PKT_IP4_STRLEN];
 
 		snprintf(out, cap, "(%s) %s > %s (%s) ICMP type %u code %u, quoting %s:%u > %s:%u seq %u",
-		         sm, pkt_fmt_ip4(si, f->ip4.src), pkt_fmt_ip4(di, f->ip4.dst), dm,
-		         f->icmp.type, f->icmp.code, pkt_fmt_ip4(qs, f->icmp.q_ip.src),
-		         f->icmp.q_sport, pkt_fmt_ip4(qd, f->icmp.q_ip.dst), f->icmp.q_dport,
+		         sm, pkt_fmt_ip4(si, addr_get_ip4(&f->ip.src)), pkt_fmt_ip4(di, addr_get_ip4(&f->ip.dst)), dm,
+		         f->icmp.type, f->icmp.code, pkt_fmt_ip4(qs, addr_get_ip4(&f->icmp.q_ip.src)),
+		         f->icmp.q_sport, pkt_fmt_ip4(qd, addr_get_ip4(&f->icmp.q_ip.dst)), f->icmp.q_dport,
 		         f->icmp.q_seq);
-	} else if (f->has_ip4) {
+	} else if (f->has_ip) {
 		snprintf(out, cap, "(%s) %s > %s (%s) IPv4 protocol %u", sm,
-		         pkt_fmt_ip4(si, f->ip4.src), pkt_fmt_ip4(di, f->ip4.dst), dm, f->ip4.proto);
+		         pkt_fmt_ip4(si, addr_get_ip4(&f->ip.src)), pkt_fmt_ip4(di, addr_get_ip4(&f->ip.dst)), dm, f->ip.proto);
 	} else {
 		snprintf(out, cap, "(%s) > (%s) ethertype 0x%04x", sm, dm, f->eth.type);
 	}

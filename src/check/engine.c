@@ -750,8 +750,8 @@ static void on_arp(struct eng *e, struct eng_if *ifp, const struct pkt_frame *f,
 	struct chk_out out;
 	int taken = 0;
 
-	if (f->arp.op != 2 || f->arp.tpa != addr_get_ip4(&ifp->info.ip4) ||
-	    (n = nbr_find(e, ifp, f->arp.spa)) == NULL || n->waiters == NULL) {
+	if (f->nbr.op != 2 || !addr_eq(&f->nbr.tpa, &ifp->info.ip4) ||
+	    (n = nbr_find(e, ifp, addr_get_ip4(&f->nbr.spa))) == NULL || n->waiters == NULL) {
 		e->st.rx_stale++;
 		return;
 	}
@@ -785,9 +785,9 @@ static struct eng_run *validate(struct eng *e, struct eng_if *ifp, const struct 
 	if (f->has_tcp) {
 		const struct pkt_tcp *tc = &f->tcp;
 
-		if (f->ip4.dst != our)
+		if (addr_get_ip4(&f->ip.dst) != our)
 			goto forged;
-		isn = eng_isn(e, our, f->ip4.src, tc->sport, tc->dport);
+		isn = eng_isn(e, our, addr_get_ip4(&f->ip.src), tc->sport, tc->dport);
 		/* an RST without ACK is judged by its sequence number, by the
 		 * machine, and only in the clean close */
 		if ((tc->flags & PKT_TH_ACK) != 0) {
@@ -802,8 +802,8 @@ static struct eng_run *validate(struct eng *e, struct eng_if *ifp, const struct 
 	} else if (f->has_icmp) {
 		const struct pkt_icmp *ic = &f->icmp;
 
-		if (!ic->has_quote || ic->q_ip.src != our ||
-		    ic->q_seq != eng_isn(e, our, ic->q_ip.dst, ic->q_dport, ic->q_sport))
+		if (!ic->has_quote || addr_get_ip4(&ic->q_ip.src) != our ||
+		    ic->q_seq != eng_isn(e, our, addr_get_ip4(&ic->q_ip.dst), ic->q_dport, ic->q_sport))
 			goto forged;
 		sport = ic->q_sport;
 	} else {
@@ -844,11 +844,11 @@ static void if_readable(struct evl_io *io, uint32_t events, uint64_t now)
 			e->st.rx_forged++;
 			continue;
 		}
-		if (f.has_arp) {
+		if (f.has_nbr) {
 			on_arp(e, ifp, &f, buf, (size_t)n, now);
 			continue;
 		}
-		if (!f.has_ip4 || (r = validate(e, ifp, &f)) == NULL)
+		if (!f.has_ip || (r = validate(e, ifp, &f)) == NULL)
 			continue;
 		chk_on_frame(&r->c, buf, (size_t)n, now, &out);
 		if (!out.accepted)

@@ -47,7 +47,7 @@ static void show(int verbose, const uint8_t *buf, size_t len, const char *why)
 			fprintf(stderr, "ignored: %s: %zu-byte frame\n", why, len);
 		return;
 	}
-	need = f.has_arp ? 2 : 1;
+	need = f.has_nbr ? 2 : 1;
 	if (verbose < need)
 		return;
 	chk_fmt_frame(line, sizeof(line), &f);

@@ -42,22 +42,26 @@ uint16_t pkt_csum_fold(uint32_t sum)
 	return (uint16_t)~sum;
 }
 
-static uint32_t pseudo4(uint32_t src, uint32_t dst, uint8_t proto, size_t len)
+/* The pseudo-header sum: both addresses, the protocol and the length
+ * (RFC 793 for IPv4; RFC 8200 8.1 for IPv6, where the length is 32 bits;
+ * for the lengths an IPv4 packet can carry the two sums agree). */
+static uint32_t pseudo(const struct addr *src, const struct addr *dst, uint8_t proto, size_t len)
 {
+	size_t n = addr_bytes(src->family);
 	uint32_t sum = 0;
 
-	sum += src >> 16;
-	sum += src & 0xffff;
-	sum += dst >> 16;
-	sum += dst & 0xffff;
+	sum = pkt_csum_add(sum, src->u.b, n);
+	sum = pkt_csum_add(sum, dst->u.b, n);
 	sum += proto;
-	sum += (uint32_t)len;
+	sum += (uint32_t)(len >> 16);
+	sum += (uint32_t)(len & 0xffff);
 	return sum;
 }
 
-uint16_t pkt_csum_tcp4(uint32_t src, uint32_t dst, const uint8_t *seg, size_t len)
+uint16_t pkt_csum_tcp(const struct addr *src, const struct addr *dst, const uint8_t *seg,
+                      size_t len)
 {
-	return pkt_csum_fold(pkt_csum_add(pseudo4(src, dst, PKT_IPPROTO_TCP, len), seg, len));
+	return pkt_csum_fold(pkt_csum_add(pseudo(src, dst, PKT_IPPROTO_TCP, len), seg, len));
 }
 
 /* ---- decoders ----------------------------------------------------------- */
@@ -140,19 +144,24 @@ static enum pkt_err dec_null(struct cur *c, struct pkt_eth *e, int network_order
 	return PKT_OK;
 }
 
-static enum pkt_err dec_arp(struct cur *c, struct pkt_arp *a)
+static enum pkt_err dec_arp(struct cur *c, struct pkt_nbr *a)
 {
 	uint16_t htype, ptype;
-	uint8_t hlen, plen;
+	uint8_t hlen, plen, spa[4], tpa[4];
 
 	if (!cur_be16(c, &htype) || !cur_be16(c, &ptype) || !cur_u8(c, &hlen) ||
 	    !cur_u8(c, &plen) || !cur_be16(c, &a->op))
 		return PKT_TRUNC;
 	if (htype != 1 || ptype != PKT_ETHERTYPE_IPV4 || hlen != PKT_ETH_ALEN || plen != 4)
 		return PKT_UNSUPPORTED;
-	if (!cur_bytes(c, a->sha, PKT_ETH_ALEN) || !cur_be32(c, &a->spa) ||
-	    !cur_bytes(c, a->tha, PKT_ETH_ALEN) || !cur_be32(c, &a->tpa))
+	if (!cur_bytes(c, a->sha, PKT_ETH_ALEN) || !cur_bytes(c, spa, 4) ||
+	    !cur_bytes(c, a->tha, PKT_ETH_ALEN) || !cur_bytes(c, tpa, 4))
 		return PKT_TRUNC;
+	a->spa = addr_from_bytes(AF_INET, spa);
+	a->tpa = addr_from_bytes(AF_INET, tpa);
+	a->has_sha = 1;
+	a->hlim = 0;
+	a->nd_flags = 0;
 	return PKT_OK;
 }
 
@@ -160,25 +169,28 @@ static enum pkt_err dec_arp(struct cur *c, struct pkt_arp *a)
  * IPv4 header.  On success *body is a cursor over the payload clamped to
  * the declared total length (and to what was captured).
  */
-static enum pkt_err dec_ip4(struct cur *c, struct pkt_ip4 *ip, struct cur *body,
+static enum pkt_err dec_ip4(struct cur *c, struct pkt_ip *ip, struct cur *body,
                             enum pkt_csum_mode csum)
 {
 	const uint8_t *start = cur_ptr(c);
 	size_t avail = cur_left(c);
-	uint8_t vihl;
+	uint8_t vihl, src[4], dst[4];
 	uint16_t sum;
 
 	if (!cur_u8(c, &vihl))
 		return PKT_TRUNC;
 	if (vihl >> 4 != 4)
 		return PKT_BAD_VERSION;
-	ip->hlen = (uint8_t)((vihl & 0x0f) * 4);
+	ip->hlen = (uint16_t)((vihl & 0x0f) * 4);
 	if (ip->hlen < 20)
 		return PKT_BAD_HLEN;
 	if (!cur_u8(c, &ip->tos) || !cur_be16(c, &ip->tot_len) || !cur_be16(c, &ip->id) ||
 	    !cur_be16(c, &ip->frag) || !cur_u8(c, &ip->ttl) || !cur_u8(c, &ip->proto) ||
-	    !cur_be16(c, &sum) || !cur_be32(c, &ip->src) || !cur_be32(c, &ip->dst))
+	    !cur_be16(c, &sum) || !cur_bytes(c, src, 4) || !cur_bytes(c, dst, 4))
 		return PKT_TRUNC;
+	ip->src = addr_from_bytes(AF_INET, src);
+	ip->dst = addr_from_bytes(AF_INET, dst);
+	ip->later_frag = (ip->frag & 0x1fff) != 0;
 	/* Total length 0: a TSO or BIG TCP super-packet as the sending host
 	 * captures it (the NIC fills the length in per segment); its length
 	 * is what the capture holds. */
@@ -218,7 +230,7 @@ static uint16_t tcp_mss(struct cur opts)
 	return 0;
 }
 
-static enum pkt_err dec_tcp(struct cur *c, const struct pkt_ip4 *ip, struct pkt_tcp *t,
+static enum pkt_err dec_tcp(struct cur *c, const struct pkt_ip *ip, struct pkt_tcp *t,
                             enum pkt_csum_mode csum)
 {
 	const uint8_t *start = cur_ptr(c);
@@ -237,7 +249,7 @@ static enum pkt_err dec_tcp(struct cur *c, const struct pkt_ip4 *ip, struct pkt_
 	t->mss = tcp_mss(cur_sub(c, (size_t)t->hlen - 20));
 	t->payload_len = (uint32_t)(seglen - t->hlen);
 	if (csum >= PKT_CSUM_IP_TCP && c->len >= seglen &&
-	    pkt_csum_tcp4(ip->src, ip->dst, start, seglen) != 0)
+	    pkt_csum_tcp(&ip->src, &ip->dst, start, seglen) != 0)
 		return PKT_BAD_CSUM;
 	return PKT_OK;
 }
@@ -249,6 +261,7 @@ static enum pkt_err dec_icmp(struct cur *c, struct pkt_icmp *ic)
 	if (!cur_u8(c, &ic->type) || !cur_u8(c, &ic->code) || !cur_skip(c, 6))
 		return PKT_TRUNC;
 	ic->has_quote = 0;
+	ic->unreach = ic->type == PKT_ICMP_UNREACH;
 	if (ic->type != PKT_ICMP_UNREACH && ic->type != 11 /* time exceeded */ &&
 	    ic->type != 12 /* parameter problem */ && ic->type != 4 /* source quench */)
 		return PKT_OK;
@@ -262,7 +275,7 @@ static enum pkt_err dec_icmp(struct cur *c, struct pkt_icmp *ic)
 		return PKT_OK;
 	if (dec_ip4(&q, &ic->q_ip, &qbody, PKT_CSUM_NONE) != PKT_OK)
 		return PKT_OK;
-	if (ic->q_ip.proto != PKT_IPPROTO_TCP || (ic->q_ip.frag & 0x1fff) != 0)
+	if (ic->q_ip.proto != PKT_IPPROTO_TCP || ic->q_ip.later_frag)
 		return PKT_OK;
 	if (!cur_be16(&qbody, &ic->q_sport) || !cur_be16(&qbody, &ic->q_dport) ||
 	    !cur_be32(&qbody, &ic->q_seq))
@@ -277,7 +290,7 @@ enum pkt_err pkt_decode(enum pkt_link link, const uint8_t *buf, size_t caplen,
 	struct cur c, body;
 	enum pkt_err err;
 
-	out->has_eth = out->has_arp = out->has_ip4 = out->has_tcp = out->has_icmp = 0;
+	out->has_eth = out->has_nbr = out->has_ip = out->has_tcp = out->has_icmp = 0;
 	cur_init(&c, buf, caplen);
 	switch (link) {
 	case PKT_LINK_EN10MB:
@@ -311,26 +324,26 @@ enum pkt_err pkt_decode(enum pkt_link link, const uint8_t *buf, size_t caplen,
 	out->l3_off = c.off;
 
 	if (out->eth.type == PKT_ETHERTYPE_ARP) {
-		err = dec_arp(&c, &out->arp);
+		err = dec_arp(&c, &out->nbr);
 		if (err == PKT_OK)
-			out->has_arp = 1;
+			out->has_nbr = 1;
 		return err;
 	}
 	if (out->eth.type != PKT_ETHERTYPE_IPV4)
 		return PKT_UNSUPPORTED;
-	err = dec_ip4(&c, &out->ip4, &body, csum);
+	err = dec_ip4(&c, &out->ip, &body, csum);
 	if (err != PKT_OK)
 		return err;
-	out->has_ip4 = 1;
-	if ((out->ip4.frag & 0x1fff) != 0)   /* a non-first fragment has no L4 header */
+	out->has_ip = 1;
+	if (out->ip.later_frag)   /* a non-first fragment has no L4 header */
 		return PKT_OK;
-	if (out->ip4.proto == PKT_IPPROTO_TCP) {
-		err = dec_tcp(&body, &out->ip4, &out->tcp, csum);
+	if (out->ip.proto == PKT_IPPROTO_TCP) {
+		err = dec_tcp(&body, &out->ip, &out->tcp, csum);
 		if (err == PKT_OK)
 			out->has_tcp = 1;
 		return err;
 	}
-	if (out->ip4.proto == PKT_IPPROTO_ICMP) {
+	if (out->ip.proto == PKT_IPPROTO_ICMP) {
 		err = dec_icmp(&body, &out->icmp);
 		if (err == PKT_OK)
 			out->has_icmp = 1;
@@ -412,8 +425,8 @@ enum pkt_err pkt_decode_fast(enum pkt_link link, const uint8_t *buf, size_t capl
 		bodylen = seglen;
 
 	out->has_eth = 1;
-	out->has_arp = 0;
-	out->has_ip4 = 1;
+	out->has_nbr = 0;
+	out->has_ip = 1;
 	out->has_tcp = 1;
 	out->has_icmp = 0;
 	memcpy(out->eth.dst, buf, PKT_ETH_ALEN);
@@ -422,16 +435,17 @@ enum pkt_err pkt_decode_fast(enum pkt_link link, const uint8_t *buf, size_t capl
 	out->eth.nvlan = 0;
 	out->l3_off = eth_len;
 
-	out->ip4.hlen = (uint8_t)ip_len;
-	out->ip4.tos = ip[1];
-	out->ip4.tot_len = tot;
-	out->ip4.length = tot;
-	out->ip4.id = fast_be16(ip + 4);
-	out->ip4.frag = frag;
-	out->ip4.ttl = ip[8];
-	out->ip4.proto = PKT_IPPROTO_TCP;
-	out->ip4.src = fast_be32(ip + 12);
-	out->ip4.dst = fast_be32(ip + 16);
+	out->ip.hlen = (uint16_t)ip_len;
+	out->ip.tos = ip[1];
+	out->ip.tot_len = tot;
+	out->ip.length = tot;
+	out->ip.id = fast_be16(ip + 4);
+	out->ip.frag = frag;
+	out->ip.later_frag = 0;
+	out->ip.ttl = ip[8];
+	out->ip.proto = PKT_IPPROTO_TCP;
+	out->ip.src = addr_from_bytes(AF_INET, ip + 12);
+	out->ip.dst = addr_from_bytes(AF_INET, ip + 16);
 
 	out->tcp.sport = fast_be16(th);
 	out->tcp.dport = fast_be16(th + 2);
@@ -481,7 +495,7 @@ static size_t put_eth(uint8_t *b, const uint8_t *smac, const uint8_t *dmac,
 }
 
 static void put_ip4(uint8_t *b, uint16_t tot_len, uint16_t id, uint8_t ttl, uint8_t proto,
-                    uint32_t src, uint32_t dst)
+                    const struct addr *src, const struct addr *dst)
 {
 	b[0] = 0x45;
 	b[1] = 0;
@@ -491,8 +505,8 @@ static void put_ip4(uint8_t *b, uint16_t tot_len, uint16_t id, uint8_t ttl, uint
 	b[8] = ttl;
 	b[9] = proto;
 	put16(b + 10, 0);
-	put32(b + 12, src);
-	put32(b + 16, dst);
+	memcpy(b + 12, src->u.b, 4);
+	memcpy(b + 16, dst->u.b, 4);
 	put16(b + 10, pkt_csum_fold(pkt_csum_add(0, b, 20)));
 }
 
@@ -503,7 +517,8 @@ size_t pkt_build_tcp(uint8_t *buf, size_t cap, const struct pkt_tcp_spec *s)
 	size_t total = l2 + 20 + thl + s->paylen;
 	uint8_t *ip, *th;
 
-	if (total > cap || 20 + thl + s->paylen > 0xffff)
+	if (total > cap || 20 + thl + s->paylen > 0xffff || s->src.family != AF_INET ||
+	    s->dst.family != AF_INET)
 		return 0;
 	if (s->smac)
 		put_eth(buf, s->smac, s->dmac, s->vlan, PKT_ETHERTYPE_IPV4);
@@ -525,19 +540,19 @@ size_t pkt_build_tcp(uint8_t *buf, size_t cap, const struct pkt_tcp_spec *s)
 	}
 	if (s->paylen)
 		memcpy(th + thl, s->payload, s->paylen);
-	put16(th + 16, pkt_csum_tcp4(s->saddr, s->daddr, th, thl + s->paylen));
+	put16(th + 16, pkt_csum_tcp(&s->src, &s->dst, th, thl + s->paylen));
 	put_ip4(ip, (uint16_t)(20 + thl + s->paylen), s->ip_id, s->ttl ? s->ttl : 64,
-	        PKT_IPPROTO_TCP, s->saddr, s->daddr);
+	        PKT_IPPROTO_TCP, &s->src, &s->dst);
 	return total;
 }
 
 size_t pkt_build_arp(uint8_t *buf, size_t cap, uint16_t op,
-                     const uint8_t *smac, uint32_t spa,
-                     const uint8_t *eth_dst, const uint8_t *tha, uint32_t tpa)
+                     const uint8_t *smac, struct addr spa,
+                     const uint8_t *eth_dst, const uint8_t *tha, struct addr tpa)
 {
 	size_t n;
 
-	if (cap < 42)
+	if (cap < 42 || spa.family != AF_INET || tpa.family != AF_INET)
 		return 0;
 	n = put_eth(buf, smac, eth_dst, 0, PKT_ETHERTYPE_ARP);
 	put16(buf + n, 1);
@@ -546,14 +561,14 @@ size_t pkt_build_arp(uint8_t *buf, size_t cap, uint16_t op,
 	buf[n + 5] = 4;
 	put16(buf + n + 6, op);
 	memcpy(buf + n + 8, smac, PKT_ETH_ALEN);
-	put32(buf + n + 14, spa);
+	memcpy(buf + n + 14, spa.u.b, 4);
 	memcpy(buf + n + 18, tha, PKT_ETH_ALEN);
-	put32(buf + n + 24, tpa);
+	memcpy(buf + n + 24, tpa.u.b, 4);
 	return n + 28;
 }
 
 size_t pkt_build_icmp4(uint8_t *buf, size_t cap, const uint8_t *smac,
-                       const uint8_t *dmac, uint32_t saddr, uint32_t daddr,
+                       const uint8_t *dmac, struct addr src, struct addr dst,
                        uint8_t type, uint8_t code, const uint8_t *quote,
                        size_t qlen)
 {
@@ -561,7 +576,7 @@ size_t pkt_build_icmp4(uint8_t *buf, size_t cap, const uint8_t *smac,
 	size_t total = l2 + 20 + 8 + qlen;
 	uint8_t *ip, *ic;
 
-	if (total > cap || 28 + qlen > 0xffff)
+	if (total > cap || 28 + qlen > 0xffff || src.family != AF_INET || dst.family != AF_INET)
 		return 0;
 	if (smac)
 		put_eth(buf, smac, dmac, 0, PKT_ETHERTYPE_IPV4);
@@ -573,7 +588,7 @@ size_t pkt_build_icmp4(uint8_t *buf, size_t cap, const uint8_t *smac,
 	if (qlen)
 		memcpy(ic + 8, quote, qlen);
 	put16(ic + 2, pkt_csum_fold(pkt_csum_add(0, ic, 8 + qlen)));
-	put_ip4(ip, (uint16_t)(28 + qlen), 0, 64, PKT_IPPROTO_ICMP, saddr, daddr);
+	put_ip4(ip, (uint16_t)(28 + qlen), 0, 64, PKT_IPPROTO_ICMP, &src, &dst);
 	return total;
 }
 
@@ -588,8 +603,10 @@ char *pkt_fmt_mac(char out[PKT_MAC_STRLEN], const uint8_t *m)
 
 char *pkt_fmt_ip4(char out[PKT_IP4_STRLEN], uint32_t a)
 {
-	snprintf(out, PKT_IP4_STRLEN, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff,
-	         (a >> 8) & 0xff, a & 0xff);
+	struct addr x = addr_ip4(a);
+	char buf[ADDR_STRLEN];
+
+	snprintf(out, PKT_IP4_STRLEN, "%s", addr_fmt(buf, &x));
 	return out;
 }
 

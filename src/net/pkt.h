@@ -3,13 +3,16 @@
  *
  * Pure code: no I/O, no printing, no exit.  Every read goes through the
  * bounded cursor in cursor.h; a read past the end fails without touching
- * memory.  Addresses and numbers in the records are in host byte order.
+ * memory.  Numbers in the records are in host byte order; addresses are
+ * struct addr (common/addr.h), whatever the family.
  */
 #ifndef SYNSCOPE_NET_PKT_H
 #define SYNSCOPE_NET_PKT_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "common/addr.h"
 
 enum pkt_err {
 	PKT_OK = 0,
@@ -69,28 +72,43 @@ struct pkt_eth {
 	uint16_t vlan[PKT_MAX_VLAN];   /* VLAN IDs, outermost first */
 };
 
-struct pkt_arp {
-	uint16_t op;                   /* 1 request, 2 reply */
-	uint8_t sha[PKT_ETH_ALEN];
-	uint32_t spa;
-	uint8_t tha[PKT_ETH_ALEN];
-	uint32_t tpa;
+/* Neighbour resolution: an ARP packet (IPv4), or an IPv6 Neighbor
+ * Solicitation / Advertisement.  The consumer asks "who has tpa, tell spa"
+ * and "spa is at sha" the same way for both. */
+#define PKT_NBR_REQUEST 1              /* ARP request, Neighbor Solicitation */
+#define PKT_NBR_REPLY 2                /* ARP reply, Neighbor Advertisement */
+struct pkt_nbr {
+	uint16_t op;                   /* PKT_NBR_*; other ARP operations as
+	                                * they are */
+	uint8_t sha[PKT_ETH_ALEN];     /* ARP sender; ND link-layer option */
+	struct addr spa;               /* ARP sender; NS source; NA target */
+	uint8_t tha[PKT_ETH_ALEN];     /* ARP target (zero for ND) */
+	struct addr tpa;               /* ARP target; NS target; NA destination */
+	uint8_t has_sha;               /* ARP always; ND: the option was there */
+	uint8_t hlim;                  /* ND: hop limit (valid only at 255) */
+	uint8_t nd_flags;              /* NA: router/solicited/override bits as
+	                                * in the message's first flag byte */
 };
 
-struct pkt_ip4 {
-	uint8_t hlen;                  /* header length in bytes (IHL*4) */
-	uint8_t tos;
+/* The network layer, either family. */
+struct pkt_ip {
+	struct addr src;
+	struct addr dst;
+	uint16_t hlen;                 /* bytes before the upper layer: IHL*4,
+	                                * or IPv6's 40 + extension headers */
+	uint8_t tos;                   /* TOS / traffic class */
+	uint8_t ttl;                   /* TTL / hop limit */
+	uint8_t proto;                 /* upper-layer protocol (IPv6: after the
+	                                * extension headers) */
+	uint8_t later_frag;            /* a fragment other than the first: no
+	                                * upper-layer header follows */
 	uint16_t tot_len;              /* as declared, may exceed the capture */
 	uint32_t length;               /* the packet's length: tot_len, or for
 	                                * tot_len 0 (TSO/BIG TCP, captured on the
 	                                * sender) the bytes captured from the IP
 	                                * header on, as tcpdump reads it */
-	uint16_t id;
-	uint16_t frag;                 /* flags + fragment offset */
-	uint8_t ttl;
-	uint8_t proto;
-	uint32_t src;
-	uint32_t dst;
+	uint16_t id;                   /* IPv4 only */
+	uint16_t frag;                 /* IPv4 flags + fragment offset */
 };
 
 struct pkt_tcp {
@@ -109,8 +127,11 @@ struct pkt_tcp {
 struct pkt_icmp {
 	uint8_t type;
 	uint8_t code;
-	uint8_t has_quote;             /* 1 if a quoted IPv4 + TCP ports/seq */
-	struct pkt_ip4 q_ip;
+	uint8_t unreach;               /* destination unreachable (ICMP 3,
+	                                * ICMPv6 1): the one error both families
+	                                * mean the same way */
+	uint8_t has_quote;             /* 1 if a quoted IP + TCP ports/seq */
+	struct pkt_ip q_ip;
 	uint16_t q_sport;
 	uint16_t q_dport;
 	uint32_t q_seq;
@@ -119,9 +140,9 @@ struct pkt_icmp {
 /* One decoded frame.  Which parts are valid is told by the has_ flags. */
 struct pkt_frame {
 	struct pkt_eth eth;
-	uint8_t has_eth, has_arp, has_ip4, has_tcp, has_icmp;
-	struct pkt_arp arp;
-	struct pkt_ip4 ip4;
+	uint8_t has_eth, has_nbr, has_ip, has_tcp, has_icmp;
+	struct pkt_nbr nbr;
+	struct pkt_ip ip;
 	struct pkt_tcp tcp;
 	struct pkt_icmp icmp;
 	size_t l3_off;                 /* offset of the IP/ARP header */
@@ -138,7 +159,7 @@ enum pkt_csum_mode {
  * Decode a captured frame.  caplen is what the capture holds; headers are
  * clamped to the IP total length.  A frame longer on the wire than the
  * capture still decodes if its headers were captured.  Returns PKT_OK with
- * the has_ flags telling what was found (an IPv4 packet that is neither TCP
+ * the has_ flags telling what was found (an IP packet that is neither TCP
  * nor ICMP decodes with has_tcp = has_icmp = 0), or the reason it failed;
  * on failure the has_ flags of layers decoded so far remain set.
  */
@@ -154,15 +175,17 @@ enum pkt_err pkt_decode_fast(enum pkt_link link, const uint8_t *buf, size_t capl
 /* Internet checksum helpers (RFC 1071), known-answer tested. */
 uint32_t pkt_csum_add(uint32_t sum, const void *data, size_t len);
 uint16_t pkt_csum_fold(uint32_t sum);
-/* Checksum of a TCP segment (header + payload) with the IPv4 pseudo-header. */
-uint16_t pkt_csum_tcp4(uint32_t src, uint32_t dst, const uint8_t *seg, size_t len);
+/* Checksum of a TCP segment (header + payload) with the pseudo-header of
+ * the addresses' family. */
+uint16_t pkt_csum_tcp(const struct addr *src, const struct addr *dst, const uint8_t *seg,
+                      size_t len);
 
 /* ---- builders ---------------------------------------------------------- */
 
 struct pkt_tcp_spec {
 	const uint8_t *smac, *dmac;    /* NULL: the frame starts at the IP header */
 	uint16_t vlan;                 /* 802.1Q VLAN ID, 0 for none */
-	uint32_t saddr, daddr;
+	struct addr src, dst;          /* the same family */
 	uint16_t sport, dport;
 	uint32_t seq, ack;
 	uint8_t flags;
@@ -180,25 +203,26 @@ size_t pkt_build_tcp(uint8_t *buf, size_t cap, const struct pkt_tcp_spec *s);
 /* Ethernet/ARP frame; eth_dst is the Ethernet destination (broadcast for a
  * request), tha the ARP target hardware address. */
 size_t pkt_build_arp(uint8_t *buf, size_t cap, uint16_t op,
-                     const uint8_t *smac, uint32_t spa,
-                     const uint8_t *eth_dst, const uint8_t *tha, uint32_t tpa);
+                     const uint8_t *smac, struct addr spa,
+                     const uint8_t *eth_dst, const uint8_t *tha, struct addr tpa);
 
 /* Ethernet/IPv4/ICMP error of the given type/code quoting qlen bytes of
  * the offending IP packet at quote. */
 size_t pkt_build_icmp4(uint8_t *buf, size_t cap, const uint8_t *smac,
-                       const uint8_t *dmac, uint32_t saddr, uint32_t daddr,
+                       const uint8_t *dmac, struct addr src, struct addr dst,
                        uint8_t type, uint8_t code, const uint8_t *quote,
                        size_t qlen);
 
 /* ---- formatting of plain values (no I/O) ----------------------------- */
 
 #define PKT_MAC_STRLEN 18
-#define PKT_IP4_STRLEN 16
 #define PKT_FLAGS_STRLEN 12
+/* Transitional: a host-order IPv4 number as a dotted quad, for code not
+ * yet on struct addr (addr_fmt is the one formatter). */
+#define PKT_IP4_STRLEN 16
+char *pkt_fmt_ip4(char out[PKT_IP4_STRLEN], uint32_t addr);
 /* "aa:bb:cc:dd:ee:ff" */
 char *pkt_fmt_mac(char out[PKT_MAC_STRLEN], const uint8_t *mac);
-/* dotted quad of a host-order address */
-char *pkt_fmt_ip4(char out[PKT_IP4_STRLEN], uint32_t addr);
 /* tcpdump-style flags without brackets: "S", "S.", "R.", "F.", "." */
 char *pkt_fmt_tcpflags(char out[PKT_FLAGS_STRLEN], uint8_t flags);
 

@@ -372,14 +372,14 @@ void conn_packet(struct conn *c, const struct pkt_frame *f, uint64_t ts_us)
 	const struct sess *s;
 
 	set_time(c, ts_us);
-	if (c->tab.count == 0 || !f->has_ip4 || !f->has_tcp)
+	if (c->tab.count == 0 || !f->has_ip || !f->has_tcp)
 		return;
-	h = sess_hash(&c->tab, f->ip4.src, f->tcp.sport, f->ip4.dst, f->tcp.dport);
-	idx = sess_find(&c->tab, h, f->ip4.src, f->tcp.sport, f->ip4.dst, f->tcp.dport);
+	h = sess_hash(&c->tab, addr_get_ip4(&f->ip.src), f->tcp.sport, addr_get_ip4(&f->ip.dst), f->tcp.dport);
+	idx = sess_find(&c->tab, h, addr_get_ip4(&f->ip.src), f->tcp.sport, addr_get_ip4(&f->ip.dst), f->tcp.dport);
 	if (idx == SESS_NONE)
 		return;
 	s = sess_at(&c->tab, idx);
-	on_segment(c, idx, s->cli_addr == f->ip4.src && s->cli_port == f->tcp.sport ?
+	on_segment(c, idx, s->cli_addr == addr_get_ip4(&f->ip.src) && s->cli_port == f->tcp.sport ?
 	           CONN_CLIENT : CONN_SERVER, f);
 }
 

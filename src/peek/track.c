@@ -214,17 +214,17 @@ void trk_advance(struct trk *t, uint64_t now_us)
 /* Is this SYN a retransmission of a handshake that already ended? */
 static int ended_before(const struct trk *t, const struct pkt_frame *f)
 {
-	const struct ended *e = &t->ended[ended_slot(f->ip4.src, f->tcp.sport,
-	                                             f->ip4.dst, f->tcp.dport)];
+	const struct ended *e = &t->ended[ended_slot(addr_get_ip4(&f->ip.src), f->tcp.sport,
+	                                             addr_get_ip4(&f->ip.dst), f->tcp.dport)];
 
 	return e->until_us > t->pnow && e->isn == f->tcp.seq &&
-	       e->cli_addr == f->ip4.src && e->cli_port == f->tcp.sport &&
-	       e->srv_addr == f->ip4.dst && e->srv_port == f->tcp.dport;
+	       e->cli_addr == addr_get_ip4(&f->ip.src) && e->cli_port == f->tcp.sport &&
+	       e->srv_addr == addr_get_ip4(&f->ip.dst) && e->srv_port == f->tcp.dport;
 }
 
 static void open_session(struct trk *t, uint64_t h, const struct pkt_frame *f)
 {
-	uint32_t ca = f->ip4.src, sa = f->ip4.dst;
+	uint32_t ca = addr_get_ip4(&f->ip.src), sa = addr_get_ip4(&f->ip.dst);
 	uint16_t cp = f->tcp.sport, sp = f->tcp.dport;
 	uint64_t filters;
 	struct sess *s;
@@ -258,7 +258,7 @@ static void on_syn(struct trk *t, uint64_t h, uint32_t idx, const struct pkt_fra
 	if (idx != SESS_NONE) {
 		struct sess *s = sess_at(&t->tab, idx);
 
-		if (s->cli_addr != f->ip4.src || s->cli_port != f->tcp.sport) {
+		if (s->cli_addr != addr_get_ip4(&f->ip.src) || s->cli_port != f->tcp.sport) {
 			/* Simultaneous open: the responder's own SYN. */
 			if (!(s->state & TRK_ST_SYNACK)) {
 				s->srv_isn = f->tcp.seq;
@@ -283,7 +283,7 @@ static void on_rst(struct trk *t, uint64_t h, uint32_t idx, const struct pkt_fra
 {
 	struct sess *s = sess_at(&t->tab, idx);
 
-	if (s->cli_addr == f->ip4.src && s->cli_port == f->tcp.sport) {
+	if (s->cli_addr == addr_get_ip4(&f->ip.src) && s->cli_port == f->tcp.sport) {
 		if (f->tcp.seq == s->cli_isn + 1 || f->tcp.seq == s->cli_isn)
 			finish(t, idx, h, TRK_ABORT, t->pnow, 0, 0);
 		return;
@@ -299,7 +299,7 @@ static void on_ack(struct trk *t, uint64_t h, uint32_t idx, const struct pkt_fra
 {
 	struct sess *s = sess_at(&t->tab, idx);
 
-	if (s->cli_addr == f->ip4.src && s->cli_port == f->tcp.sport) {
+	if (s->cli_addr == addr_get_ip4(&f->ip.src) && s->cli_port == f->tcp.sport) {
 		if (f->tcp.ack != s->srv_isn + 1)
 			return;
 		if (s->state & TRK_ST_SYNACK)
@@ -330,7 +330,7 @@ static void on_tcp(struct trk *t, uint64_t h, const struct pkt_frame *f)
 	uint8_t fl = f->tcp.flags;
 	uint32_t idx;
 
-	idx = sess_find(&t->tab, h, f->ip4.src, f->tcp.sport, f->ip4.dst, f->tcp.dport);
+	idx = sess_find(&t->tab, h, addr_get_ip4(&f->ip.src), f->tcp.sport, addr_get_ip4(&f->ip.dst), f->tcp.dport);
 	if (fl & PKT_TH_RST) {
 		if (idx != SESS_NONE)
 			on_rst(t, h, idx, f);
@@ -346,7 +346,7 @@ static void on_tcp(struct trk *t, uint64_t h, const struct pkt_frame *f)
 static void on_icmp(struct trk *t, uint64_t h, const struct pkt_frame *f)
 {
 	const struct pkt_icmp *ic = &f->icmp;
-	uint32_t ca = ic->q_ip.src, sa = ic->q_ip.dst;
+	uint32_t ca = addr_get_ip4(&ic->q_ip.src), sa = addr_get_ip4(&ic->q_ip.dst);
 	uint32_t idx;
 	struct sess *s;
 
@@ -367,17 +367,17 @@ static void on_icmp(struct trk *t, uint64_t h, const struct pkt_frame *f)
  * (when ICMP is interpreted), 0 for a frame that needs no lookup. */
 static inline int frame_key(const struct trk *t, const struct pkt_frame *f, uint64_t *h)
 {
-	if (!f->has_ip4)
+	if (!f->has_ip)
 		return 0;
 	if (f->has_tcp) {
 		if (!(f->tcp.flags & (PKT_TH_SYN | PKT_TH_RST | PKT_TH_ACK)))
 			return 0;
-		*h = sess_hash(&t->tab, f->ip4.src, f->tcp.sport, f->ip4.dst, f->tcp.dport);
+		*h = sess_hash(&t->tab, addr_get_ip4(&f->ip.src), f->tcp.sport, addr_get_ip4(&f->ip.dst), f->tcp.dport);
 		return 1;
 	}
 	if (f->has_icmp && t->cfg.icmp && f->icmp.has_quote) {
-		*h = sess_hash(&t->tab, f->icmp.q_ip.src, f->icmp.q_sport,
-		               f->icmp.q_ip.dst, f->icmp.q_dport);
+		*h = sess_hash(&t->tab, addr_get_ip4(&f->icmp.q_ip.src), f->icmp.q_sport,
+		               addr_get_ip4(&f->icmp.q_ip.dst), f->icmp.q_dport);
 		return 2;
 	}
 	return 0;
@@ -438,8 +438,8 @@ static inline void batch_key(const struct trk *t, const struct pkt_frame *f,
 		return;
 	sess_prefetch_slot(&t->tab, *h);
 	if (*kind == 1 && (f->tcp.flags & (PKT_TH_SYN | PKT_TH_ACK | PKT_TH_RST)) == PKT_TH_SYN)
-		__builtin_prefetch(&t->ended[ended_slot(f->ip4.src, f->tcp.sport,
-		                                        f->ip4.dst, f->tcp.dport)]);
+		__builtin_prefetch(&t->ended[ended_slot(addr_get_ip4(&f->ip.src), f->tcp.sport,
+		                                        addr_get_ip4(&f->ip.dst), f->tcp.dport)]);
 }
 
 void trk_packet_batch(struct trk *t, const struct pkt_frame *f, const uint64_t *ts_us, size_t n)

@@ -58,8 +58,8 @@ static void assert_tcp_sent(int i, uint8_t flags, uint32_t seq, uint32_t ack)
 	assert_true(f.has_tcp);
 	assert_memory_equal(f.eth.src, OUR_MAC, 6);
 	assert_memory_equal(f.eth.dst, RS_MAC, 6);
-	assert_int_equal(f.ip4.src, OUR_IP);
-	assert_int_equal(f.ip4.dst, VIP);
+	assert_int_equal(addr_get_ip4(&f.ip.src), OUR_IP);
+	assert_int_equal(addr_get_ip4(&f.ip.dst), VIP);
 	assert_int_equal(f.tcp.sport, SPORT);
 	assert_int_equal(f.tcp.dport, PORT);
 	assert_int_equal(f.tcp.flags, flags);
@@ -70,7 +70,7 @@ static void assert_tcp_sent(int i, uint8_t flags, uint32_t seq, uint32_t ack)
 static size_t arp_frame(uint16_t op, const uint8_t *ethsrc, const uint8_t *sha,
                         uint32_t spa, const uint8_t *ethdst, uint32_t tpa)
 {
-	size_t n = pkt_build_arp(fb, sizeof(fb), op, sha, spa, ethdst, OUR_MAC, tpa);
+	size_t n = pkt_build_arp(fb, sizeof(fb), op, sha, addr_ip4(spa), ethdst, OUR_MAC, addr_ip4(tpa));
 
 	memcpy(fb + 6, ethsrc, 6);   /* Ethernet source may differ from sha */
 	return n;
@@ -86,7 +86,7 @@ static size_t tcp_frame(uint32_t src, uint16_t sport, uint16_t dport, uint8_t fl
 {
 	static const uint8_t data[64] = "hello";
 	struct pkt_tcp_spec s = {
-		.smac = RS_MAC, .dmac = OUR_MAC, .saddr = src, .daddr = OUR_IP,
+		.smac = RS_MAC, .dmac = OUR_MAC, .src = addr_ip4(src), .dst = addr_ip4(OUR_IP),
 		.sport = sport, .dport = dport, .seq = seq, .ack = ack, .flags = flags,
 		.win = 65160, .payload = data, .paylen = paylen,
 	};
@@ -104,7 +104,7 @@ static size_t srv_from(const uint8_t *mac, uint8_t ttl, uint8_t flags, uint32_t 
                        uint32_t ack)
 {
 	struct pkt_tcp_spec s = {
-		.smac = mac, .dmac = OUR_MAC, .saddr = VIP, .daddr = OUR_IP,
+		.smac = mac, .dmac = OUR_MAC, .src = addr_ip4(VIP), .dst = addr_ip4(OUR_IP),
 		.sport = PORT, .dport = SPORT, .seq = seq, .ack = ack, .flags = flags,
 		.win = 65160, .ttl = ttl,
 	};
@@ -146,12 +146,12 @@ static void test_arp_request(void **state)
 	chk_start(&c, &cfg, 0, &out);
 	assert_int_equal(out.ntx, 1);
 	f = sent(0);
-	assert_true(f.has_arp);
-	assert_int_equal(f.arp.op, 1);
-	assert_int_equal(f.arp.spa, OUR_IP);
-	assert_int_equal(f.arp.tpa, RS_IP);
+	assert_true(f.has_nbr);
+	assert_int_equal(f.nbr.op, 1);
+	assert_int_equal(addr_get_ip4(&f.nbr.spa), OUR_IP);
+	assert_int_equal(addr_get_ip4(&f.nbr.tpa), RS_IP);
 	assert_memory_equal(f.eth.dst, BCAST, 6);
-	assert_memory_equal(f.arp.sha, OUR_MAC, 6);
+	assert_memory_equal(f.nbr.sha, OUR_MAC, 6);
 }
 
 static void test_success_rst_close(void **state)
@@ -413,12 +413,12 @@ static size_t icmp_quoting_from(const uint8_t *mac, uint32_t qseq, uint8_t code)
 {
 	uint8_t syn[128];
 	struct pkt_tcp_spec s = {
-		.saddr = OUR_IP, .daddr = VIP, .sport = SPORT, .dport = PORT,
+		.src = addr_ip4(OUR_IP), .dst = addr_ip4(VIP), .sport = SPORT, .dport = PORT,
 		.seq = qseq, .flags = PKT_TH_SYN, .win = 64240, .mss = 1460,
 	};
 	size_t n = pkt_build_tcp(syn, sizeof(syn), &s);  /* IP header onwards */
 
-	return pkt_build_icmp4(fb, sizeof(fb), mac, OUR_MAC, RS_IP, OUR_IP,
+	return pkt_build_icmp4(fb, sizeof(fb), mac, OUR_MAC, addr_ip4(RS_IP), addr_ip4(OUR_IP),
 	                       PKT_ICMP_UNREACH, code, syn, n);
 }
 
@@ -485,7 +485,7 @@ static void test_deadline_arp_and_retransmit(void **state)
 	assert_int_equal(out.ntx, 0);
 	chk_on_tick(&c, 125000, &out);
 	assert_int_equal(out.ntx, 1);
-	assert_true(sent(0).has_arp);
+	assert_true(sent(0).has_nbr);
 	chk_on_tick(&c, TMO, &out);
 	assert_int_equal(c.outcome, CHK_OUT_TIMEOUT_ARP);
 	assert_reason("timeout after 500 ms waiting for ARP reply");
@@ -624,7 +624,7 @@ static void test_fmt_frame(void **state)
 	assert_string_equal(chk_fmt_frame(line, sizeof(line), &f),
 	                    "(02:00:00:00:00:42) 10.0.0.100:80 > 10.0.0.1:40000 "
 	                    "(02:00:00:00:00:01) Flags [S.], seq 987654321, ack 123456790");
-	n = pkt_build_arp(fb, sizeof(fb), 1, OUR_MAC, OUR_IP, BCAST, BCAST, RS_IP);
+	n = pkt_build_arp(fb, sizeof(fb), 1, OUR_MAC, addr_ip4(OUR_IP), BCAST, BCAST, addr_ip4(RS_IP));
 	assert_int_equal(pkt_decode(PKT_LINK_EN10MB, fb, n, PKT_CSUM_NONE, &f), PKT_OK);
 	assert_string_equal(chk_fmt_frame(line, sizeof(line), &f),
 	                    "(02:00:00:00:00:01) 10.0.0.1 ARP request who has 10.0.0.42 "
@@ -784,7 +784,7 @@ static void test_arp_backoff(void **state)
 		assert_int_equal(out.ntx, 0);
 		chk_on_tick(&c, at[i], &out);
 		assert_int_equal(out.ntx, 1);
-		assert_true(sent(0).has_arp);
+		assert_true(sent(0).has_nbr);
 		assert_true(at[i] - sent_at <= CHK_ARP_RETX_MAX_US);
 		sent_at = at[i];
 	}

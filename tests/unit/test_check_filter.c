@@ -39,7 +39,7 @@ static int run(size_t n)
 static size_t tcp(uint32_t src, uint32_t dst, uint16_t sp, uint16_t dp)
 {
 	struct pkt_tcp_spec s = {
-		.smac = B, .dmac = A, .saddr = src, .daddr = dst, .sport = sp, .dport = dp,
+		.smac = B, .dmac = A, .src = addr_ip4(src), .dst = addr_ip4(dst), .sport = sp, .dport = dp,
 		.seq = 1, .ack = 2, .flags = PKT_TH_SYN | PKT_TH_ACK, .win = 1000,
 	};
 
@@ -67,15 +67,15 @@ static void test_accepts_ours(void **state)
 
 	(void)state;
 	assert_true(run(tcp(VIP, OUR, PORT, SPORT)));
-	n = pkt_build_arp(buf, sizeof(buf), 2, B, 0x0a00002a, A, A, OUR);
+	n = pkt_build_arp(buf, sizeof(buf), 2, B, addr_ip4(0x0a00002a), A, A, addr_ip4(OUR));
 	assert_true(run(n));
-	n = pkt_build_icmp4(buf, sizeof(buf), B, A, 0x0a00002a, OUR, 3, 3, buf, 0);
+	n = pkt_build_icmp4(buf, sizeof(buf), B, A, addr_ip4(0x0a00002a), addr_ip4(OUR), 3, 3, buf, 0);
 	assert_true(run(n));
 	/* an ARP reply broadcast (some stacks do) reaches the check, which
 	 * judges it by the addresses inside */
-	n = pkt_build_arp(buf, sizeof(buf), 2, B, 0x0a00002a, BCAST, BCAST, OUR);
+	n = pkt_build_arp(buf, sizeof(buf), 2, B, addr_ip4(0x0a00002a), BCAST, BCAST, addr_ip4(OUR));
 	assert_true(run(n));
-	n = pkt_build_arp(buf, sizeof(buf), 2, B, 0x0a00002a, BCAST, A, OUR);
+	n = pkt_build_arp(buf, sizeof(buf), 2, B, addr_ip4(0x0a00002a), BCAST, A, addr_ip4(OUR));
 	assert_true(run(n));
 }
 
@@ -100,15 +100,15 @@ static void test_rejects_others(void **state)
 	buf[14 + 9] = 17;
 	assert_false(run(n));
 	/* ICMP to someone else */
-	n = pkt_build_icmp4(buf, sizeof(buf), B, A, 0x0a00002a, OUR + 1, 3, 3, buf, 0);
+	n = pkt_build_icmp4(buf, sizeof(buf), B, A, addr_ip4(0x0a00002a), addr_ip4(OUR + 1), 3, 3, buf, 0);
 	assert_false(run(n));
 	/* ARP: a request (broadcast, even one asking for us), a reply to
 	 * another address */
-	n = pkt_build_arp(buf, sizeof(buf), 1, B, 0x0a00002a, A, A, OUR);
+	n = pkt_build_arp(buf, sizeof(buf), 1, B, addr_ip4(0x0a00002a), A, A, addr_ip4(OUR));
 	assert_false(run(n));
-	n = pkt_build_arp(buf, sizeof(buf), 2, B, 0x0a00002a, A, A, OUR + 1);
+	n = pkt_build_arp(buf, sizeof(buf), 2, B, addr_ip4(0x0a00002a), A, A, addr_ip4(OUR + 1));
 	assert_false(run(n));
-	n = pkt_build_arp(buf, sizeof(buf), 2, B, 0x0a00002a, BCAST, BCAST, OUR + 1);
+	n = pkt_build_arp(buf, sizeof(buf), 2, B, addr_ip4(0x0a00002a), BCAST, BCAST, addr_ip4(OUR + 1));
 	assert_false(run(n));
 	/* IPv6 ethertype */
 	n = tcp(VIP, OUR, PORT, SPORT);
@@ -254,7 +254,7 @@ static void test_ip6_rejects_others(void **state)
 	assert_false(run(ip6(VIP6, OTHER6, 0, ext, sizeof(ext))));
 	/* the IPv4 and ARP forms of our own traffic */
 	assert_false(run(tcp(VIP, OUR, PORT, SPORT)));
-	n = pkt_build_arp(buf, sizeof(buf), 2, B, 0x0a00002a, A, A, OUR);
+	n = pkt_build_arp(buf, sizeof(buf), 2, B, addr_ip4(0x0a00002a), A, A, addr_ip4(OUR));
 	assert_false(run(n));
 	/* an IPv4 ethertype in front of the IPv6 fixture */
 	n = ip6(VIP6, OUR6, 6, tcphdr(PORT, SPORT), 20);

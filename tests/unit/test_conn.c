@@ -135,9 +135,9 @@ static void seg(struct conn *c, uint64_t t, int from_cli, uint32_t seq, uint32_t
 	struct pkt_frame f;
 
 	memset(&f, 0, sizeof(f));
-	f.has_ip4 = f.has_tcp = 1;
-	f.ip4.src = from_cli ? CLI : SRV;
-	f.ip4.dst = from_cli ? SRV : CLI;
+	f.has_ip = f.has_tcp = 1;
+	f.ip.src = addr_ip4(from_cli ? CLI : SRV);
+	f.ip.dst = addr_ip4(from_cli ? SRV : CLI);
 	f.tcp.sport = from_cli ? 40000 : 80;
 	f.tcp.dport = from_cli ? 80 : 40000;
 	f.tcp.seq = seq;

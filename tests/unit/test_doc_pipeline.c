@@ -92,7 +92,7 @@ static void tcp(struct fx *x, uint64_t t, uint32_t from, uint16_t fport, uint32_
 {
 	uint8_t buf[256];
 	struct pkt_tcp_spec s = {
-		.smac = MAC_C, .dmac = MAC_S, .saddr = from, .daddr = to,
+		.smac = MAC_C, .dmac = MAC_S, .src = addr_ip4(from), .dst = addr_ip4(to),
 		.sport = fport, .dport = tport, .seq = seq, .ack = ack,
 		.flags = flags, .win = 1000,
 	};
@@ -200,7 +200,7 @@ static void test_malformed_time_open_refresh(void **state)
 	struct fx *x = *state;
 	uint8_t buf[256];
 	struct pkt_tcp_spec s = {
-		.smac = MAC_C, .dmac = MAC_S, .saddr = IP(198, 51, 100, 7), .daddr = SRV,
+		.smac = MAC_C, .dmac = MAC_S, .src = addr_ip4(IP(198, 51, 100, 7)), .dst = addr_ip4(SRV),
 		.sport = 1234, .dport = 80, .seq = 1, .flags = PKT_TH_SYN, .win = 1,
 	};
 	uint8_t ip6[60] = { 2, 0, 0, 0, 0, 5, 2, 0, 0, 0, 0, 0x0c, 0x86, 0xdd, 0x60 };

@@ -124,7 +124,7 @@ static void test_engine_filter(void **state)
 	struct addr our = addr_ip4(0x0a000001);
 	uint8_t buf[256];
 	struct pkt_tcp_spec s = {
-		.smac = B, .dmac = A, .saddr = 0x0a000064, .daddr = 0x0a000001, .sport = 80,
+		.smac = B, .dmac = A, .src = addr_ip4(0x0a000064), .dst = addr_ip4(0x0a000001), .sport = 80,
 		.dport = 4000, .seq = 1, .ack = 2, .flags = PKT_TH_SYN | PKT_TH_ACK, .win = 1,
 	};
 	size_t n;
@@ -134,21 +134,21 @@ static void test_engine_filter(void **state)
 	p = flt.prog;
 	n = pkt_build_tcp(buf, sizeof(buf), &s);
 	assert_true(run_filter(p, buf, n));                 /* any VIP, any port */
-	s.daddr = 0x0a000002;
+	s.dst = addr_ip4(0x0a000002);
 	n = pkt_build_tcp(buf, sizeof(buf), &s);
 	assert_false(run_filter(p, buf, n));                /* not to us */
-	s.daddr = 0x0a000001;
+	s.dst = addr_ip4(0x0a000001);
 	n = pkt_build_tcp(buf, sizeof(buf), &s);
 	buf[14 + 6] = 0x00;
 	buf[14 + 7] = 0x10;                                 /* a later fragment */
 	assert_false(run_filter(p, buf, n));
-	n = pkt_build_icmp4(buf, sizeof(buf), B, A, 0x0a000064, 0x0a000001, 3, 3, buf + 14, 28);
+	n = pkt_build_icmp4(buf, sizeof(buf), B, A, addr_ip4(0x0a000064), addr_ip4(0x0a000001), 3, 3, buf + 14, 28);
 	assert_true(run_filter(p, buf, n));
-	n = pkt_build_arp(buf, sizeof(buf), 2, B, 0x0a00000b, A, A, 0x0a000001);
+	n = pkt_build_arp(buf, sizeof(buf), 2, B, addr_ip4(0x0a00000b), A, A, addr_ip4(0x0a000001));
 	assert_true(run_filter(p, buf, n));
-	n = pkt_build_arp(buf, sizeof(buf), 1, B, 0x0a00000b, BC, A, 0x0a000001);
+	n = pkt_build_arp(buf, sizeof(buf), 1, B, addr_ip4(0x0a00000b), BC, A, addr_ip4(0x0a000001));
 	assert_false(run_filter(p, buf, n));                /* requests stay out */
-	n = pkt_build_arp(buf, sizeof(buf), 2, B, 0x0a00000b, A, A, 0x0a000009);
+	n = pkt_build_arp(buf, sizeof(buf), 2, B, addr_ip4(0x0a00000b), A, A, addr_ip4(0x0a000009));
 	assert_false(run_filter(p, buf, n));                /* a reply to someone else */
 	pktsock_filter_free(&flt);
 }

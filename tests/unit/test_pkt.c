@@ -35,7 +35,7 @@ static size_t build_syn(uint8_t *buf, size_t cap, uint16_t vlan)
 {
 	struct pkt_tcp_spec s = {
 		.smac = MAC_A, .dmac = MAC_B, .vlan = vlan,
-		.saddr = 0x0a000001, .daddr = 0x0a000064,
+		.src = addr_ip4(0x0a000001), .dst = addr_ip4(0x0a000064),
 		.sport = 40000, .dport = 80, .seq = 123456789, .ack = 0,
 		.flags = PKT_TH_SYN, .win = 64240, .mss = 1460, .ip_id = 7,
 	};
@@ -50,10 +50,10 @@ static void test_build_decode_syn(void **state)
 	(void)state;
 	assert_int_equal(n, 14 + 20 + 24);
 	assert_int_equal(pkt_decode(PKT_LINK_EN10MB, buf, n, PKT_CSUM_IP_TCP, &f), PKT_OK);
-	assert_true(f.has_ip4 && f.has_tcp);
+	assert_true(f.has_ip && f.has_tcp);
 	assert_memory_equal(f.eth.src, MAC_A, 6);
-	assert_int_equal(f.ip4.src, 0x0a000001);
-	assert_int_equal(f.ip4.dst, 0x0a000064);
+	assert_int_equal(addr_get_ip4(&f.ip.src), 0x0a000001);
+	assert_int_equal(addr_get_ip4(&f.ip.dst), 0x0a000064);
 	assert_int_equal(f.tcp.sport, 40000);
 	assert_int_equal(f.tcp.dport, 80);
 	assert_int_equal(f.tcp.seq, 123456789);
@@ -131,15 +131,15 @@ static void test_arp(void **state)
 	static const uint8_t zero[6] = { 0 };
 	uint8_t buf[64];
 	struct pkt_frame f;
-	size_t n = pkt_build_arp(buf, sizeof(buf), 1, MAC_A, 0x0a000001, bcast, zero, 0x0a00002a);
+	size_t n = pkt_build_arp(buf, sizeof(buf), 1, MAC_A, addr_ip4(0x0a000001), bcast, zero, addr_ip4(0x0a00002a));
 	(void)state;
 	assert_int_equal(n, 42);
 	assert_int_equal(pkt_decode(PKT_LINK_EN10MB, buf, n, PKT_CSUM_NONE, &f), PKT_OK);
-	assert_true(f.has_arp);
-	assert_int_equal(f.arp.op, 1);
-	assert_int_equal(f.arp.spa, 0x0a000001);
-	assert_int_equal(f.arp.tpa, 0x0a00002a);
-	assert_memory_equal(f.arp.sha, MAC_A, 6);
+	assert_true(f.has_nbr);
+	assert_int_equal(f.nbr.op, 1);
+	assert_int_equal(addr_get_ip4(&f.nbr.spa), 0x0a000001);
+	assert_int_equal(addr_get_ip4(&f.nbr.tpa), 0x0a00002a);
+	assert_memory_equal(f.nbr.sha, MAC_A, 6);
 	assert_int_equal(pkt_decode(PKT_LINK_EN10MB, buf, 41, PKT_CSUM_NONE, &f), PKT_TRUNC);
 }
 
@@ -150,7 +150,7 @@ static void test_icmp_quote(void **state)
 	size_t n = build_syn(syn, sizeof(syn), 0);
 	(void)state;
 	/* quote the IP header + 8 bytes of TCP, as routers do */
-	size_t m = pkt_build_icmp4(buf, sizeof(buf), MAC_B, MAC_A, 0x0a0000fe, 0x0a000001,
+	size_t m = pkt_build_icmp4(buf, sizeof(buf), MAC_B, MAC_A, addr_ip4(0x0a0000fe), addr_ip4(0x0a000001),
 	                           3, 3, syn + 14, 28);
 	assert_true(n > 0 && m > 0);
 	assert_int_equal(pkt_decode(PKT_LINK_EN10MB, buf, m, PKT_CSUM_IP, &f), PKT_OK);
@@ -158,12 +158,12 @@ static void test_icmp_quote(void **state)
 	assert_int_equal(f.icmp.type, 3);
 	assert_int_equal(f.icmp.code, 3);
 	assert_true(f.icmp.has_quote);
-	assert_int_equal(f.icmp.q_ip.dst, 0x0a000064);
+	assert_int_equal(addr_get_ip4(&f.icmp.q_ip.dst), 0x0a000064);
 	assert_int_equal(f.icmp.q_sport, 40000);
 	assert_int_equal(f.icmp.q_dport, 80);
 	assert_int_equal(f.icmp.q_seq, 123456789);
 	/* a quote cut before the ports is decoded without a quote */
-	m = pkt_build_icmp4(buf, sizeof(buf), MAC_B, MAC_A, 0x0a0000fe, 0x0a000001, 3, 3,
+	m = pkt_build_icmp4(buf, sizeof(buf), MAC_B, MAC_A, addr_ip4(0x0a0000fe), addr_ip4(0x0a000001), 3, 3,
 	                    syn + 14, 22);
 	assert_int_equal(pkt_decode(PKT_LINK_EN10MB, buf, m, PKT_CSUM_IP, &f), PKT_OK);
 	assert_false(f.icmp.has_quote);

@@ -39,25 +39,25 @@ static void assert_same_frame(const struct pkt_frame *a, const struct pkt_frame 
 	assert_int_equal(a->eth.nvlan, b->eth.nvlan);
 	assert_memory_equal(a->eth.vlan, b->eth.vlan, sizeof(a->eth.vlan));
 	assert_int_equal(a->has_eth, b->has_eth);
-	assert_int_equal(a->has_arp, b->has_arp);
-	assert_int_equal(a->has_ip4, b->has_ip4);
+	assert_int_equal(a->has_nbr, b->has_nbr);
+	assert_int_equal(a->has_ip, b->has_ip);
 	assert_int_equal(a->has_tcp, b->has_tcp);
 	assert_int_equal(a->has_icmp, b->has_icmp);
-	assert_int_equal(a->arp.op, b->arp.op);
-	assert_memory_equal(a->arp.sha, b->arp.sha, sizeof(a->arp.sha));
-	assert_int_equal(a->arp.spa, b->arp.spa);
-	assert_memory_equal(a->arp.tha, b->arp.tha, sizeof(a->arp.tha));
-	assert_int_equal(a->arp.tpa, b->arp.tpa);
-	assert_int_equal(a->ip4.hlen, b->ip4.hlen);
-	assert_int_equal(a->ip4.tos, b->ip4.tos);
-	assert_int_equal(a->ip4.tot_len, b->ip4.tot_len);
-	assert_int_equal(a->ip4.length, b->ip4.length);
-	assert_int_equal(a->ip4.id, b->ip4.id);
-	assert_int_equal(a->ip4.frag, b->ip4.frag);
-	assert_int_equal(a->ip4.ttl, b->ip4.ttl);
-	assert_int_equal(a->ip4.proto, b->ip4.proto);
-	assert_int_equal(a->ip4.src, b->ip4.src);
-	assert_int_equal(a->ip4.dst, b->ip4.dst);
+	assert_int_equal(a->nbr.op, b->nbr.op);
+	assert_memory_equal(a->nbr.sha, b->nbr.sha, sizeof(a->nbr.sha));
+	assert_int_equal(addr_get_ip4(&a->nbr.spa), addr_get_ip4(&b->nbr.spa));
+	assert_memory_equal(a->nbr.tha, b->nbr.tha, sizeof(a->nbr.tha));
+	assert_int_equal(addr_get_ip4(&a->nbr.tpa), addr_get_ip4(&b->nbr.tpa));
+	assert_int_equal(a->ip.hlen, b->ip.hlen);
+	assert_int_equal(a->ip.tos, b->ip.tos);
+	assert_int_equal(a->ip.tot_len, b->ip.tot_len);
+	assert_int_equal(a->ip.length, b->ip.length);
+	assert_int_equal(a->ip.id, b->ip.id);
+	assert_int_equal(a->ip.frag, b->ip.frag);
+	assert_int_equal(a->ip.ttl, b->ip.ttl);
+	assert_int_equal(a->ip.proto, b->ip.proto);
+	assert_int_equal(addr_get_ip4(&a->ip.src), addr_get_ip4(&b->ip.src));
+	assert_int_equal(addr_get_ip4(&a->ip.dst), addr_get_ip4(&b->ip.dst));
 	assert_int_equal(a->tcp.sport, b->tcp.sport);
 	assert_int_equal(a->tcp.dport, b->tcp.dport);
 	assert_int_equal(a->tcp.seq, b->tcp.seq);
@@ -70,8 +70,8 @@ static void assert_same_frame(const struct pkt_frame *a, const struct pkt_frame 
 	assert_int_equal(a->icmp.type, b->icmp.type);
 	assert_int_equal(a->icmp.code, b->icmp.code);
 	assert_int_equal(a->icmp.has_quote, b->icmp.has_quote);
-	assert_int_equal(a->icmp.q_ip.src, b->icmp.q_ip.src);
-	assert_int_equal(a->icmp.q_ip.dst, b->icmp.q_ip.dst);
+	assert_int_equal(addr_get_ip4(&a->icmp.q_ip.src), addr_get_ip4(&b->icmp.q_ip.src));
+	assert_int_equal(addr_get_ip4(&a->icmp.q_ip.dst), addr_get_ip4(&b->icmp.q_ip.dst));
 	assert_int_equal(a->icmp.q_sport, b->icmp.q_sport);
 	assert_int_equal(a->icmp.q_dport, b->icmp.q_dport);
 	assert_int_equal(a->icmp.q_seq, b->icmp.q_seq);
@@ -98,7 +98,7 @@ static enum pkt_err same(enum pkt_link link, const uint8_t *buf, size_t caplen,
 	assert_same_frame(&a, &b);
 	t->cases++;
 	if (ea == PKT_OK && a.has_tcp && link == PKT_LINK_EN10MB && csum == PKT_CSUM_NONE &&
-	    a.eth.nvlan == 0 && a.ip4.hlen == 20)
+	    a.eth.nvlan == 0 && a.ip.hlen == 20)
 		t->fast++;
 	return ea;
 }
@@ -110,7 +110,7 @@ static size_t build(uint8_t *buf, size_t cap, const uint8_t *opt, size_t olen, s
 {
 	struct pkt_tcp_spec s = {
 		.smac = MAC_A, .dmac = MAC_B,
-		.saddr = next_rand(), .daddr = next_rand(),
+		.src = addr_ip4(next_rand()), .dst = addr_ip4(next_rand()),
 		.sport = (uint16_t)next_rand(), .dport = (uint16_t)next_rand(),
 		.seq = next_rand(), .ack = next_rand(),
 		.flags = (uint8_t)next_rand(), .win = (uint16_t)next_rand(),
@@ -193,7 +193,7 @@ static void test_layouts_and_cuts(void **state)
 		assert_int_equal(f.tcp.mss, 9000);
 		assert_int_equal(f.tcp.hlen, 28);
 		assert_int_equal(f.tcp.payload_len, 0);
-		assert_int_equal(f.ip4.tot_len, n - 14);
+		assert_int_equal(f.ip.tot_len, n - 14);
 	}
 }
 

@@ -34,9 +34,9 @@ static enum pkt_err dec2(enum pkt_link link, const uint8_t *b, size_t n, struct 
 
 	assert_int_equal(pkt_decode_fast(link, b, n, PKT_CSUM_NONE, &g), e);
 	assert_int_equal(g.has_tcp, f->has_tcp);
-	if (f->has_ip4) {
-		assert_int_equal(g.ip4.length, f->ip4.length);
-		assert_int_equal(g.ip4.tot_len, f->ip4.tot_len);
+	if (f->has_ip) {
+		assert_int_equal(g.ip.length, f->ip.length);
+		assert_int_equal(g.ip.tot_len, f->ip.tot_len);
 	}
 	if (f->has_tcp)
 		assert_int_equal(g.tcp.payload_len, f->tcp.payload_len);
@@ -66,7 +66,7 @@ static void test_null_and_loop(void **state)
 	assert_int_equal(dec2(PKT_LINK_NULL, buf, n, &f), PKT_OK);
 	assert_true(f.has_tcp);
 	assert_int_equal(f.l3_off, 4);
-	assert_int_equal(f.ip4.src, 0x0a000001);
+	assert_int_equal(addr_get_ip4(&f.ip.src), 0x0a000001);
 	assert_int_equal(f.tcp.sport, 1234);
 	assert_int_equal(f.tcp.flags, PKT_TH_SYN | PKT_TH_ACK);
 	assert_int_equal(f.tcp.ack, 0x0a0b0c0d);
@@ -78,7 +78,7 @@ static void test_null_and_loop(void **state)
 	assert_true(f.has_tcp);
 	n = with_family(buf, le2, IP_TCP, sizeof(IP_TCP));
 	assert_int_equal(dec2(PKT_LINK_LOOP, buf, n, &f), PKT_UNSUPPORTED);
-	assert_false(f.has_ip4);
+	assert_false(f.has_ip);
 	/* IPv6 (every BSD's value, and Linux's) and others: not ours */
 	n = with_family(buf, le24, IP_TCP, sizeof(IP_TCP));
 	assert_int_equal(dec2(PKT_LINK_NULL, buf, n, &f), PKT_UNSUPPORTED);
@@ -115,13 +115,13 @@ static void test_total_length_zero(void **state)
 	buf[14 + 3] = 0;
 	assert_int_equal(dec2(PKT_LINK_EN10MB, buf, n, &f), PKT_OK);
 	assert_true(f.has_tcp);
-	assert_int_equal(f.ip4.tot_len, 0);
-	assert_int_equal(f.ip4.length, 3040);
+	assert_int_equal(f.ip.tot_len, 0);
+	assert_int_equal(f.ip.length, 3040);
 	assert_int_equal(f.tcp.payload_len, 3000);
 	assert_int_equal(f.tcp.ack, 0x0a0b0c0d);
 	/* cut by the snaplen: the length is what the capture holds */
 	assert_int_equal(dec2(PKT_LINK_EN10MB, buf, 14 + 40 + 10, &f), PKT_OK);
-	assert_int_equal(f.ip4.length, 50);
+	assert_int_equal(f.ip.length, 50);
 	assert_int_equal(f.tcp.payload_len, 10);
 	/* only the headers captured: a segment of no payload */
 	assert_int_equal(dec2(PKT_LINK_EN10MB, buf, 54, &f), PKT_OK);
@@ -142,7 +142,7 @@ static void test_total_length_zero(void **state)
 	/* a declared length is kept as declared */
 	buf[14 + 3] = 40;
 	assert_int_equal(dec2(PKT_LINK_EN10MB, buf, n, &f), PKT_OK);
-	assert_int_equal(f.ip4.length, 40);
+	assert_int_equal(f.ip.length, 40);
 	assert_int_equal(f.tcp.payload_len, 0);
 }
 

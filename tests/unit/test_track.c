@@ -103,7 +103,7 @@ static void tcp_at(struct fx *f, uint64_t ts, uint32_t sa, uint16_t sp, uint32_t
 	uint8_t buf[256];
 	struct pkt_frame fr;
 	struct pkt_tcp_spec s = {
-		.smac = MAC_A, .dmac = MAC_B, .saddr = sa, .daddr = da,
+		.smac = MAC_A, .dmac = MAC_B, .src = addr_ip4(sa), .dst = addr_ip4(da),
 		.sport = sp, .dport = dp, .seq = seq, .ack = ack, .flags = flags,
 		.win = 65535, .mss = (flags & PKT_TH_SYN) ? 1460 : 0,
 		.payload = paylen ? payload : NULL, .paylen = paylen,
@@ -133,14 +133,14 @@ static void icmp_at(struct fx *f, uint64_t ts, uint8_t type, uint8_t code, uint3
 	uint8_t syn[128], buf[256];
 	struct pkt_frame fr;
 	struct pkt_tcp_spec s = {
-		.smac = NULL, .dmac = NULL, .saddr = CLI, .daddr = SRV,
+		.smac = NULL, .dmac = NULL, .src = addr_ip4(CLI), .dst = addr_ip4(SRV),
 		.sport = CP, .dport = SP, .seq = qseq, .flags = PKT_TH_SYN, .win = 65535,
 	};
 	size_t qn = pkt_build_tcp(syn, sizeof(syn), &s);
 	size_t n;
 
 	assert_true(qn >= 28);
-	n = pkt_build_icmp4(buf, sizeof(buf), MAC_B, MAC_A, RTR, CLI, type, code, syn, 28);
+	n = pkt_build_icmp4(buf, sizeof(buf), MAC_B, MAC_A, addr_ip4(RTR), addr_ip4(CLI), type, code, syn, 28);
 	assert_true(n > 0);
 	assert_int_equal(pkt_decode(PKT_LINK_EN10MB, buf, n, PKT_CSUM_IP, &fr), PKT_OK);
 	assert_true(fr.has_icmp && fr.icmp.has_quote);
@@ -697,7 +697,7 @@ static void test_other_frames(void **state)
 	size_t n;
 	(void)state;
 	c2s(f, 0, ISN_C, 0, PKT_TH_SYN);
-	n = pkt_build_arp(buf, sizeof(buf), 1, MAC_A, CLI, MAC_B, MAC_B, SRV);
+	n = pkt_build_arp(buf, sizeof(buf), 1, MAC_A, addr_ip4(CLI), MAC_B, MAC_B, addr_ip4(SRV));
 	assert_true(n > 0);
 	assert_int_equal(pkt_decode(PKT_LINK_EN10MB, buf, n, PKT_CSUM_NONE, &fr), PKT_OK);
 	trk_packet(f->t, &fr, 10);
@@ -773,7 +773,7 @@ static void mk_frame(struct pkt_frame *out, uint32_t sa, uint16_t sp, uint32_t d
 {
 	uint8_t buf[128];
 	struct pkt_tcp_spec s = {
-		.smac = MAC_A, .dmac = MAC_B, .saddr = sa, .daddr = da, .sport = sp,
+		.smac = MAC_A, .dmac = MAC_B, .src = addr_ip4(sa), .dst = addr_ip4(da), .sport = sp,
 		.dport = dp, .seq = seq, .ack = ack, .flags = flags, .win = 1024,
 	};
 	size_t n = pkt_build_tcp(buf, sizeof(buf), &s);
@@ -785,10 +785,10 @@ static void mk_icmp(struct pkt_frame *out, uint32_t ca, uint16_t cp, uint32_t sa
                     uint32_t qseq)
 {
 	uint8_t syn[64], buf[160];
-	struct pkt_tcp_spec s = { .saddr = ca, .daddr = sa, .sport = cp, .dport = sp,
+	struct pkt_tcp_spec s = { .src = addr_ip4(ca), .dst = addr_ip4(sa), .sport = cp, .dport = sp,
 	                          .seq = qseq, .flags = PKT_TH_SYN, .win = 1 };
 	size_t qn = pkt_build_tcp(syn, sizeof(syn), &s);
-	size_t n = pkt_build_icmp4(buf, sizeof(buf), MAC_B, MAC_A, RTR, ca, 3, 1, syn, qn);
+	size_t n = pkt_build_icmp4(buf, sizeof(buf), MAC_B, MAC_A, addr_ip4(RTR), addr_ip4(ca), 3, 1, syn, qn);
 
 	assert_int_equal(pkt_decode(PKT_LINK_EN10MB, buf, n, PKT_CSUM_NONE, out), PKT_OK);
 }
@@ -971,12 +971,12 @@ static void test_random_fields(void **state)
 
 		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
 		memset(&fr, 0, sizeof(fr));
-		fr.has_ip4 = (x & 7) != 0;
+		fr.has_ip = (x & 7) != 0;
 		fr.has_tcp = (x >> 3) & 1;
 		fr.has_icmp = !fr.has_tcp && ((x >> 4) & 1);
 		/* few addresses and ports so that tuples meet again */
-		fr.ip4.src = 0x0a000000u | ((x >> 5) & 3);
-		fr.ip4.dst = 0x0a000000u | ((x >> 7) & 3);
+		fr.ip.src = addr_ip4(0x0a000000u | ((x >> 5) & 3));
+		fr.ip.dst = addr_ip4(0x0a000000u | ((x >> 7) & 3));
 		fr.tcp.sport = (uint16_t)((x >> 9) & 3);
 		fr.tcp.dport = (uint16_t)((x >> 11) & 3);
 		fr.tcp.flags = (uint8_t)(x >> 13);
@@ -985,8 +985,8 @@ static void test_random_fields(void **state)
 		fr.icmp.type = (x >> 27) & 1 ? PKT_ICMP_UNREACH : (uint8_t)(x >> 28);
 		fr.icmp.has_quote = (x >> 36) & 1;
 		fr.icmp.q_ip.proto = (x >> 37) & 1 ? PKT_IPPROTO_TCP : 17;
-		fr.icmp.q_ip.src = fr.ip4.dst;
-		fr.icmp.q_ip.dst = fr.ip4.src;
+		fr.icmp.q_ip.src = fr.ip.dst;
+		fr.icmp.q_ip.dst = fr.ip.src;
 		fr.icmp.q_sport = fr.tcp.dport;
 		fr.icmp.q_dport = fr.tcp.sport;
 		fr.icmp.q_seq = fr.tcp.ack;
