@@ -688,12 +688,12 @@ static void start_raw(struct eng *e, struct eng_run *r, uint64_t now)
 	r->owns_port = 1;
 	memset(&cfg, 0, sizeof(cfg));
 	memcpy(cfg.our_mac, ifp->info.mac, PKT_ETH_ALEN);
-	cfg.our_ip = addr_get_ip4(&ifp->info.ip4);
-	cfg.rs_ip = t->spec.rs_ip;
-	cfg.vip = t->spec.vip;
+	cfg.our = ifp->info.ip4;
+	cfg.rs = addr_ip4(t->spec.rs_ip);
+	cfg.vip = addr_ip4(t->spec.vip);
 	cfg.port = t->spec.port;
 	cfg.sport = r->sport;
-	cfg.isn = eng_isn(e, cfg.our_ip, cfg.vip, cfg.port, cfg.sport);
+	cfg.isn = eng_isn(e, addr_get_ip4(&cfg.our), t->spec.vip, cfg.port, cfg.sport);
 	cfg.ip_id = (uint16_t)(h >> 48);
 	cfg.mss = ifp->mss;
 	cfg.timeout_us = chk_ms_to_us(t->spec.timeout_ms);
