@@ -4,6 +4,9 @@ tools/inject and tools/hostile): a station on the lab's link that watches
 for the check's frames on a packet socket and answers them with frames
 that must not validate.  Checksums are right: only the meaning is wrong.
 
+With FORGE6_READY=PATH in the environment, PATH is created once the
+packet socket is open (from then on nothing the check sends is missed).
+
   forge6.py IFACE na TARGET SECONDS
       answer every Neighbor Solicitation for TARGET with four bad
       advertisements: hop limit 64, not solicited, another target, and a
@@ -15,6 +18,7 @@ that must not validate.  Checksums are right: only the meaning is wrong.
   forge6.py IFACE replay DSTMAC SRC SPORT DST DPORT SEQ ACK GAP_MS SECONDS
       send one SYN/ACK again and again (a stale reply)
 """
+import os
 import socket
 import struct
 import sys
@@ -67,6 +71,9 @@ def main():
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
     s.bind((iface, 0))
     me = mac_of(iface)
+    ready = os.environ.get("FORGE6_READY")
+    if ready:   # the scenario waits for this before it starts the check
+        open(ready, "a").close()
     if mode == "replay":
         dmac = bytes(int(x, 16) for x in sys.argv[3].split(":"))
         src, sport = socket.inet_pton(socket.AF_INET6, sys.argv[4]), int(sys.argv[5])

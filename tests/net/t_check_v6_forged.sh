@@ -21,12 +21,19 @@ T=$(mktmp)
 chk() {
 	NS dir bash -c 's=$(date +%s%3N); "$@"; rc=$?; echo $(( $(date +%s%3N) - s )) >'"$T"'/ms; exit $rc' _ "$C" "$@"
 }
-# forge NS ARGS...: forge6.py in namespace NS, in the background
+# forge NS ARGS...: forge6.py in namespace NS, in the background, its
+# socket open when this returns (up to 10 s on a busy machine)
+FN=0
+FPIDS=()
 forge() {
-	local n=$1; shift
-	NS "$n" python3 "$F" $LAB_IF "$@" 2>>"$T/forge" &
+	local n=$1 i; shift
+	FN=$((FN + 1))
+	FORGE6_READY="$T/ready.$FN" NS "$n" python3 "$F" $LAB_IF "$@" 2>>"$T/forge" &
 	FPID=$!
+	FPIDS+=("$FPID")
 	bg_track "$FPID"
+	for i in $(seq 100); do [ -e "$T/ready.$FN" ] && return 0; sleep 0.1; done
+	fail "forge6.py $* did not start"
 }
 
 lab6_up 2
@@ -43,7 +50,6 @@ DIR_MAC=$(lab_mac dir)
 #    for rs1 with four forgeries
 lab6_no_na 1
 forge rs2 na "$RS1" 3
-sleep 0.5
 chk -vv -j -t 600 $LAB_IF "$RS1" "$VIP" 8090 >"$T/na.j" 2>"$T/na"; rc=$?
 [ $rc -eq 1 ] && grep -q '"outcome":"timeout_arp"' "$T/na.j" && grep -q '"real_server_mac":null' "$T/na.j" \
 	&& ok "forged advertisements only: timeout_arp, no MAC taken" || fail "forged NA: rc $rc: $(cat "$T/na.j") $(tail -3 "$T/na")"
@@ -63,11 +69,10 @@ wait "$FPID"
 
 # 3. SYN/ACKs and RSTs acknowledging something else (the port is a black
 #    hole: the forgeries are the only answers)
-forge rs1 synack 8080 0 SA 1.5     # acks our ISN, not ISN+1
-forge rs1 synack 8080 2 SA 1.5     # one too far
-forge rs1 synack 8080 7 RA 1.5     # RST whose ack is wrong
-forge rs1 synack 8080 1 R 1.5      # the right number without the ACK flag
-sleep 0.5
+forge rs1 synack 8080 0 SA 3      # acks our ISN, not ISN+1
+forge rs1 synack 8080 2 SA 3      # one too far
+forge rs1 synack 8080 7 RA 3      # RST whose ack is wrong
+forge rs1 synack 8080 1 R 3       # the right number without the ACK flag
 chk -v -t 400 $LAB_IF "$RS1" "$VIP" 8080 2>"$T/f"; rc=$?
 [ $rc -eq 1 ] && grep -qx 'check_tcp_raw: failure: timeout after 400 ms waiting for SYN/ACK' "$T/f" \
 	&& ok "IPv6 forged SYN/ACK and RST: timeout, not success nor refused" || fail "IPv6 forged: exit $rc: $(tail -3 "$T/f")"
@@ -75,7 +80,7 @@ n=$(grep -c '^ignored: SYN/ACK acknowledges' "$T/f")
 [ "$n" -ge 2 ] && ok "IPv6 forged: $n wrong-ack SYN/ACKs shown as ignored" || { fail "IPv6 forged: $n wrong-ack SYN/ACKs ignored"; cat "$T/f" "$T/forge"; }
 n=$(grep -c '^ignored: RST does not acknowledge our SYN' "$T/f")
 [ "$n" -ge 2 ] && ok "IPv6 forged: $n RSTs not acking our SYN shown as ignored" || fail "IPv6 forged: $n RSTs ignored"
-sleep 1.2
+wait "${FPIDS[@]}"
 
 # 4. stale: the numbers of an earlier, successful check
 chk -v -t 1000 $LAB_IF "$RS1" "$VIP" 8090 2>"$T/old"; rc=$?
@@ -90,9 +95,8 @@ else
 fi
 NS rs1 nft add rule inet "${P}bh" in tcp dport 8090 drop
 old_ack=$(( (old_isn + 1) % 4294967296 ))
-forge rs1 replay "$DIR_MAC" "$VIP" 8090 "$LAB6_DIR_IP" "$old_sport" "$old_srv" "$old_ack" 100 1.5
-forge rs1 synack 8090 "=$old_ack" SA 1.5
-sleep 0.5
+forge rs1 replay "$DIR_MAC" "$VIP" 8090 "$LAB6_DIR_IP" "$old_sport" "$old_srv" "$old_ack" 100 3
+forge rs1 synack 8090 "=$old_ack" SA 3
 chk -v -t 400 $LAB_IF "$RS1" "$VIP" 8090 2>"$T/s"; rc=$?
 new_sport=$(grep -m1 'Flags \[S\], seq' "$T/s" | sed -E 's/^\([^)]*\) \[[0-9a-f:]+\]:([0-9]+) .*/\1/')
 [ $rc -eq 1 ] && grep -qx 'check_tcp_raw: failure: timeout after 400 ms waiting for SYN/ACK' "$T/s" \
