@@ -96,6 +96,10 @@
 #define HDR_IP6EXT_UNIT 8
 #define HDR_IP6EXT_MIN 8
 
+/* IPv6 routing header: after the generic next/length */
+#define HDR_IP6RT_TYPE 2
+#define HDR_IP6RT_SEGLEFT 3             /* addresses still to visit */
+
 /* IPv6 fragment header: fixed 8 bytes */
 #define HDR_IP6FRAG_NXT 0
 #define HDR_IP6FRAG_RESV 1

@@ -259,9 +259,11 @@ static int ip6_is_ext(uint8_t nxt)
  * PKT_IP6_MAX_EXT headers.  Each must lie inside the declared length
  * (PKT_BAD_HLEN) and be captured (PKT_TRUNC).  ip->hlen grows by each
  * header walked, ip->proto is the next one; a later fragment ends the
- * walk (what follows it is not a header).
+ * walk (what follows it is not a header).  *routed tells of a routing
+ * header with addresses left to visit: the upper layer's checksum is then
+ * over a final destination that is not ip->dst, so it is not verified.
  */
-static enum pkt_err ip6_ext(struct cur *c, struct pkt_ip *ip)
+static enum pkt_err ip6_ext(struct cur *c, struct pkt_ip *ip, int *routed)
 {
 	for (unsigned n = 0; ip6_is_ext(ip->proto); n++) {
 		size_t declared = (size_t)ip->length - ip->hlen, len;
@@ -280,6 +282,8 @@ static enum pkt_err ip6_ext(struct cur *c, struct pkt_ip *ip)
 			return PKT_BAD_HLEN;
 		if (!cur_has(c, len))
 			return PKT_TRUNC;
+		if (ip->proto == PKT_IPPROTO_ROUTING && cur_at_u8(c, HDR_IP6RT_SEGLEFT) != 0)
+			*routed = 1;
 		if (frag) {
 			ip->frag = cur_at_be16(c, HDR_IP6FRAG_OFFLG);
 			ip->later_frag = (ip->frag & HDR_IP6FRAG_OFFMASK) != 0;
@@ -297,9 +301,10 @@ static enum pkt_err ip6_ext(struct cur *c, struct pkt_ip *ip)
 static enum pkt_err dec_ip6_all(struct cur *c, struct pkt_ip *ip, struct cur *body)
 {
 	enum pkt_err err = dec_ip6(c, ip);
+	int routed = 0;
 
 	if (err == PKT_OK)
-		err = ip6_ext(c, ip);
+		err = ip6_ext(c, ip, &routed);
 	if (err == PKT_OK)
 		*body = cur_sub(c, (size_t)ip->length - ip->hlen);
 	return err;
@@ -486,7 +491,7 @@ enum pkt_err pkt_decode(enum pkt_link link, const uint8_t *buf, size_t caplen,
 {
 	struct cur c, body;
 	enum pkt_err err;
-	int v6;
+	int v6, routed = 0;
 
 	out->has_eth = out->has_nbr = out->has_ip = out->has_tcp = out->has_icmp = 0;
 	cur_init(&c, buf, caplen);
@@ -539,7 +544,7 @@ enum pkt_err pkt_decode(enum pkt_link link, const uint8_t *buf, size_t caplen,
 		if (err != PKT_OK)
 			return err;
 		out->has_ip = 1;
-		err = ip6_ext(&c, &out->ip);
+		err = ip6_ext(&c, &out->ip, &routed);
 		if (err != PKT_OK)
 			return err;
 		body = cur_sub(&c, (size_t)out->ip.length - out->ip.hlen);
@@ -549,7 +554,7 @@ enum pkt_err pkt_decode(enum pkt_link link, const uint8_t *buf, size_t caplen,
 	if (out->ip.later_frag)   /* a non-first fragment has no L4 header */
 		return PKT_OK;
 	if (out->ip.proto == PKT_IPPROTO_TCP) {
-		err = dec_tcp(&body, &out->ip, &out->tcp, csum);
+		err = dec_tcp(&body, &out->ip, &out->tcp, routed ? PKT_CSUM_NONE : csum);
 		if (err == PKT_OK)
 			out->has_tcp = 1;
 		return err;

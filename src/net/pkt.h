@@ -205,7 +205,9 @@ enum pkt_csum_mode {
  * extension headers must lie inside the payload length (PKT_BAD_HLEN) and
  * be captured (PKT_TRUNC); a later fragment sets ip.later_frag and has no
  * upper layer.  PKT_CSUM_IP has nothing to verify in IPv6;
- * PKT_CSUM_IP_TCP verifies TCP with the IPv6 pseudo-header.
+ * PKT_CSUM_IP_TCP verifies TCP with the IPv6 pseudo-header, except behind
+ * a routing header with segments left (its final destination is not
+ * ip.dst: not verified).
  */
 enum pkt_err pkt_decode(enum pkt_link link, const uint8_t *buf, size_t caplen,
                         enum pkt_csum_mode csum, struct pkt_frame *out);
