@@ -7,7 +7,6 @@
 
 #define TCP_WIN 64240
 #define SEQ_LT(a, b) ((int32_t)((a) - (b)) < 0)
-#define NA_SOLICITED 0x40    /* RFC 4861 4.4: the S flag of an advertisement */
 
 /* What each family calls the things the check talks about: the one
  * place here that tells them apart (the protocols differ: ARP and
@@ -89,13 +88,12 @@ static const uint8_t bcast_mac[PKT_ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0
  * (the codec derives the group and its MAC from the target). */
 static void emit_arp(struct chk *c, struct chk_out *out)
 {
-	static const uint8_t zero[PKT_ETH_ALEN];
 	size_t n;
 
 	if (out->ntx >= CHK_MAX_TX)
 		return;
-	n = pkt_build_arp(out->tx[out->ntx].buf, CHK_FRAME_MAX, PKT_NBR_REQUEST, c->cfg.our_mac,
-	                  c->cfg.our, bcast_mac, zero, c->cfg.rs);
+	n = pkt_build_nbr_request(out->tx[out->ntx].buf, CHK_FRAME_MAX, c->cfg.our_mac,
+	                          c->cfg.our, c->cfg.rs);
 	if (n == 0)
 		return;
 	out->tx[out->ntx].len = n;
@@ -283,7 +281,7 @@ static void on_nbr(struct chk *c, const struct pkt_frame *f, uint64_t now,
 		ignore(out, "%s to %s, not our address", w->reply, addr_fmt(a, &nb->tpa));
 		return;
 	}
-	if (w->nd && !(nb->nd_flags & NA_SOLICITED)) {
+	if (w->nd && !(nb->nd_flags & PKT_ND_SOLICITED)) {
 		ignore(out, "unsolicited Neighbor Advertisement");
 		return;
 	}
