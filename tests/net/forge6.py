@@ -4,6 +4,7 @@ tools/inject and tools/hostile): a station on the lab's link that watches
 for the check's frames on a packet socket and answers them with frames
 that must not validate.  Checksums are right: only the meaning is wrong.
 
+With FORGE6_DSTOPTS=1, TCP segments follow a destination options header.
 With FORGE6_READY=PATH in the environment, PATH is created once the
 packet socket is open (from then on nothing the check sends is missed).
 
@@ -58,7 +59,14 @@ def na(smac, dmac, src, dst, target, flags, tlla, hlim=255):
 
 def tcp(smac, dmac, src, dst, sport, dport, seq, ack, flags):
     seg = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 65535, 0, 0)
-    return dmac + smac + struct.pack("!H", ETH_P_IPV6) + with_csum(src, dst, 6, seg, 16)
+    pkt = with_csum(src, dst, 6, seg, 16)
+    if os.environ.get("FORGE6_DSTOPTS"):
+        # a destination options header (PadN) between IPv6 and TCP: the
+        # checksum stays that of the TCP segment, the header says 60
+        opts = struct.pack("!BBBB4x", 6, 0, 1, 4)
+        pkt = struct.pack("!IHBB", 0x60000000, len(opts) + len(seg), 60, 64) + pkt[8:40] + \
+            opts + pkt[40:]
+    return dmac + smac + struct.pack("!H", ETH_P_IPV6) + pkt
 
 
 def mac_of(iface):
