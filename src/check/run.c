@@ -191,13 +191,14 @@ int chk_run_raw(const struct chk_opts *o, const struct addr *rs, const struct ad
 	cfg.clean_close = o->clean_close;
 	cfg.any_mac = o->any_mac;
 
-	if (pktsock_check_filter(&flt, &our, vip, cfg.port, cfg.sport) != 0) {
-		log_warnx("kernel filter: %s", flt.expr);
+	rc = pktsock_check_filter(&flt, &our, vip, cfg.port, cfg.sport);
+	if (o->verbose >= 1 && flt.expr[0] != '\0')
+		fprintf(stderr, "[FILTER] %s\n", flt.expr);
+	if (rc != 0) {
 		chk_error(r, CHK_OUT_SYSTEM, 0, "kernel filter: %s", flt.err);
 		return CHK_EXIT_FAIL;
 	}
-	if (o->verbose >= 1)
-		fprintf(stderr, "[FILTER] %s\n", flt.expr);
+	rc = CHK_EXIT_FAIL;
 	fd = pktsock_open(ifi.index, flt.prog, flt.len);
 	err = errno;
 	pktsock_filter_free(&flt);
