@@ -11,6 +11,7 @@
 
 #include "check/engine.h"
 #include "check/report.h"
+#include "net/hdr.h"
 #include "sys/ifinfo.h"
 #include "sys/log.h"
 #include "sys/pktsock.h"
@@ -29,7 +30,6 @@ struct eng_if {
 	int refs;
 	int fd;                        /* -1 while unusable */
 	struct ifinfo info;
-	uint16_t mss;
 	enum chk_outcome err;          /* why it is unusable */
 	char why[CHK_REASON_MAX];
 	uint64_t retry_at;
@@ -300,11 +300,6 @@ static int if_open(struct eng *e, struct eng_if *ifp, uint64_t now)
 		ifp->fd = -1;
 		return -1;
 	}
-	/* the SYN's MSS option: the MTU less the IPv4 and TCP headers, as
-	 * check_tcp_raw announces it (the IPv6 header's 20 more bytes are
-	 * left to the path, as for any SYN) */
-	ifp->mss = ifp->info.mtu > 40 + 536
-	           ? (uint16_t)(ifp->info.mtu > 65535 ? 65495 : ifp->info.mtu - 40) : 536;
 	return 0;
 }
 
@@ -697,8 +692,17 @@ static void start_connect(struct eng_run *r, uint64_t now)
 		(void)evl_timer_set(r->e->loop, &r->tm, now + chk_ms_to_us(t->spec.timeout_ms));
 }
 
-/* The interface has no source address in the target's family: the one
- * place the engine names a family, as the outcomes do. */
+/* The SYN's MSS option, as check_tcp_raw announces it: the MTU less the
+ * IP header of the target's family and TCP's. */
+static uint16_t syn_mss(int mtu, const struct addr *vip)
+{
+	int hdrs = (vip->family == AF_INET6 ? HDR_IP6_LEN : HDR_IP4_LEN) + HDR_TCP_LEN;
+
+	return mtu > hdrs + 536 ? (uint16_t)(mtu - hdrs > 65495 ? 65495 : mtu - hdrs) : 536;
+}
+
+/* The interface has no source address in the target's family (the
+ * outcomes name the family). */
 static void run_no_source(struct eng_run *r, const struct eng_if *ifp, uint64_t now)
 {
 	char why[CHK_REASON_MAX];
@@ -765,7 +769,7 @@ static void start_raw(struct eng *e, struct eng_run *r, uint64_t now)
 	cfg.sport = r->sport;
 	cfg.isn = eng_isn(e, src, &t->spec.vip, cfg.port, cfg.sport);
 	cfg.ip_id = (uint16_t)(h >> 48);
-	cfg.mss = ifp->mss;
+	cfg.mss = syn_mss(ifp->info.mtu, &t->spec.vip);
 	cfg.timeout_us = chk_ms_to_us(t->spec.timeout_ms);
 	cfg.retries = t->spec.retries;
 	cfg.clean_close = t->spec.clean_close;
