@@ -237,24 +237,54 @@ int pktsock_check_filter(struct pktsock_filter *f, const struct addr *our,
 	return rc == 0 ? compile(f) : -1;
 }
 
-int pktsock_engine_filter(struct pktsock_filter *f, const struct addr *our)
+/* One address's part of the engine's filter. */
+static int engine_clause(char *buf, size_t cap, const struct addr *our)
 {
 	char o[ADDR_STRLEN];
-	int rc;
+	int n;
 
-	memset(f, 0, sizeof(*f));
 	addr_fmt(o, our);
 	if (our->family == AF_INET)
-		rc = expr(f, "(arp[6:2] = 2 and arp dst host %s) or (ip dst host %s and "
-		          "((tcp and ip[6:2] & 0x1fff = 0) or icmp))", o, o);
+		n = snprintf(buf, cap, "(arp[6:2] = 2 and arp dst host %s) or (ip dst host %s and "
+		             "((tcp and ip[6:2] & 0x1fff = 0) or icmp))", o, o);
 	else if (our->family == AF_INET6)
-		rc = expr(f, "ip6 dst host %s and (tcp or (" ICMP6_WANTED ") or " IP6_EXT_FIRST ")",
-		          o);
-	else {
+		n = snprintf(buf, cap, "(ip6 dst host %s and (tcp or (" ICMP6_WANTED ") or "
+		             IP6_EXT_FIRST "))", o);
+	else
+		return -1;
+	return n < 0 || (size_t)n >= cap ? -1 : n;
+}
+
+int pktsock_engine_filter(struct pktsock_filter *f, const struct addr *our, size_t n)
+{
+	char all[PKTSOCK_EXPR_MAX];
+	size_t len = 0;
+	int w;
+
+	memset(f, 0, sizeof(*f));
+	for (size_t i = 0; i < n; i++) {
+		if (!addr_is_set(&our[i]))
+			continue;
+		if (len > 0) {
+			if (len + 4 >= sizeof(all))
+				goto long_;
+			memcpy(all + len, " or ", 5);
+			len += 4;
+		}
+		w = engine_clause(all + len, sizeof(all) - len, &our[i]);
+		if (w < 0)
+			goto long_;
+		len += (size_t)w;
+	}
+	if (len == 0) {
 		snprintf(f->err, sizeof(f->err), "no source address for the filter");
 		return -1;
 	}
-	return rc == 0 ? compile(f) : -1;
+	return expr(f, "%s", all) == 0 ? compile(f) : -1;
+long_:
+	snprintf(f->err, sizeof(f->err), "filter expression longer than %d bytes",
+	         PKTSOCK_EXPR_MAX - 1);
+	return -1;
 }
 
 void pktsock_filter_free(struct pktsock_filter *f)

@@ -59,8 +59,10 @@ int pktsock_check_filter(struct pktsock_filter *f, const struct addr *our,
 
 /* The many-target engine's filter, one per interface for all its
  * targets: as the check's, for any VIP and any ports (the engine
- * validates the rest with its keyed ISN).  0, or -1 with F->err set. */
-int pktsock_engine_filter(struct pktsock_filter *f, const struct addr *our);
+ * validates the rest with its keyed ISN), to any of the N addresses OUR
+ * (those of family 0 are skipped; at least one must be set).  0, or -1
+ * with F->err set. */
+int pktsock_engine_filter(struct pktsock_filter *f, const struct addr *our, size_t n);
 
 /* Release F's program (F may be all zero). */
 void pktsock_filter_free(struct pktsock_filter *f);

@@ -269,7 +269,7 @@ static void test_ip6_engine(void **state)
 	struct addr our = a6(OUR6);
 
 	(void)state;
-	assert_int_equal(pktsock_engine_filter(&flt, &our), 0);
+	assert_int_equal(pktsock_engine_filter(&flt, &our, 1), 0);
 	assert_true(run(ip6(VIP6, OUR6, 6, tcphdr(443, 1234), 20)));
 	assert_true(run(ip6(OTHER6, OUR6, 58, icmp6_na, sizeof(icmp6_na))));
 	assert_true(run(ip6(OTHER6, OUR6, 58, icmp6_unreach, sizeof(icmp6_unreach))));
@@ -277,6 +277,27 @@ static void test_ip6_engine(void **state)
 	assert_false(run(ip6(OTHER6, OUR6, 58, icmp6_echo, sizeof(icmp6_echo))));
 	assert_false(run(ip6(VIP6, OUR6, 17, tcphdr(443, 1234), 20)));
 	assert_false(run(tcp(VIP, OUR, PORT, SPORT)));
+	pktsock_filter_free(&flt);
+}
+
+/* The engine's filter of an interface with an address of each family:
+ * either family's replies to its own address, nothing else. */
+static void test_both_engine(void **state)
+{
+	struct addr our[3] = { addr_ip4(OUR), { 0 }, a6(OUR6) };
+	size_t n;
+
+	(void)state;
+	assert_int_equal(pktsock_engine_filter(&flt, our, 3), 0);
+	assert_non_null(strstr(flt.expr, " or (ip6 dst host 2001:db8::1 "));
+	assert_true(run(ip6(VIP6, OUR6, 6, tcphdr(443, 1234), 20)));
+	assert_true(run(ip6(OTHER6, OUR6, 58, icmp6_na, sizeof(icmp6_na))));
+	assert_true(run(tcp(VIP, OUR, 443, 1234)));
+	n = pkt_build_arp(buf, sizeof(buf), 2, B, addr_ip4(0x0a00002a), A, A, addr_ip4(OUR));
+	assert_true(run(n));
+	assert_false(run(ip6(VIP6, OTHER6, 6, tcphdr(443, 1234), 20)));
+	assert_false(run(ip6(OTHER6, OUR6, 58, icmp6_echo, sizeof(icmp6_echo))));
+	assert_false(run(tcp(VIP, OUR + 1, 443, 1234)));
 	pktsock_filter_free(&flt);
 }
 
@@ -290,7 +311,7 @@ static void test_mixed_family(void **state)
 	assert_null(flt.prog);
 	assert_non_null(strstr(flt.err, "family"));
 	assert_non_null(strstr(flt.err, "2001:db8::64"));
-	assert_int_equal(pktsock_engine_filter(&flt, &none), -1);
+	assert_int_equal(pktsock_engine_filter(&flt, &none, 1), -1);
 	assert_null(flt.prog);
 	pktsock_filter_free(&flt);
 }
@@ -329,6 +350,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ip6_accepts_ours, setup6, teardown),
 		cmocka_unit_test_setup_teardown(test_ip6_rejects_others, setup6, teardown),
 		cmocka_unit_test(test_ip6_engine),
+		cmocka_unit_test(test_both_engine),
 		cmocka_unit_test(test_mixed_family),
 		cmocka_unit_test(test_close_deferred),
 	};

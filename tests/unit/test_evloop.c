@@ -130,7 +130,7 @@ static void test_engine_filter(void **state)
 	size_t n;
 
 	(void)state;
-	assert_int_equal(pktsock_engine_filter(&flt, &our), 0);
+	assert_int_equal(pktsock_engine_filter(&flt, &our, 1), 0);
 	p = flt.prog;
 	n = pkt_build_tcp(buf, sizeof(buf), &s);
 	assert_true(run_filter(p, buf, n));                 /* any VIP, any port */
