@@ -119,10 +119,14 @@ want='{"'$RS1'/8080": "synack", "'$(rs6 1)'/8080": "synack", "'$(rs6 2)'/8080": 
 # ---- one round of check_tcp_raw --targets, the solicitations watched
 # where they arrive (the bridge floods multicast to every port)
 if command -v tcpdump >/dev/null; then
-	ip netns exec "$P-rs1" tcpdump -Uni $LAB_IF -w "$T/ns.pcap" 'icmp6 and ip6[40] = 135' >/dev/null 2>&1 &
+	ip netns exec "$P-rs1" tcpdump -Uni $LAB_IF -w "$T/ns.pcap" 'icmp6 and ip6[40] = 135' \
+		>/dev/null 2>"$T/td.err" &
 	TD=$!
 	bg_track $TD
-	sleep 1
+	for _ in $(seq 100); do
+		grep -q 'listening on' "$T/td.err" && break
+		sleep 0.1
+	done
 fi
 forge_na 2
 NS dir "$C" -t 400 --targets "$T/conf" >"$T/round" 2>"$T/round.err"; rc=$?
@@ -135,12 +139,14 @@ assert got == want, (got, want)
 PY
 check "--targets: the ICMPv6 verdict names type and code" grep -q '"icmp_type":1,"icmp_code":1' "$T/round"
 if [ -n "${TD:-}" ]; then
+	# -U writes each packet as it comes; give the last one time to land
 	sleep 0.5
 	kill "$TD"; wait "$TD" 2>/dev/null
 	tcpdump -nr "$T/ns.pcap" 2>/dev/null >"$T/ns.txt"
 	check "Neighbor Solicitations go to each real server's solicited-node group, from our global address" \
 		bash -c "grep -q '$DIR6 > ff02::1:ff00:11: ICMP6, neighbor solicitation, who has $(rs6 1)' $T/ns.txt &&
-		         ! grep -v 'ff02::1:ff' $T/ns.txt | grep -q 'neighbor solicitation'"
+		         ! grep -v 'ff02::1:ff' $T/ns.txt | grep -q 'neighbor solicitation'" ||
+		sed 's/^/# seen: /' "$T/ns.txt" | head -20
 else
 	ok "Neighbor Solicitation addressing (skipped: tcpdump missing)"
 fi
