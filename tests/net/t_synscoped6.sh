@@ -119,7 +119,7 @@ want='{"'$RS1'/8080": "synack", "'$(rs6 1)'/8080": "synack", "'$(rs6 2)'/8080": 
 # ---- one round of check_tcp_raw --targets, the solicitations watched
 # where they arrive (the bridge floods multicast to every port)
 if command -v tcpdump >/dev/null; then
-	ip netns exec "$P-rs1" tcpdump -Uni $LAB_IF -w "$T/ns.pcap" 'icmp6 and ip6[40] = 135' \
+	ip netns exec "$P-rs1" tcpdump --immediate-mode -Uni $LAB_IF -w "$T/ns.pcap" 'icmp6 and ip6[40] = 135' \
 		>/dev/null 2>"$T/td.err" &
 	TD=$!
 	bg_track $TD
