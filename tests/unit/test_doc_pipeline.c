@@ -15,6 +15,7 @@
 
 #include <json-c/json.h>
 
+#include "common/parse.h"
 #include "peek/peek.h"
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
@@ -66,7 +67,7 @@ static int teardown(void **state)
 
 static void start_mode(struct fx *x, const char *local_cidr, uint64_t timeout_s, int live)
 {
-	struct local_net n;
+	struct prefix n;
 	struct peek_config pc = {
 		.filters = x->fs, .local = &x->ls, .csum = PKT_CSUM_IP_TCP,
 		.timeout_us = timeout_s * 1000000, .max_sessions = 64, .icmp = 1,
@@ -75,7 +76,7 @@ static void start_mode(struct fx *x, const char *local_cidr, uint64_t timeout_s,
 	char err[PEEK_ERRLEN];
 
 	if (local_cidr) {
-		assert_int_equal(local_parse_cidr(local_cidr, &n), 0);
+		assert_int_equal(parse_prefix(local_cidr, strlen(local_cidr), PARSE_ANY, &n, NULL), 0);
 		assert_int_equal(local_add(&x->ls, &n), 0);
 	}
 	assert_int_equal(peek_init(&x->p, &pc, err, sizeof(err)), 0);

@@ -57,9 +57,9 @@ static struct trk_event ev(enum trk_result r, uint32_t cli, uint16_t cport,
 
 	memset(&e, 0, sizeof(e));
 	e.result = r;
-	e.cli_addr = cli;
+	e.cli_addr = addr_ip4(cli);
 	e.cli_port = cport;
-	e.srv_addr = srv;
+	e.srv_addr = addr_ip4(srv);
 	e.srv_port = sport;
 	e.start_us = start;
 	e.end_us = start + dur;
