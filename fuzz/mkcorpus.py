@@ -2,7 +2,7 @@
 """Write the seed corpora of the fuzz harnesses into fuzz/corpus/NAME/.
 
 Seeds come from the test data: frames of tests/data/*.pcap (on every link
-type tcpeek accepts), whole captures as tracker record streams, filter
+type tcpeek accepts), IPv6 frames written here, whole captures as tracker record streams, filter
 expressions of tests/data/*.args and tests/unit/test_filter.c, the stats
 documents tests/data/*.json, and request lines.  Deterministic: running it
 again rewrites the same files.  Usage: fuzz/mkcorpus.py (from anywhere).
@@ -82,6 +82,78 @@ def seeds_pkt():
                 body = relink(fr, link)
                 if body is not None:
                     write("pkt", bytes([link]) + body)
+
+
+def csum16(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack(">%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return (~s) & 0xFFFF
+
+
+def ip6_frame(src, dst, nxt, upper, proto, ext=b"", hlim=64, vlan=None,
+              dmac=b"\x02\0\0\0\0\x02", smac=b"\x02\0\0\0\0\x01"):
+    """Ethernet/IPv6 with extension bytes ext (first header nxt) and an
+    upper layer of protocol proto whose checksum (at 16 for TCP, 2 for
+    ICMPv6) is filled in over the IPv6 pseudo-header."""
+    at = {6: 16, 58: 2}[proto]
+    ph = src + dst + struct.pack(">I3xB", len(upper), proto)
+    upper = upper[:at] + struct.pack(">H", csum16(ph + upper[:at] + b"\0\0" + upper[at + 2:])) \
+        + upper[at + 2:]
+    ip = struct.pack(">IHBB", 6 << 28, len(ext) + len(upper), nxt, hlim) + src + dst
+    tag = b"" if vlan is None else struct.pack(">HH", 0x8100, vlan)
+    return dmac + smac + tag + b"\x86\xdd" + ip + ext + upper
+
+
+def tcp_seg(sport, dport, seq, ack, flags, payload=b"", mss=None):
+    opt = b"" if mss is None else struct.pack(">BBH", 2, 4, mss)
+    off = (20 + len(opt)) // 4
+    return struct.pack(">HHIIBBHHH", sport, dport, seq, ack, off << 4, flags, 65535, 0, 0) \
+        + opt + payload
+
+
+def seeds_pkt6():
+    """IPv6 frames written here (not by the codec under test): TCP alone
+    and behind extension headers, a later fragment, too many extension
+    headers, ICMPv6 unreachable quoting TCP through an extension header,
+    NS and NA (one with a zero-length option), over Ethernet, VLAN, raw,
+    cooked v1/v2 and BSD loopback."""
+    a = bytes.fromhex("20010db8000000000000000000000001")
+    b = bytes.fromhex("20010db8000000000000000000000002")
+    snm = bytes.fromhex("ff0200000000000000000001ff000002")
+    mac_a, mac_b = b"\x02\0\0\0\0\x01", b"\x02\0\0\0\0\x02"
+    syn = tcp_seg(40000, 80, 0x01020304, 0, 0x02, mss=1440)
+    hbh = bytes([44, 0, 1, 4, 0, 0, 0, 0])
+    frag_first = bytes([60, 0, 0, 1, 0, 0, 0, 7])
+    dst_opts = bytes([6, 0, 1, 4, 0, 0, 0, 0])
+    frames = [
+        ip6_frame(a, b, 6, syn, 6),
+        ip6_frame(b, a, 6, tcp_seg(80, 40000, 9, 0x01020305, 0x12, mss=1400), 6),
+        ip6_frame(a, b, 6, tcp_seg(40000, 80, 0x01020305, 10, 0x18, b"GET / HTTP/1.0\r\n\r\n"), 6),
+        ip6_frame(a, b, 0, syn, 6, hbh + frag_first + dst_opts),
+        ip6_frame(a, b, 44, syn, 6, bytes([6, 0, 0, 0x18, 0, 0, 0, 7])),
+        ip6_frame(a, b, 60, syn, 6, bytes([60, 0, 1, 4, 0, 0, 0, 0]) * 8 + dst_opts),
+        ip6_frame(a, b, 6, syn, 6, vlan=42),
+    ]
+    quoted = frames[3][14:]
+    frames.append(ip6_frame(b, a, 58, struct.pack(">BBHI", 1, 4, 0, 0) + quoted, 58,
+                            dmac=mac_a, smac=mac_b))
+    ns = struct.pack(">BBHI", 135, 0, 0, 0) + b + bytes([1, 1]) + mac_a
+    frames.append(ip6_frame(a, snm, 58, ns, 58, hlim=255, dmac=b"\x33\x33\xff\0\0\x02"))
+    na = struct.pack(">BBHI", 136, 0, 0, 0x60000000) + b + bytes([2, 1]) + mac_b
+    frames.append(ip6_frame(b, a, 58, na, 58, hlim=255, dmac=mac_a, smac=mac_b))
+    bad = struct.pack(">BBHI", 136, 0, 0, 0x60000000) + b + bytes([2, 0]) + mac_b
+    frames.append(ip6_frame(b, a, 58, bad, 58, hlim=255, dmac=mac_a, smac=mac_b))
+    for fr in frames:
+        write("pkt", bytes([0 | (2 << 3)]) + fr)
+    for fr in frames[:1] + frames[3:4] + frames[7:9]:
+        for link in range(1, 4):
+            write("pkt", bytes([link | (2 << 3)]) + relink(fr, link))
+        l3 = relink(fr, 1)
+        write("pkt", bytes([5]) + struct.pack("<I", 24) + l3)      # NULL, BSD value
+        write("pkt", bytes([7]) + struct.pack(">I", 30) + l3)      # LOOP, network order
 
 
 def dt_bytes(dt):
@@ -176,6 +248,7 @@ def seeds_ctl():
 
 def main():
     seeds_pkt()
+    seeds_pkt6()
     seeds_track()
     seeds_filter()
     seeds_tstat()

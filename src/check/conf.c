@@ -1,5 +1,4 @@
 /* The target file (see conf.h). */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -12,7 +11,6 @@
 #include "check/opts.h"
 #include "common/parse.h"
 #include "check/conf.h"
-#include "net/pkt.h"
 
 #define WORDS_MAX 32
 
@@ -182,20 +180,13 @@ bad:
 	return -1;
 }
 
-/* An IPv4 literal: the one place the file's addresses are read. */
-static int addr4(struct perr *pe, int line, const char *what, const char *s, uint32_t *out)
+/* An address literal of either family (common/parse.h). */
+static int addr_word(struct perr *pe, int line, const char *what, const char *s,
+                     struct addr *out)
 {
-	struct in_addr a;
-	struct in6_addr a6;
-
-	if (inet_pton(AF_INET, s, &a) == 1) {
-		*out = ntohl(a.s_addr);
+	if (parse_addr_bracketed(s, strlen(s), PARSE_ANY, out) == 0)
 		return 0;
-	}
-	if (inet_pton(AF_INET6, s, &a6) == 1)
-		perr(pe, line, "%s '%s': IPv6 is not supported", what, s);
-	else
-		perr(pe, line, "invalid %s '%s': expected an IPv4 address", what, s);
+	perr(pe, line, "invalid %s '%s': expected an IPv4 or IPv6 address", what, s);
 	return -1;
 }
 
@@ -225,15 +216,16 @@ static size_t dup_hash(const struct eng_tspec *s)
 
 	for (; *p; p++)
 		h = (h ^ *p) * 1099511628211ull;
-	h = (h ^ s->rs_ip) * 1099511628211ull;
-	h = (h ^ s->vip) * 1099511628211ull;
+	for (size_t i = 0; i < sizeof(s->rs_ip.u.b); i++)
+		h = (h ^ s->rs_ip.u.b[i] ^ (uint64_t)s->vip.u.b[i] << 8) * 1099511628211ull;
+	h = (h ^ s->rs_ip.family) * 1099511628211ull;
 	h = (h ^ s->port) * 1099511628211ull;
 	return (size_t)(h ^ (h >> 29));
 }
 
 static int same_key(const struct eng_tspec *a, const struct eng_tspec *b)
 {
-	return a->rs_ip == b->rs_ip && a->vip == b->vip && a->port == b->port &&
+	return addr_eq(&a->rs_ip, &b->rs_ip) && addr_eq(&a->vip, &b->vip) && a->port == b->port &&
 	       strcmp(a->iface, b->iface) == 0;
 }
 
@@ -291,8 +283,8 @@ static void target_line(struct conf *c, struct perr *pe, struct dup *d, int line
 {
 	struct conf_target t;
 	struct conf_opts o = *defs;
-	char err[128], a[PKT_IP4_STRLEN], b[PKT_IP4_STRLEN];
-	int bad = 0;
+	char err[128], a[ADDR_STRLEN], b[ADDR_STRLEN];
+	int bad = 0, rs_bad, vip_bad;
 	long prev;
 
 	memset(&t, 0, sizeof(t));
@@ -305,8 +297,14 @@ static void target_line(struct conf *c, struct perr *pe, struct dup *d, int line
 		perr(pe, line, "invalid IFACE '%s': 1 to 15 characters, no '/', ':' or blanks", w[0]);
 		bad = 1;
 	}
-	bad |= addr4(pe, line, "REAL_SERVER", w[1], &t.spec.rs_ip) != 0;
-	bad |= addr4(pe, line, "VIRTUAL_IP", w[2], &t.spec.vip) != 0;
+	rs_bad = addr_word(pe, line, "REAL_SERVER", w[1], &t.spec.rs_ip) != 0;
+	vip_bad = addr_word(pe, line, "VIRTUAL_IP", w[2], &t.spec.vip) != 0;
+	if (!rs_bad && !vip_bad && t.spec.rs_ip.family != t.spec.vip.family) {
+		perr(pe, line, "REAL_SERVER '%s' and VIRTUAL_IP '%s' are not of the same address family",
+		     w[1], w[2]);
+		bad = 1;
+	}
+	bad |= rs_bad | vip_bad;
 	if (chk_parse_port(w[3], &t.spec.port, err, sizeof(err)) != 0) {
 		perr(pe, line, "%s", err);
 		bad = 1;
@@ -326,7 +324,7 @@ static void target_line(struct conf *c, struct perr *pe, struct dup *d, int line
 	t.fall = o.fall;
 	t.line = line;
 	snprintf(t.name, sizeof(t.name), "%s_%s_%s_%u", t.spec.iface,
-	         pkt_fmt_ip4(a, t.spec.rs_ip), pkt_fmt_ip4(b, t.spec.vip), t.spec.port);
+	         addr_fmt(a, &t.spec.rs_ip), addr_fmt(b, &t.spec.vip), t.spec.port);
 	if (c->n == CONF_TARGETS_MAX) {
 		perr(pe, line, "more than %d targets", CONF_TARGETS_MAX);
 		return;

@@ -5,14 +5,17 @@
  *   defaults interval=1s timeout=500ms rise=2 fall=3 role-file=/run/lvs.role
  *   eth0 10.0.0.42 10.0.0.100 80
  *   eth0 10.0.0.43 10.0.0.100 80 clean-close timeout=300ms retries=1
+ *   eth0 2001:db8::42 2001:db8::100 80
  *
  * A "defaults" line changes the options it names for every target line
  * after it (the others keep their current value); a target line is IFACE
  * REAL_SERVER VIRTUAL_IP PORT [option[=value]...].  Options: interval,
  * timeout (durations with "ms" or "s"), retries, rise, fall, clean-close
  * and any-mac (flags; =0 or =1 also), role-file (a path; empty: none).
- * '#' starts a comment anywhere a word may start.  Addresses are IPv4
- * literals.  A target listed again with the same options is checked once;
+ * '#' starts a comment anywhere a word may start.  Addresses are IPv4 or
+ * IPv6 literals (fields are separated by blanks, so an IPv6 address needs
+ * no brackets; "[2001:db8::1]" is taken too); the real server and the
+ * VIP of one line are of the same family.  A target listed again with the same options is checked once;
  * with other options it is an error.  Errors read "FILE:LINE: message".
  */
 #ifndef SYNSCOPE_CHECK_CONF_H
@@ -31,7 +34,8 @@
 #define CONF_INTERVAL_MAX_MS 86400000u
 #define CONF_TIMEOUT_MAX_MS 3600000u
 #define CONF_RISEFALL_MAX 1000
-#define CONF_NAME_MAX 64              /* IFACE_REALSERVER_VIP_PORT + NUL */
+/* IFACE_REALSERVER_VIP_PORT + NUL: 15 + 1 + 2 * (45 + 1) + 5 + 1 */
+#define CONF_NAME_MAX 128
 
 /* Built-in defaults, before any "defaults" line. */
 #define CONF_DEF_INTERVAL_MS 2000u
@@ -50,7 +54,8 @@ struct conf_target {
 	uint32_t interval_ms;
 	int rise, fall;
 	int line;
-	char name[CONF_NAME_MAX];      /* "eth0_10.0.0.42_10.0.0.100_80" */
+	char name[CONF_NAME_MAX];      /* "eth0_10.0.0.42_10.0.0.100_80",
+	                                * "eth0_2001:db8::42_2001:db8::100_80" */
 };
 
 struct conf {

@@ -33,6 +33,7 @@ struct eng_if {
 	enum chk_outcome err;          /* why it is unusable */
 	char why[CHK_REASON_MAX];
 	uint64_t retry_at;
+	struct addr src4;              /* transitional, until ifinfo has addresses */
 	struct evl_io io;
 	struct eng_run **owner;        /* source port -> check in flight */
 	int ntx;
@@ -44,7 +45,7 @@ struct eng_if {
 struct eng_nbr {
 	struct eng_nbr *hnext;
 	struct eng_if *ifp;
-	uint32_t ip;
+	struct addr ip;
 	int refs;
 	int valid;
 	uint8_t mac[PKT_ETH_ALEN];
@@ -96,21 +97,32 @@ struct eng {
 #define RUN_OF_IO(p) ((struct eng_run *)((char *)(p) - offsetof(struct eng_run, io)))
 #define IF_OF_IO(p) ((struct eng_if *)((char *)(p) - offsetof(struct eng_if, io)))
 
-/* ---- keyed values: the only place that knows the address layout ------ */
+/* ---- keyed values ------------------------------------------------------ */
 
-struct isn_key {
-	uint32_t our_ip, vip;
-	uint16_t port, sport;
+/* An address as hashed: its family and all 16 bytes, never the padding. */
+struct key_addr {
+	uint8_t family;
+	uint8_t b[ADDR_MAXLEN];
 };
 
-static uint32_t eng_isn(const struct eng *e, uint32_t our_ip, uint32_t vip, uint16_t port,
-                        uint16_t sport)
+static void key_addr(struct key_addr *k, const struct addr *a)
 {
-	struct isn_key k;
+	k->family = a->family;
+	memcpy(k->b, a->u.b, sizeof(k->b));
+}
+
+/* The ISN of a check from OUR to VIP:PORT from SPORT. */
+static uint32_t eng_isn(const struct eng *e, const struct addr *our, const struct addr *vip,
+                        uint16_t port, uint16_t sport)
+{
+	struct {
+		struct key_addr our, vip;
+		uint16_t port, sport;
+	} k;
 
 	memset(&k, 0, sizeof(k));
-	k.our_ip = our_ip;
-	k.vip = vip;
+	key_addr(&k.our, our);
+	key_addr(&k.vip, vip);
 	k.port = port;
 	k.sport = sport;
 	return (uint32_t)siphash24(e->key, &k, sizeof(k));
@@ -119,15 +131,16 @@ static uint32_t eng_isn(const struct eng *e, uint32_t our_ip, uint32_t vip, uint
 static uint64_t eng_port_hash(const struct eng *e, const struct eng_target *t)
 {
 	struct {
-		uint32_t id, gen, rs, vip;
-		uint16_t port, pad;
+		uint32_t id, gen;
+		struct key_addr rs, vip;
+		uint16_t port;
 	} k;
 
 	memset(&k, 0, sizeof(k));
 	k.id = t->id;
 	k.gen = t->gen;
-	k.rs = t->spec.rs_ip;
-	k.vip = t->spec.vip;
+	key_addr(&k.rs, &t->spec.rs_ip);
+	key_addr(&k.vip, &t->spec.vip);
 	k.port = t->spec.port;
 	return siphash24(e->key, &k, sizeof(k)) ^ 0x5a5a5a5a5a5a5a5aull;
 }
@@ -185,18 +198,16 @@ static void if_queue(struct eng *e, struct eng_if *ifp, const uint8_t *buf, size
 	ifp->ntx++;
 }
 
-/* Send what one step of a machine asked for; ARP requests only from the
- * check that speaks for its neighbour entry. */
-static void run_send(struct eng_run *r, const struct chk_out *out, int arp_ok)
+/* Send what one step of a machine asked for.  A machine that is still
+ * resolving after its step sent only neighbour requests (ARP, Neighbor
+ * Solicitation): those go out only from the check that speaks for its
+ * neighbour entry. */
+static void run_send(struct eng_run *r, const struct chk_out *out, int nbr_ok)
 {
-	for (int i = 0; i < out->ntx; i++) {
-		const uint8_t *b = out->tx[i].buf;
-		int is_arp = out->tx[i].len >= 14 && b[12] == 0x08 && b[13] == 0x06;
-
-		if (is_arp && !arp_ok)
-			continue;
-		if_queue(r->e, r->t->ifp, b, out->tx[i].len);
-	}
+	if (r->c.state == CHK_ST_ARP && !nbr_ok)
+		return;
+	for (int i = 0; i < out->ntx; i++)
+		if_queue(r->e, r->t->ifp, out->tx[i].buf, out->tx[i].len);
 }
 
 /* ---- interfaces --------------------------------------------------------- */
@@ -252,6 +263,7 @@ static int if_open(struct eng *e, struct eng_if *ifp, uint64_t now)
 		snprintf(ifp->why, sizeof(ifp->why), "SOURCE_IFACE '%s': interface has no IPv4 address", n);
 		return -1;
 	}
+	ifp->src4 = addr_ip4(ifp->info.ip4);
 	plen = pktsock_engine_filter(prog, ifp->info.ip4);
 	ifp->fd = pktsock_open(ifp->info.index, prog, plen);
 	if (ifp->fd < 0) {
@@ -283,6 +295,14 @@ static int if_open(struct eng *e, struct eng_if *ifp, uint64_t now)
 	ifp->mss = ifp->info.mtu > 40 + 536
 	           ? (uint16_t)(ifp->info.mtu > 65535 ? 65495 : ifp->info.mtu - 40) : 536;
 	return 0;
+}
+
+/* The interface's source address for talking to PEER (its family). */
+static const struct addr *if_src(const struct eng_if *ifp, const struct addr *peer)
+{
+	static const struct addr none;
+
+	return peer->family == ifp->src4.family ? &ifp->src4 : &none;
 }
 
 static struct eng_if *if_get(struct eng *e, const char *name)
@@ -324,21 +344,24 @@ static void if_put(struct eng *e, struct eng_if *ifp)
 
 /* ---- neighbour cache -------------------------------------------------- */
 
-static uint32_t nbr_hash(const struct eng *e, const struct eng_if *ifp, uint32_t ip)
+static uint32_t nbr_hash(const struct eng *e, const struct eng_if *ifp, const struct addr *ip)
 {
-	uint64_t h = (uint64_t)(uintptr_t)ifp * 0x9e3779b97f4a7c15ull ^ (uint64_t)ip * 0xc2b2ae3d27d4eb4full;
+	uint64_t h = (uint64_t)(uintptr_t)ifp * 0x9e3779b97f4a7c15ull ^ ip->family;
 
+	for (int i = 0; i < ADDR_MAXLEN / 4; i++)
+		h = (h ^ ip->u.w[i]) * 0xc2b2ae3d27d4eb4full;
 	return (uint32_t)(h >> 32) & e->nbr_mask;
 }
 
-static struct eng_nbr *nbr_find(const struct eng *e, const struct eng_if *ifp, uint32_t ip)
+static struct eng_nbr *nbr_find(const struct eng *e, const struct eng_if *ifp,
+                                const struct addr *ip)
 {
 	struct eng_nbr *n;
 
 	if (e->nbr_tab == NULL)
 		return NULL;
 	for (n = e->nbr_tab[nbr_hash(e, ifp, ip)]; n != NULL; n = n->hnext)
-		if (n->ifp == ifp && n->ip == ip)
+		if (n->ifp == ifp && addr_eq(&n->ip, ip))
 			return n;
 	return NULL;
 }
@@ -357,7 +380,7 @@ static int nbr_grow(struct eng *e)
 			struct eng_nbr *n = otab[i], *nx;
 
 			for (; n != NULL; n = nx) {
-				uint32_t h = nbr_hash(e, n->ifp, n->ip);
+				uint32_t h = nbr_hash(e, n->ifp, &n->ip);
 
 				nx = n->hnext;
 				n->hnext = tab[h];
@@ -369,7 +392,7 @@ static int nbr_grow(struct eng *e)
 	return 0;
 }
 
-static struct eng_nbr *nbr_get(struct eng *e, struct eng_if *ifp, uint32_t ip)
+static struct eng_nbr *nbr_get(struct eng *e, struct eng_if *ifp, const struct addr *ip)
 {
 	struct eng_nbr *n = nbr_find(e, ifp, ip);
 	uint32_t h;
@@ -382,7 +405,7 @@ static struct eng_nbr *nbr_get(struct eng *e, struct eng_if *ifp, uint32_t ip)
 	if (n == NULL)
 		return NULL;
 	n->ifp = ifp;
-	n->ip = ip;
+	n->ip = *ip;
 	h = nbr_hash(e, ifp, ip);
 	n->hnext = e->nbr_tab[h];
 	e->nbr_tab[h] = n;
@@ -396,7 +419,7 @@ static void nbr_put(struct eng *e, struct eng_nbr *n)
 
 	if (--n->refs > 0)
 		return;
-	for (pp = &e->nbr_tab[nbr_hash(e, n->ifp, n->ip)]; *pp != n; pp = &(*pp)->hnext)
+	for (pp = &e->nbr_tab[nbr_hash(e, n->ifp, &n->ip)]; *pp != n; pp = &(*pp)->hnext)
 		;
 	*pp = n->hnext;
 	e->nbr_count--;
@@ -542,9 +565,9 @@ static void run_arm(struct eng_run *r)
 }
 
 /* After a step of the machine: send, then finish or wait again. */
-static void run_after(struct eng_run *r, const struct chk_out *out, int arp_ok, uint64_t now)
+static void run_after(struct eng_run *r, const struct chk_out *out, int nbr_ok, uint64_t now)
 {
-	run_send(r, out, arp_ok);
+	run_send(r, out, nbr_ok);
 	if (r->c.state == CHK_ST_DONE)
 		run_finish(r, now);
 	else
@@ -570,7 +593,6 @@ static void run_timer(struct evl_timer *tm, uint64_t now)
 {
 	struct eng_run *r = RUN_OF_TIMER(tm);
 	struct chk_out out;
-	int arp;
 
 	if (r->pre_done) {
 		run_finish(r, now);
@@ -580,10 +602,9 @@ static void run_timer(struct evl_timer *tm, uint64_t now)
 		connect_done(r, ETIMEDOUT, now);
 		return;
 	}
-	arp = r->c.state == CHK_ST_ARP;
 	chk_on_tick(&r->c, now, &out);
 	/* only the first waiter speaks for the neighbour entry */
-	run_after(r, &out, arp && r->t->nbr->waiters == r, now);
+	run_after(r, &out, r->t->nbr->waiters == r, now);
 }
 
 static void connect_ready(struct evl_io *io, uint32_t events, uint64_t now)
@@ -613,24 +634,21 @@ static void run_fail_early(struct eng_run *r, const char *mode, enum chk_outcome
 static void start_connect(struct eng_run *r, uint64_t now)
 {
 	struct eng_target *t = r->t;
-	struct sockaddr_in sin;
+	struct sockaddr_storage ss;
+	socklen_t sl = addr_to_sockaddr(&t->spec.rs_ip, t->spec.port, &ss);
 	char why[CHK_REASON_MAX];
 
 	r->connect = 1;
-	r->sock = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	r->sock = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (r->sock < 0) {
-		snprintf(why, sizeof(why), "socket(AF_INET, SOCK_STREAM): %s", strerror(errno));
+		snprintf(why, sizeof(why), "TCP socket: %s", strerror(errno));
 		r->connect = 0;
 		run_fail_early(r, "connect", CHK_OUT_SYSTEM, why, now);
 		return;
 	}
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_addr.s_addr = htonl(t->spec.rs_ip);
-	sin.sin_port = htons(t->spec.port);
 	r->io.fd = r->sock;
 	r->io.fn = connect_ready;
-	if (connect(r->sock, (struct sockaddr *)&sin, sizeof(sin)) != 0 && errno != EINPROGRESS) {
+	if (connect(r->sock, (struct sockaddr *)&ss, sl) != 0 && errno != EINPROGRESS) {
 		r->pre.mode = "connect";
 		chk_connect_verdict(&r->pre, errno, t->spec.timeout_ms, 0);
 		r->pre_done = 1;
@@ -654,6 +672,7 @@ static void start_raw(struct eng *e, struct eng_run *r, uint64_t now)
 	struct eng_target *t = r->t;
 	struct eng_if *ifp = t->ifp;
 	struct eng_nbr *n = t->nbr;
+	const struct addr *src;
 	struct chk_config cfg;
 	struct chk_out out;
 	uint64_t h;
@@ -661,6 +680,15 @@ static void start_raw(struct eng *e, struct eng_run *r, uint64_t now)
 
 	if (if_open(e, ifp, now) != 0) {
 		run_fail_early(r, "raw", ifp->err, ifp->why, now);
+		return;
+	}
+	src = if_src(ifp, &t->spec.vip);
+	if (!addr_is_set(src)) {
+		char why[CHK_REASON_MAX];
+
+		snprintf(why, sizeof(why), "SOURCE_IFACE '%s': interface has no IPv4 address",
+		         ifp->name);
+		run_fail_early(r, "raw", CHK_OUT_IFACE_NO_IP4, why, now);
 		return;
 	}
 	/* a fresh port for every check; a free one near the hashed value
@@ -683,12 +711,12 @@ static void start_raw(struct eng *e, struct eng_run *r, uint64_t now)
 	r->owns_port = 1;
 	memset(&cfg, 0, sizeof(cfg));
 	memcpy(cfg.our_mac, ifp->info.mac, PKT_ETH_ALEN);
-	cfg.our_ip = ifp->info.ip4;
-	cfg.rs_ip = t->spec.rs_ip;
-	cfg.vip = t->spec.vip;
+	cfg.our_ip = addr_get_ip4(src);
+	cfg.rs_ip = addr_get_ip4(&t->spec.rs_ip);
+	cfg.vip = addr_get_ip4(&t->spec.vip);
 	cfg.port = t->spec.port;
 	cfg.sport = r->sport;
-	cfg.isn = eng_isn(e, cfg.our_ip, cfg.vip, cfg.port, cfg.sport);
+	cfg.isn = eng_isn(e, src, &t->spec.vip, cfg.port, cfg.sport);
 	cfg.ip_id = (uint16_t)(h >> 48);
 	cfg.mss = ifp->mss;
 	cfg.timeout_us = chk_ms_to_us(t->spec.timeout_ms);
@@ -735,9 +763,10 @@ int eng_check_start(struct eng *e, struct eng_target *t, uint64_t now)
 
 /* ---- received frames ---------------------------------------------------- */
 
-/* Give an ARP reply to every check waiting for its neighbour; chk.c
- * judges it.  The first check that accepts it fills the cache. */
-static void on_arp(struct eng *e, struct eng_if *ifp, const struct pkt_frame *f,
+/* Give a neighbour reply (ARP reply, Neighbor Advertisement) to every
+ * check waiting for its neighbour; chk.c judges it.  The first check that
+ * accepts it fills the cache. */
+static void on_nbr(struct eng *e, struct eng_if *ifp, const struct pkt_frame *f,
                    const uint8_t *buf, size_t len, uint64_t now)
 {
 	struct eng_nbr *n;
@@ -745,8 +774,8 @@ static void on_arp(struct eng *e, struct eng_if *ifp, const struct pkt_frame *f,
 	struct chk_out out;
 	int taken = 0;
 
-	if (f->nbr.op != 2 || addr_get_ip4(&f->nbr.tpa) != ifp->info.ip4 ||
-	    (n = nbr_find(e, ifp, addr_get_ip4(&f->nbr.spa))) == NULL || n->waiters == NULL) {
+	if (f->nbr.op != PKT_NBR_REPLY || !addr_eq(&f->nbr.tpa, if_src(ifp, &f->nbr.tpa)) ||
+	    (n = nbr_find(e, ifp, &f->nbr.spa)) == NULL || n->waiters == NULL) {
 		e->st.rx_stale++;
 		return;
 	}
@@ -773,16 +802,17 @@ static void on_arp(struct eng *e, struct eng_if *ifp, const struct pkt_frame *f,
  * frame answers, or NULL (counted as forged or stale). */
 static struct eng_run *validate(struct eng *e, struct eng_if *ifp, const struct pkt_frame *f)
 {
-	uint32_t our = ifp->info.ip4, isn;
+	const struct addr *our = if_src(ifp, &f->ip.dst);
+	uint32_t isn;
 	uint16_t sport;
 	struct eng_run *r;
 
 	if (f->has_tcp) {
 		const struct pkt_tcp *tc = &f->tcp;
 
-		if (addr_get_ip4(&f->ip.dst) != our)
+		if (!addr_eq(&f->ip.dst, our))
 			goto forged;
-		isn = eng_isn(e, our, addr_get_ip4(&f->ip.src), tc->sport, tc->dport);
+		isn = eng_isn(e, our, &f->ip.src, tc->sport, tc->dport);
 		/* an RST without ACK is judged by its sequence number, by the
 		 * machine, and only in the clean close */
 		if ((tc->flags & PKT_TH_ACK) != 0) {
@@ -797,8 +827,8 @@ static struct eng_run *validate(struct eng *e, struct eng_if *ifp, const struct 
 	} else if (f->has_icmp) {
 		const struct pkt_icmp *ic = &f->icmp;
 
-		if (!ic->has_quote || addr_get_ip4(&ic->q_ip.src) != our ||
-		    ic->q_seq != eng_isn(e, our, addr_get_ip4(&ic->q_ip.dst), ic->q_dport, ic->q_sport))
+		if (!ic->has_quote || !addr_eq(&ic->q_ip.src, our) ||
+		    ic->q_seq != eng_isn(e, our, &ic->q_ip.dst, ic->q_dport, ic->q_sport))
 			goto forged;
 		sport = ic->q_sport;
 	} else {
@@ -840,7 +870,7 @@ static void if_readable(struct evl_io *io, uint32_t events, uint64_t now)
 			continue;
 		}
 		if (f.has_nbr) {
-			on_arp(e, ifp, &f, buf, (size_t)n, now);
+			on_nbr(e, ifp, &f, buf, (size_t)n, now);
 			continue;
 		}
 		if (!f.has_ip || (r = validate(e, ifp, &f)) == NULL)
@@ -866,7 +896,7 @@ int eng_target_add(struct eng *e, struct eng_target *t)
 	if (t->ifp == NULL)
 		goto nomem;
 	t->ifp->refs++;
-	t->nbr = nbr_get(e, t->ifp, t->spec.rs_ip);
+	t->nbr = nbr_get(e, t->ifp, &t->spec.rs_ip);
 	if (t->nbr == NULL)
 		goto nomem;
 	t->nbr->refs++;

@@ -33,6 +33,7 @@
 #include <stdint.h>
 
 #include "check/run.h"
+#include "common/addr.h"
 #include "sys/evloop.h"
 
 #define ENG_NBR_TTL_US 30000000u    /* a resolved MAC is trusted this long */
@@ -49,7 +50,7 @@ struct eng_role;
 /* What to check: filled by the caller, read-only for the engine. */
 struct eng_tspec {
 	char iface[16];
-	uint32_t rs_ip, vip;        /* IPv4, host order */
+	struct addr rs_ip, vip;     /* the same family */
 	uint16_t port;
 	uint32_t timeout_ms;        /* per reply, as check_tcp_raw -t; 0: none */
 	int retries;

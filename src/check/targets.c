@@ -33,11 +33,11 @@ static void round_done(void *arg, struct eng_target *t, const struct chk_report 
 static void print_line(const struct eng_tspec *s, const struct chk_report *r)
 {
 	json_object *o = json_object_new_object();
-	char a[PKT_IP4_STRLEN], b[PKT_IP4_STRLEN];
+	char a[ADDR_STRLEN], b[ADDR_STRLEN];
 
 	json_object_object_add(o, "iface", json_object_new_string(s->iface));
-	json_object_object_add(o, "real_server", json_object_new_string(pkt_fmt_ip4(a, s->rs_ip)));
-	json_object_object_add(o, "vip", json_object_new_string(pkt_fmt_ip4(b, s->vip)));
+	json_object_object_add(o, "real_server", json_object_new_string(addr_fmt(a, &s->rs_ip)));
+	json_object_object_add(o, "vip", json_object_new_string(addr_fmt(b, &s->vip)));
 	json_object_object_add(o, "port", json_object_new_int(s->port));
 	chk_report_json(o, r);
 	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));

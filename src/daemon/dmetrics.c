@@ -65,7 +65,7 @@ static void sb_add(struct sbuf *b, const char *fmt, ...)
  * them); Prometheus wants them escaped. */
 static void labels(char *out, size_t cap, const struct dtarget *t)
 {
-	char a[PKT_IP4_STRLEN], v[PKT_IP4_STRLEN], esc[40];
+	char a[ADDR_STRLEN], v[ADDR_STRLEN], esc[40];
 	size_t j = 0;
 
 	for (const char *s = t->et.spec.iface; *s && j + 2 < sizeof(esc); s++) {
@@ -75,14 +75,14 @@ static void labels(char *out, size_t cap, const struct dtarget *t)
 	}
 	esc[j] = '\0';
 	snprintf(out, cap, "iface=\"%s\",real_server=\"%s\",vip=\"%s\",port=\"%u\"", esc,
-	         pkt_fmt_ip4(a, t->et.spec.rs_ip), pkt_fmt_ip4(v, t->et.spec.vip), t->et.spec.port);
+	         addr_fmt(a, &t->et.spec.rs_ip), addr_fmt(v, &t->et.spec.vip), t->et.spec.port);
 }
 
 char *dmetrics_text(struct dmn *d, size_t *len)
 {
 	struct sbuf b = { malloc(65536), 0, 65536, 0 };
 	size_t n = dmn_count(d);
-	char l[160];
+	char l[256];               /* labels(): at most 38 + 39 + 2 * 45 + 5 */
 	const struct dmn_sched_stats *ss = dmn_sched(d);
 	const struct eng_stats *es = dmn_eng_stats(d);
 

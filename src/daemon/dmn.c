@@ -118,13 +118,13 @@ static json_object *json_time(uint64_t wall_us)
 
 static void add_key(json_object *o, const struct dtarget *t)
 {
-	char a[PKT_IP4_STRLEN], b[PKT_IP4_STRLEN];
+	char a[ADDR_STRLEN], b[ADDR_STRLEN];
 
 	json_object_object_add(o, "target", json_object_new_string(t->name));
 	json_object_object_add(o, "iface", json_object_new_string(t->et.spec.iface));
 	json_object_object_add(o, "real_server",
-	                       json_object_new_string(pkt_fmt_ip4(a, t->et.spec.rs_ip)));
-	json_object_object_add(o, "vip", json_object_new_string(pkt_fmt_ip4(b, t->et.spec.vip)));
+	                       json_object_new_string(addr_fmt(a, &t->et.spec.rs_ip)));
+	json_object_object_add(o, "vip", json_object_new_string(addr_fmt(b, &t->et.spec.vip)));
 	json_object_object_add(o, "port", json_object_new_int(t->et.spec.port));
 }
 

@@ -48,8 +48,21 @@ enum pkt_link {
 #define PKT_ETHERTYPE_VLAN 0x8100
 #define PKT_ETHERTYPE_QINQ 0x88a8
 
+#define PKT_IPPROTO_HOPOPTS 0          /* IPv6 extension headers... */
 #define PKT_IPPROTO_ICMP 1
 #define PKT_IPPROTO_TCP 6
+#define PKT_IPPROTO_ROUTING 43
+#define PKT_IPPROTO_FRAGMENT 44
+#define PKT_IPPROTO_ICMPV6 58
+#define PKT_IPPROTO_NONE 59            /* IPv6: no next header */
+#define PKT_IPPROTO_DSTOPTS 60
+
+/* The IPv6 extension headers walked before the upper layer, at most this
+ * many (hop-by-hop, routing, destination options, fragment; any other
+ * number ends the chain and is the upper-layer protocol).  A packet with
+ * more is PKT_UNSUPPORTED, its has_ip set and ip.proto the first header
+ * not walked. */
+#define PKT_IP6_MAX_EXT 8
 
 /* TCP flag bits as they sit in the header's 13th byte. */
 #define PKT_TH_FIN 0x01
@@ -62,6 +75,13 @@ enum pkt_link {
 #define PKT_TH_CWR 0x80
 
 #define PKT_ICMP_UNREACH 3
+#define PKT_ICMP6_UNREACH 1
+#define PKT_ICMP6_NS 135               /* Neighbor Solicitation */
+#define PKT_ICMP6_NA 136               /* Neighbor Advertisement */
+/* NA flags as in the message (struct pkt_nbr's nd_flags, the builder) */
+#define PKT_ND_ROUTER 0x80
+#define PKT_ND_SOLICITED 0x40
+#define PKT_ND_OVERRIDE 0x20
 #define PKT_MAX_VLAN 2
 
 struct pkt_eth {
@@ -74,7 +94,14 @@ struct pkt_eth {
 
 /* Neighbour resolution: an ARP packet (IPv4), or an IPv6 Neighbor
  * Solicitation / Advertisement.  The consumer asks "who has tpa, tell spa"
- * and "spa is at sha" the same way for both. */
+ * and "spa is at sha" the same way for both.
+ * An ND message sets has_nbr (not has_icmp) and has_ip, and only when it
+ * is well formed: captured whole, ICMPv6 checksum right (verified whatever
+ * the checksum mode: PKT_BAD_CSUM otherwise), code 0, at least its 24
+ * bytes (PKT_BAD_LEN otherwise), every option of non-zero length inside
+ * the message (PKT_BAD_HLEN otherwise, RFC 4861 7.1.2).  The hop limit is
+ * left to the consumer to check (hlim, valid only at 255).  An NS/NA of
+ * another code decodes as a plain ICMPv6 message (has_icmp). */
 #define PKT_NBR_REQUEST 1              /* ARP request, Neighbor Solicitation */
 #define PKT_NBR_REPLY 2                /* ARP reply, Neighbor Advertisement */
 struct pkt_nbr {
@@ -102,13 +129,19 @@ struct pkt_ip {
 	                                * extension headers) */
 	uint8_t later_frag;            /* a fragment other than the first: no
 	                                * upper-layer header follows */
-	uint16_t tot_len;              /* as declared, may exceed the capture */
-	uint32_t length;               /* the packet's length: tot_len, or for
-	                                * tot_len 0 (TSO/BIG TCP, captured on the
-	                                * sender) the bytes captured from the IP
-	                                * header on, as tcpdump reads it */
-	uint16_t id;                   /* IPv4 only */
-	uint16_t frag;                 /* IPv4 flags + fragment offset */
+	uint16_t tot_len;              /* as declared, may exceed the capture:
+	                                * IPv4 total length, IPv6 payload length
+	                                * (without the fixed 40 bytes) */
+	uint32_t length;               /* the packet's length: tot_len (IPv6:
+	                                * 40 + tot_len), or for tot_len 0
+	                                * (TSO/BIG TCP captured on the sender,
+	                                * an IPv6 jumbogram) the bytes captured
+	                                * from the IP header on, as tcpdump
+	                                * reads it */
+	uint16_t id;                   /* IPv4 only (0 for IPv6) */
+	uint16_t frag;                 /* IPv4 flags + fragment offset; IPv6:
+	                                * the fragment header's offset + M
+	                                * word, 0 without one */
 };
 
 struct pkt_tcp {
@@ -123,7 +156,12 @@ struct pkt_tcp {
 	uint32_t payload_len;          /* from the IP total length, not capture */
 };
 
-/* An ICMP error quotes the offending IP header and 8 bytes of TCP. */
+/* An ICMP error quotes the offending IP header and 8 bytes of TCP.  The
+ * quote is read for ICMP destination unreachable, source quench, time
+ * exceeded and parameter problem, and for every ICMPv6 error (types 1-4:
+ * unreachable, packet too big, time exceeded, parameter problem), through
+ * the quoted IPv6 extension headers; other types have no quote.  The
+ * ICMP/ICMPv6 checksum is not verified (ND aside, see struct pkt_nbr). */
 struct pkt_icmp {
 	uint8_t type;
 	uint8_t code;
@@ -162,6 +200,14 @@ enum pkt_csum_mode {
  * the has_ flags telling what was found (an IP packet that is neither TCP
  * nor ICMP decodes with has_tcp = has_icmp = 0), or the reason it failed;
  * on failure the has_ flags of layers decoded so far remain set.
+ * IPv6: the version must be 6 where the link says IPv6 (PKT_BAD_VERSION);
+ * payload length 0 means what the capture holds, as IPv4's total length 0;
+ * extension headers must lie inside the payload length (PKT_BAD_HLEN) and
+ * be captured (PKT_TRUNC); a later fragment sets ip.later_frag and has no
+ * upper layer.  PKT_CSUM_IP has nothing to verify in IPv6;
+ * PKT_CSUM_IP_TCP verifies TCP with the IPv6 pseudo-header, except behind
+ * a routing header with segments left (its final destination is not
+ * ip.dst: not verified).
  */
 enum pkt_err pkt_decode(enum pkt_link link, const uint8_t *buf, size_t caplen,
                         enum pkt_csum_mode csum, struct pkt_frame *out);
@@ -191,13 +237,21 @@ struct pkt_tcp_spec {
 	uint8_t flags;
 	uint16_t win;
 	uint16_t mss;                  /* add an MSS option when non-zero */
-	uint16_t ip_id;
-	uint8_t ttl;                   /* 0 means 64 */
+	uint16_t ip_id;                /* IPv4 only */
+	uint8_t ttl;                   /* TTL / hop limit; 0 means 64 */
 	const uint8_t *payload;
 	size_t paylen;
+	/* IPv6 only: extension headers to put before TCP, as bytes whose
+	 * next-header fields the caller writes (the last one
+	 * PKT_IPPROTO_TCP); ext_first is the number of the first. */
+	const uint8_t *ext;
+	size_t extlen;
+	uint8_t ext_first;
 };
-/* Write an Ethernet(+VLAN)/IPv4/TCP frame with correct checksums.  Returns
- * its length, or 0 if it does not fit in cap. */
+/* Write an Ethernet(+VLAN)/IPv4 or IPv6/TCP frame with correct checksums,
+ * the family that of src and dst (IPv6: flow label 0, traffic class 0).
+ * Returns its length, or 0 if it does not fit in cap or src and dst are
+ * not of one family. */
 size_t pkt_build_tcp(uint8_t *buf, size_t cap, const struct pkt_tcp_spec *s);
 
 /* Ethernet/ARP frame; eth_dst is the Ethernet destination (broadcast for a
@@ -212,6 +266,33 @@ size_t pkt_build_icmp4(uint8_t *buf, size_t cap, const uint8_t *smac,
                        const uint8_t *dmac, struct addr src, struct addr dst,
                        uint8_t type, uint8_t code, const uint8_t *quote,
                        size_t qlen);
+
+/* Neighbour resolution without asking the family (each returns the frame's
+ * length, 0 if it does not fit in cap or the addresses are not of one
+ * family):
+ * - request for target from us: IPv4 an ARP request to broadcast (target
+ *   hardware address zero); IPv6 a Neighbor Solicitation from us to the
+ *   target's solicited-node multicast address (ff02::1:ffXX:XXXX, Ethernet
+ *   33:33:ff:XX:XX:XX), hop limit 255, source link-layer address option.
+ * - reply "who is at smac" to `to` at dmac: IPv4 an ARP reply; IPv6 a
+ *   Neighbor Advertisement from who to `to` for target who with flags
+ *   (PKT_ND_*; ARP has none) and the target link-layer address option,
+ *   hop limit 255.  A test wanting a bad hop limit patches the byte at
+ *   HDR_ETH_LEN + HDR_IP6_HLIM: it is not under the checksum. */
+#define PKT_NBR_FRAME_MAX 86           /* Ethernet + IPv6 + NS/NA + option */
+size_t pkt_build_nbr_request(uint8_t *buf, size_t cap, const uint8_t *smac,
+                             struct addr us, struct addr target);
+size_t pkt_build_nbr_reply(uint8_t *buf, size_t cap, const uint8_t *smac,
+                           const uint8_t *dmac, struct addr who, struct addr to,
+                           uint8_t flags);
+
+/* Destination unreachable with the given code from src to dst quoting qlen
+ * bytes of the offending packet: ICMP type 3, or ICMPv6 type 1 (with its
+ * checksum, the quote cut so the packet fits the IPv6 minimum MTU of 1280
+ * as RFC 4443 2.4 asks).  smac NULL: the frame starts at the IP header. */
+size_t pkt_build_unreach(uint8_t *buf, size_t cap, const uint8_t *smac,
+                         const uint8_t *dmac, struct addr src, struct addr dst,
+                         uint8_t code, const uint8_t *quote, size_t qlen);
 
 /* ---- formatting of plain values (no I/O) ----------------------------- */
 

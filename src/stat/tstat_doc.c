@@ -61,22 +61,12 @@ static const char *name_problem(const char *s, size_t n)
 	return strstr(why, "UTF-8") ? "name is not valid UTF-8" : "control character in name";
 }
 
-/* A name fit for a one-line message: printable ASCII as is, any other
- * byte as '?', at most 40 bytes then "...".  buf holds 48 bytes. */
+/* A name fit for a one-line message (common/text.h's escaping, cut to
+ * fit).  buf holds SAFE_LEN bytes. */
 #define SAFE_LEN 48
 static const char *safe(const char *name, size_t n, char *buf)
 {
-	size_t i;
-
-	for (i = 0; i < n && i < 40; i++)
-		buf[i] = ((unsigned char)name[i] < 0x20 || (unsigned char)name[i] >= 0x7f) ?
-		         '?' : name[i];
-	if (i < n) {
-		memcpy(buf + i, "...", 3);
-		i += 3;
-	}
-	buf[i] = '\0';
-	return buf;
+	return txt_escape(buf, SAFE_LEN, name, n);
 }
 
 /* ---- the scan before json-c -------------------------------------------- */

@@ -89,16 +89,11 @@ static bool col_get(const struct tstat_elem *e, const struct tstat_col *col, uin
 	return any;
 }
 
-/* Filter names are shown as given, except bytes that would break the
- * line (control characters). */
+/* Filter names are shown as given: the document's scan admitted only
+ * clean UTF-8 names without control characters (txt_check). */
 static void put_name(FILE *f, const char *name, int width)
 {
-	int n = 0;
-
-	for (; *name; name++, n++)
-		fputc((unsigned char)*name < 0x20 || *name == 0x7f ? '?' : *name, f);
-	for (; n < width; n++)
-		fputc(' ', f);
+	fprintf(f, "%-*s", width, name);
 }
 
 void tstat_fmt_table(FILE *f, const struct tstat_doc *doc)

@@ -207,7 +207,7 @@ run nul -p -U "$T/nul.sock"
 refused nul 'element 0: name contains an escaped NUL'
 bounded nul $MAX_MS 0
 run utf8 -p -U "$T/utf8.sock"
-refused utf8 'element 0: name is not valid UTF-8: "ok??"'
+refused utf8 'element 0: name is not valid UTF-8: "ok\xff\xfe"'
 bounded utf8 $MAX_MS 0
 
 run busy -U "$T/busy.sock"

@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "check/conf.h"
+#include "common/parse.h"
 
 static char err[8192];
 static struct conf c;
@@ -19,6 +20,16 @@ static int parse(const char *text)
 {
 	conf_free(&c);
 	return conf_parse("f.conf", text, strlen(text), NULL, &c, err, sizeof(err));
+}
+
+/* A's text form, for comparing addresses */
+static const char *fmt(const struct addr *a)
+{
+	static char b[4][ADDR_STRLEN];
+	static int k;
+
+	k = (k + 1) % 4;
+	return addr_fmt(b[k], a);
 }
 
 static void expect_err(const char *text, const char *msg)
@@ -39,8 +50,9 @@ static void test_issue_example(void **state)
 	                 0);
 	assert_int_equal(c.n, 2);
 	assert_string_equal(c.t[0].spec.iface, "eth0");
-	assert_int_equal(c.t[0].spec.rs_ip, 0x0a00002a);
-	assert_int_equal(c.t[0].spec.vip, 0x0a000064);
+	assert_int_equal(c.t[0].spec.rs_ip.family, AF_INET);
+	assert_int_equal(addr_get_ip4(&c.t[0].spec.rs_ip), 0x0a00002a);
+	assert_int_equal(addr_get_ip4(&c.t[0].spec.vip), 0x0a000064);
 	assert_int_equal(c.t[0].spec.port, 80);
 	assert_int_equal(c.t[0].interval_ms, 1000);
 	assert_int_equal(c.t[0].spec.timeout_ms, 500);
@@ -101,7 +113,9 @@ static void test_errors_with_lines(void **state)
 	expect_err("\n\neth0 10.0.0.1 10.0.0.100\n", "f.conf:3: expected IFACE REAL_SERVER VIRTUAL_IP PORT");
 	expect_err("eth0 10.0.0.1 10.0.0.300 80\n", "f.conf:1: invalid VIRTUAL_IP '10.0.0.300'");
 	expect_err("eth0 host.example 10.0.0.3 80\n", "f.conf:1: invalid REAL_SERVER 'host.example'");
-	expect_err("eth0 ::1 10.0.0.3 80\n", "f.conf:1: REAL_SERVER '::1': IPv6 is not supported");
+	expect_err("eth0 10.0.0.1 10.0.0.3 80\n"
+	           "eth0 ::1 10.0.0.3 80\n",
+	           "f.conf:2: REAL_SERVER '::1' and VIRTUAL_IP '10.0.0.3' are not of the same address family");
 	expect_err("eth0 10.0.0.1 10.0.0.3 0\n", "f.conf:1: invalid PORT '0'");
 	expect_err("eth0 10.0.0.1 10.0.0.3 65536\n", "f.conf:1: invalid PORT '65536'");
 	expect_err("eth0 10.0.0.1 10.0.0.3 80 timeout=500\n", "f.conf:1: invalid timeout '500'");
@@ -122,6 +136,65 @@ static void test_errors_with_lines(void **state)
 	assert_int_equal(parse("eth0 1.1.1.1 2.2.2.2 x\nok 1.1.1.1 2.2.2.2 1\neth0 1.1.1.1 2.2.2.2 80 rise=0\n"), -1);
 	assert_non_null(strstr(err, "f.conf:1: invalid PORT 'x'"));
 	assert_non_null(strstr(err, "f.conf:3: invalid rise '0'"));
+	assert_int_equal(c.errors, 2);
+}
+
+static void test_ipv6(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("eth0 2001:db8::42 2001:DB8:0::100 80\n"
+	                       "eth0 [2001:db8::43] [2001:db8::100] 80 rise=1\n"
+	                       "eth0 10.0.0.42 10.0.0.100 80\n"
+	                       "eth1 fe80::1 2001:db8::100 443\n"
+	                       "eth0 ::ffff:10.0.0.42 ::ffff:10.0.0.100 80\n"),
+	                 0);
+	assert_int_equal(c.n, 5);
+	assert_int_equal(c.t[0].spec.rs_ip.family, AF_INET6);
+	assert_string_equal(fmt(&c.t[0].spec.rs_ip), "2001:db8::42");
+	assert_string_equal(fmt(&c.t[0].spec.vip), "2001:db8::100");
+	/* the name is written the one way addr_fmt writes it */
+	assert_string_equal(c.t[0].name, "eth0_2001:db8::42_2001:db8::100_80");
+	assert_string_equal(c.t[1].name, "eth0_2001:db8::43_2001:db8::100_80");
+	assert_int_equal(c.t[1].rise, 1);
+	assert_int_equal(c.t[2].spec.rs_ip.family, AF_INET);
+	assert_string_equal(c.t[3].name, "eth1_fe80::1_2001:db8::100_443");
+	/* an IPv4-mapped address is IPv6, not the IPv4 target of line 3 */
+	assert_int_equal(c.t[4].spec.rs_ip.family, AF_INET6);
+	assert_string_equal(c.t[4].name, "eth0_::ffff:10.0.0.42_::ffff:10.0.0.100_80");
+	/* the longest name fits (a dotted tail is written in hex again) */
+	assert_int_equal(parse("abcdefghijklmno 1111:2222:3333:4444:5555:6666:255.255.255.255 "
+	                       "1111:2222:3333:4444:5555:6666:7777:8888 65535\n"), 0);
+	assert_string_equal(c.t[0].name,
+	                    "abcdefghijklmno_1111:2222:3333:4444:5555:6666:ffff:ffff_"
+	                    "1111:2222:3333:4444:5555:6666:7777:8888_65535");
+	/* duplicates: other spellings of one address are one target */
+	assert_int_equal(parse("eth0 2001:db8::1 2001:db8::100 80\n"
+	                       "eth0 2001:0db8:0:0::1 [2001:db8::100] 80\n"
+	                       "eth0 2001:db8::1 2001:db8::100 81\n"), 0);
+	assert_int_equal(c.n, 2);
+	expect_err("eth0 2001:db8::1 2001:db8::100 80\neth0 2001:db8:0::1 2001:db8::100 80 any-mac\n",
+	           "f.conf:2: target eth0 2001:db8:0::1 2001:db8::100 80 also on line 1 with other options");
+	/* mixed families, either way round, with the line */
+	expect_err("\neth0 2001:db8::1 10.0.0.100 80\n",
+	           "f.conf:2: REAL_SERVER '2001:db8::1' and VIRTUAL_IP '10.0.0.100' are not of the same address family");
+	expect_err("eth0 10.0.0.1 [2001:db8::100] 80\n",
+	           "f.conf:1: REAL_SERVER '10.0.0.1' and VIRTUAL_IP '[2001:db8::100]' are not of the same address family");
+	/* bad forms: each names its field */
+	expect_err("eth0 2001:db8::1::2 2001:db8::100 80\n",
+	           "f.conf:1: invalid REAL_SERVER '2001:db8::1::2': expected an IPv4 or IPv6 address");
+	expect_err("eth0 2001:db8::1 2001:db8::100/128 80\n", "invalid VIRTUAL_IP '2001:db8::100/128'");
+	expect_err("eth0 fe80::1%eth0 2001:db8::100 80\n", "invalid REAL_SERVER 'fe80::1%eth0'");
+	expect_err("eth0 [10.0.0.1] 10.0.0.100 80\n", "invalid REAL_SERVER '[10.0.0.1]'");
+	expect_err("eth0 [2001:db8::1 2001:db8::100 80\n", "invalid REAL_SERVER '[2001:db8::1'");
+	expect_err("eth0 2001:db8::1] 2001:db8::100 80\n", "invalid REAL_SERVER '2001:db8::1]'");
+	expect_err("eth0 [2001:db8::1]:80 2001:db8::100 80\n", "invalid REAL_SERVER '[2001:db8::1]:80'");
+	expect_err("eth0 2001:db8::1 2001:db8::100 [80]\n", "invalid PORT '[80]'");
+	expect_err("eth0 [] 2001:db8::100 80\n", "invalid REAL_SERVER '[]'");
+	/* both bad: both named, no family complaint */
+	assert_int_equal(parse("eth0 x::y 1.2.3 80\n"), -1);
+	assert_non_null(strstr(err, "invalid REAL_SERVER 'x::y'"));
+	assert_non_null(strstr(err, "invalid VIRTUAL_IP '1.2.3'"));
+	assert_null(strstr(err, "family"));
 	assert_int_equal(c.errors, 2);
 }
 
@@ -201,6 +274,7 @@ int main(void)
 		cmocka_unit_test(test_defaults_cumulative),
 		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_errors_with_lines),
+		cmocka_unit_test(test_ipv6),
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_many),
 		cmocka_unit_test(test_load),

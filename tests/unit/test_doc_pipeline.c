@@ -204,7 +204,9 @@ static void test_malformed_time_open_refresh(void **state)
 		.smac = MAC_C, .dmac = MAC_S, .src = addr_ip4(IP(198, 51, 100, 7)), .dst = addr_ip4(SRV),
 		.sport = 1234, .dport = 80, .seq = 1, .flags = PKT_TH_SYN, .win = 1,
 	};
-	uint8_t ip6[60] = { 2, 0, 0, 0, 0, 5, 2, 0, 0, 0, 0, 0x0c, 0x86, 0xdd, 0x60 };
+	/* IPv6 with no next header (59): a packet, nothing to track */
+	uint8_t ip6[60] = { 2, 0, 0, 0, 0, 5, 2, 0, 0, 0, 0, 0x0c, 0x86, 0xdd, 0x60,
+	                    0, 0, 0, 0, 0, 59 };
 	size_t n;
 	json_object *doc;
 
@@ -216,7 +218,7 @@ static void test_malformed_time_open_refresh(void **state)
 	buf[14] = 0x45;
 	buf[n - 1] ^= 0xff;                               /* bad TCP checksum (-c 2) */
 	peek_frame(&x->p, buf, n, T0 + 2);
-	peek_frame(&x->p, ip6, sizeof(ip6), T0 + 3);      /* IPv6: not ours */
+	peek_frame(&x->p, ip6, sizeof(ip6), T0 + 3);      /* IPv6, not TCP */
 	tcp(x, T0 + 10, IP(198, 51, 100, 8), 2000, SRV, 80, 77, 0, PKT_TH_SYN);
 	doc = get(x, CTL_GET);
 	assert_int_equal(val(doc, 4, "tracker", "packets"), 5);

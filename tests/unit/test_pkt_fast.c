@@ -5,6 +5,8 @@
  * layout that matters, then mutated field by field and byte by byte and
  * cut to every length; both decoders write into frames pre-filled with the
  * same pattern, so a field one writes and the other leaves alone differs.
+ * IPv6 frames (TCP, extension headers, ICMPv6, ND) go the same way: the
+ * fast path must hand them all to pkt_decode.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "net/hdr.h"
 #include "net/pkt.h"
 
 static const uint8_t MAC_A[6] = { 0x02, 0, 0, 0, 0, 0x0a };
@@ -30,6 +33,13 @@ static uint32_t next_rand(void)
 
 #define FILL 0xa5
 
+/* The whole address, family and all 16 bytes. */
+static void assert_same_addr(const struct addr *a, const struct addr *b)
+{
+	assert_int_equal(a->family, b->family);
+	assert_memory_equal(a->u.b, b->u.b, sizeof(a->u.b));
+}
+
 /* Every member, one by one (no padding compared). */
 static void assert_same_frame(const struct pkt_frame *a, const struct pkt_frame *b)
 {
@@ -45,9 +55,13 @@ static void assert_same_frame(const struct pkt_frame *a, const struct pkt_frame 
 	assert_int_equal(a->has_icmp, b->has_icmp);
 	assert_int_equal(a->nbr.op, b->nbr.op);
 	assert_memory_equal(a->nbr.sha, b->nbr.sha, sizeof(a->nbr.sha));
-	assert_int_equal(addr_get_ip4(&a->nbr.spa), addr_get_ip4(&b->nbr.spa));
+	assert_same_addr(&a->nbr.spa, &b->nbr.spa);
 	assert_memory_equal(a->nbr.tha, b->nbr.tha, sizeof(a->nbr.tha));
-	assert_int_equal(addr_get_ip4(&a->nbr.tpa), addr_get_ip4(&b->nbr.tpa));
+	assert_same_addr(&a->nbr.tpa, &b->nbr.tpa);
+	assert_int_equal(a->nbr.has_sha, b->nbr.has_sha);
+	assert_int_equal(a->nbr.hlim, b->nbr.hlim);
+	assert_int_equal(a->nbr.nd_flags, b->nbr.nd_flags);
+	assert_int_equal(a->ip.later_frag, b->ip.later_frag);
 	assert_int_equal(a->ip.hlen, b->ip.hlen);
 	assert_int_equal(a->ip.tos, b->ip.tos);
 	assert_int_equal(a->ip.tot_len, b->ip.tot_len);
@@ -56,8 +70,8 @@ static void assert_same_frame(const struct pkt_frame *a, const struct pkt_frame 
 	assert_int_equal(a->ip.frag, b->ip.frag);
 	assert_int_equal(a->ip.ttl, b->ip.ttl);
 	assert_int_equal(a->ip.proto, b->ip.proto);
-	assert_int_equal(addr_get_ip4(&a->ip.src), addr_get_ip4(&b->ip.src));
-	assert_int_equal(addr_get_ip4(&a->ip.dst), addr_get_ip4(&b->ip.dst));
+	assert_same_addr(&a->ip.src, &b->ip.src);
+	assert_same_addr(&a->ip.dst, &b->ip.dst);
 	assert_int_equal(a->tcp.sport, b->tcp.sport);
 	assert_int_equal(a->tcp.dport, b->tcp.dport);
 	assert_int_equal(a->tcp.seq, b->tcp.seq);
@@ -70,8 +84,12 @@ static void assert_same_frame(const struct pkt_frame *a, const struct pkt_frame 
 	assert_int_equal(a->icmp.type, b->icmp.type);
 	assert_int_equal(a->icmp.code, b->icmp.code);
 	assert_int_equal(a->icmp.has_quote, b->icmp.has_quote);
-	assert_int_equal(addr_get_ip4(&a->icmp.q_ip.src), addr_get_ip4(&b->icmp.q_ip.src));
-	assert_int_equal(addr_get_ip4(&a->icmp.q_ip.dst), addr_get_ip4(&b->icmp.q_ip.dst));
+	assert_int_equal(a->icmp.unreach, b->icmp.unreach);
+	assert_int_equal(a->icmp.q_ip.hlen, b->icmp.q_ip.hlen);
+	assert_int_equal(a->icmp.q_ip.proto, b->icmp.q_ip.proto);
+	assert_int_equal(a->icmp.q_ip.later_frag, b->icmp.q_ip.later_frag);
+	assert_same_addr(&a->icmp.q_ip.src, &b->icmp.q_ip.src);
+	assert_same_addr(&a->icmp.q_ip.dst, &b->icmp.q_ip.dst);
 	assert_int_equal(a->icmp.q_sport, b->icmp.q_sport);
 	assert_int_equal(a->icmp.q_dport, b->icmp.q_dport);
 	assert_int_equal(a->icmp.q_seq, b->icmp.q_seq);
@@ -272,11 +290,107 @@ static void test_mutations(void **state)
 	assert_true(t.fast >= 1000);
 }
 
+/* IPv6 frames of every kind: TCP with and without extension headers and
+ * options, an ICMPv6 unreachable, NS and NA; each cut at every length,
+ * on every link and checksum mode, then mutated byte by byte. */
+static size_t build6(uint8_t *buf, size_t cap, unsigned kind)
+{
+	static const uint8_t ext[] = {
+		PKT_IPPROTO_FRAGMENT, 0, 1, 4, 0, 0, 0, 0,
+		PKT_IPPROTO_TCP, 0, 0, 0, 1, 2, 3, 4,
+	};
+	static const uint8_t payload[32];
+	struct addr a = { .family = AF_INET6 }, b = { .family = AF_INET6 };
+	struct pkt_tcp_spec s = {
+		.smac = MAC_A, .dmac = MAC_B,
+		.sport = (uint16_t)next_rand(), .dport = (uint16_t)next_rand(),
+		.seq = next_rand(), .ack = next_rand(),
+		.flags = (uint8_t)next_rand(), .win = (uint16_t)next_rand(),
+		.ttl = (uint8_t)next_rand(), .payload = payload, .paylen = next_rand() % 32,
+	};
+	uint8_t syn[128];
+	size_t qn;
+
+	for (size_t i = 0; i < 4; i++) {
+		a.u.w[i] = next_rand();
+		b.u.w[i] = next_rand();
+	}
+	s.src = a;
+	s.dst = b;
+	switch (kind % 5) {
+	case 0:
+		s.mss = (uint16_t)next_rand();
+		return pkt_build_tcp(buf, cap, &s);
+	case 1:
+		s.ext = ext;
+		s.extlen = sizeof(ext);
+		s.ext_first = PKT_IPPROTO_HOPOPTS;
+		return pkt_build_tcp(buf, cap, &s);
+	case 2:
+		s.smac = NULL;
+		qn = pkt_build_tcp(syn, sizeof(syn), &s);
+		return pkt_build_unreach(buf, cap, MAC_B, MAC_A, b, a, (uint8_t)next_rand(), syn,
+		                         next_rand() % (qn + 1));
+	case 3:
+		return pkt_build_nbr_request(buf, cap, MAC_A, a, b);
+	default:
+		return pkt_build_nbr_reply(buf, cap, MAC_A, MAC_B, a, b, (uint8_t)next_rand());
+	}
+}
+
+static void test_ipv6(void **state)
+{
+	static const enum pkt_link links[] = { PKT_LINK_EN10MB, PKT_LINK_RAW,
+	                                       PKT_LINK_SLL, PKT_LINK_SLL2, PKT_LINK_NULL,
+	                                       PKT_LINK_LOOP };
+	struct tally t = { 0, 0 };
+	unsigned ok[5] = { 0 };
+	uint8_t buf[256], raw[256];
+	(void)state;
+
+	for (unsigned kind = 0; kind < 5 * 20; kind++) {
+		size_t n = build6(buf, sizeof(buf), kind);
+
+		assert_true(n > HDR_ETH_LEN + HDR_IP6_LEN);
+		if (same(PKT_LINK_EN10MB, buf, n, PKT_CSUM_NONE, &t) == PKT_OK)
+			ok[kind % 5]++;
+		for (size_t cut = 0; cut < n; cut++)
+			same(PKT_LINK_EN10MB, buf, cut, PKT_CSUM_NONE, &t);
+		for (int m = PKT_CSUM_NONE; m <= PKT_CSUM_IP_TCP; m++)
+			for (size_t l = 0; l < sizeof(links) / sizeof(links[0]); l++)
+				same(links[l], buf, n, (enum pkt_csum_mode)m, &t);
+		/* behind a link header of each kind: the IPv6 packet at offset
+		 * 0 (raw), or a BSD family 24 / 30 in front of it */
+		memcpy(raw + 4, buf + HDR_ETH_LEN, n - HDR_ETH_LEN);
+		memcpy(raw, (const uint8_t[4]){ 24, 0, 0, 0 }, 4);
+		same(PKT_LINK_NULL, raw, n - HDR_ETH_LEN + 4, PKT_CSUM_IP_TCP, &t);
+		memcpy(raw, (const uint8_t[4]){ 0, 0, 0, 30 }, 4);
+		same(PKT_LINK_LOOP, raw, n - HDR_ETH_LEN + 4, PKT_CSUM_IP_TCP, &t);
+		same(PKT_LINK_RAW, raw + 4, n - HDR_ETH_LEN, PKT_CSUM_IP_TCP, &t);
+		/* every byte of the IPv6 part set to values near the limits */
+		for (size_t i = HDR_ETH_LEN; i < n; i++) {
+			static const uint8_t v[] = { 0, 1, 6, 8, 44, 58, 60, 0x45, 0x60, 0xff };
+			uint8_t keep = buf[i];
+
+			for (size_t k = 0; k < sizeof(v); k++) {
+				buf[i] = v[k];
+				same(PKT_LINK_EN10MB, buf, n, PKT_CSUM_NONE, &t);
+			}
+			buf[i] = keep;
+		}
+	}
+	/* each kind decoded whole at least once */
+	for (size_t k = 0; k < 5; k++)
+		assert_true(ok[k] > 0);
+	assert_int_equal(t.fast, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layouts_and_cuts),
 		cmocka_unit_test(test_mutations),
+		cmocka_unit_test(test_ipv6),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -79,17 +79,19 @@ static void test_null_and_loop(void **state)
 	n = with_family(buf, le2, IP_TCP, sizeof(IP_TCP));
 	assert_int_equal(dec2(PKT_LINK_LOOP, buf, n, &f), PKT_UNSUPPORTED);
 	assert_false(f.has_ip);
-	/* IPv6 (every BSD's value, and Linux's) and others: not ours */
+	/* IPv6 (every BSD's value, and Linux's): an IPv4 packet behind it
+	 * is a version mismatch */
 	n = with_family(buf, le24, IP_TCP, sizeof(IP_TCP));
-	assert_int_equal(dec2(PKT_LINK_NULL, buf, n, &f), PKT_UNSUPPORTED);
+	assert_int_equal(dec2(PKT_LINK_NULL, buf, n, &f), PKT_BAD_VERSION);
 	assert_int_equal(f.eth.type, PKT_ETHERTYPE_IPV6);
 	n = with_family(buf, le28, IP_TCP, sizeof(IP_TCP));
-	assert_int_equal(dec2(PKT_LINK_NULL, buf, n, &f), PKT_UNSUPPORTED);
+	assert_int_equal(dec2(PKT_LINK_NULL, buf, n, &f), PKT_BAD_VERSION);
 	n = with_family(buf, le10, IP_TCP, sizeof(IP_TCP));
-	assert_int_equal(dec2(PKT_LINK_NULL, buf, n, &f), PKT_UNSUPPORTED);
+	assert_int_equal(dec2(PKT_LINK_NULL, buf, n, &f), PKT_BAD_VERSION);
 	n = with_family(buf, be30, IP_TCP, sizeof(IP_TCP));
-	assert_int_equal(dec2(PKT_LINK_LOOP, buf, n, &f), PKT_UNSUPPORTED);
+	assert_int_equal(dec2(PKT_LINK_LOOP, buf, n, &f), PKT_BAD_VERSION);
 	assert_int_equal(f.eth.type, PKT_ETHERTYPE_IPV6);
+	/* others: not ours */
 	n = with_family(buf, le7, IP_TCP, sizeof(IP_TCP));
 	assert_int_equal(dec2(PKT_LINK_NULL, buf, n, &f), PKT_UNSUPPORTED);
 	/* a header cut short */
