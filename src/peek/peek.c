@@ -485,12 +485,6 @@ static inline void frame_in(struct peek *p, const uint8_t *data, size_t caplen, 
 	p->packets++;
 	f = hold ? &p->held_frame : &p->batch[p->nbatch];
 	e = pkt_decode_fast(p->link, data, caplen, p->csum, f);
-	/* Transitional, until the trackers take IPv6: an IPv6 frame is not
-	 * ours, as when the codec did not decode it. */
-	if (f->has_eth && f->eth.type == PKT_ETHERTYPE_IPV6) {
-		e = PKT_UNSUPPORTED;
-		f->has_ip = f->has_nbr = 0;
-	}
 	if (e != PKT_OK) {
 		/* other protocols (ARP...) are not errors, only not ours */
 		if (e != PKT_UNSUPPORTED)
