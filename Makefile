@@ -41,7 +41,7 @@ endif
 ALL_CFLAGS  := -std=gnu11 -D_GNU_SOURCE -DSYNSCOPE_VERSION='"$(VERSION)"' \
                -Isrc $(WARNFLAGS) $(CFLAGS) $(SANFLAGS) -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS) -Wl,--as-needed
-LIBS        := -lpcap -ljson-c -lm -lcap -lmicrohttpd
+LIBS        := -lpcap -ljson-c -lm -lcap -lmicrohttpd -lmnl
 
 ifneq ($(V),1)
 Q = @

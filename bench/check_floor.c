@@ -48,7 +48,8 @@ int main(int argc, char **argv)
 {
 	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }, zero[6];
 	struct ifinfo ifi;
-	struct sock_filter prog[PKTSOCK_CHECK_LEN];
+	struct pktsock_filter flt;
+	struct addr va;
 	struct pkt_frame f;
 	struct pkt_tcp_spec s;
 	uint8_t buf[2048], out[128], rs_mac[6];
@@ -65,11 +66,14 @@ int main(int argc, char **argv)
 	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
 		return 1;
 	sport = (uint16_t)(1024 + rnd[0] % 64512);
-	fd = pktsock_open(ifi.index, prog,
-	                  pktsock_check_filter(prog, ifi.ip4, vip, port, sport));
+	va = addr_ip4(vip);
+	if (pktsock_check_filter(&flt, &ifi.ip4, &va, port, sport) != 0)
+		return 1;
+	fd = pktsock_open(ifi.index, flt.prog, flt.len);
+	pktsock_filter_free(&flt);
 	if (fd < 0)
 		return 1;
-	n = pkt_build_arp(out, sizeof(out), 1, ifi.mac, addr_ip4(ifi.ip4), bcast, zero, addr_ip4(rs));
+	n = pkt_build_arp(out, sizeof(out), 1, ifi.mac, ifi.ip4, bcast, zero, addr_ip4(rs));
 	if (pktsock_send(fd, out, n) != 0)
 		return 1;
 	do {
@@ -80,8 +84,8 @@ int main(int argc, char **argv)
 	memset(&s, 0, sizeof(s));
 	s.smac = ifi.mac;
 	s.dmac = rs_mac;
-	s.src = addr_ip4(ifi.ip4);
-	s.dst = addr_ip4(vip);
+	s.src = ifi.ip4;
+	s.dst = va;
 	s.sport = sport;
 	s.dport = port;
 	s.seq = rnd[1];

@@ -3,7 +3,7 @@
 # Only what is missing is installed; needs root when something is missing.
 set -e
 PKGS="build-essential pkg-config libpcap-dev libjson-c-dev libcmocka-dev
-      libcap-dev iproute2 nftables tcpdump mandoc procps psmisc python3 hyperfine
+      libcap-dev libmnl-dev iproute2 nftables tcpdump mandoc procps psmisc python3 hyperfine
       keepalived ldirectord valgrind clang strace libmicrohttpd-dev curl
       prometheus prometheus-node-exporter systemd-container"
 missing=""

@@ -106,9 +106,10 @@ int main(int argc, char **argv)
 	}
 	names[0] = (struct chk_name){ .what = "REAL_SERVER", .host = o.real_server };
 	names[1] = (struct chk_name){ .what = "VIRTUAL_IP", .host = o.virtual_ip };
-	if ((rc = chk_resolve(names, CHK_NAMES_MAX, o.timeout_ms, &r)) != 0)
+	if ((rc = chk_resolve(names, CHK_NAMES_MAX, o.source_addr.family, o.timeout_ms,
+	                      &r)) != 0)
 		return finish(&o, &r, rc, t0);
-	rc = master ? chk_run_raw(&o, names[0].addr, names[1].addr, &r)
-	            : chk_run_connect(&o, names[0].addr, &r);
+	rc = master ? chk_run_raw(&o, &names[0].addr, &names[1].addr, &r)
+	            : chk_run_connect(&o, &names[0].addr, &r);
 	return finish(&o, &r, rc, t0);
 }

@@ -8,6 +8,25 @@
 #define TCP_WIN 64240
 #define SEQ_LT(a, b) ((int32_t)((a) - (b)) < 0)
 
+/* What each family calls the things the check talks about: the one
+ * place here that tells them apart (the protocols differ: ARP and
+ * neighbour discovery, ICMP and ICMPv6). */
+struct words {
+	const char *nbr;          /* the neighbour protocol */
+	const char *reply;        /* its answer */
+	const char *ip;           /* the network layer */
+	const char *icmp;
+	int nd;                   /* neighbour discovery (hop limit, S flag) */
+};
+static const struct words words4 = { "ARP", "ARP reply", "IPv4", "ICMP", 0 };
+static const struct words words6 = { "neighbour discovery", "Neighbor Advertisement", "IPv6",
+	                              "ICMPv6", 1 };
+
+static const struct words *words_of(const struct addr *a)
+{
+	return a->family == AF_INET6 ? &words6 : &words4;
+}
+
 static void out_reset(struct chk_out *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -64,15 +83,20 @@ static int from_real_server(struct chk *c, const struct pkt_frame *f, const char
 
 static const uint8_t bcast_mac[PKT_ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
+/* The neighbour request for the real server: ARP who-has, broadcast; for
+ * IPv6 a Neighbor Solicitation to its solicited-node multicast group
+ * (the codec derives the group and its MAC from the target). */
 static void emit_arp(struct chk *c, struct chk_out *out)
 {
-	static const uint8_t zero[PKT_ETH_ALEN];
+	size_t n;
 
 	if (out->ntx >= CHK_MAX_TX)
 		return;
-	out->tx[out->ntx].len = pkt_build_arp(out->tx[out->ntx].buf, CHK_FRAME_MAX, 1,
-	                                      c->cfg.our_mac, addr_ip4(c->cfg.our_ip), bcast_mac,
-	                                      zero, addr_ip4(c->cfg.rs_ip));
+	n = pkt_build_nbr_request(out->tx[out->ntx].buf, CHK_FRAME_MAX, c->cfg.our_mac,
+	                          c->cfg.our, c->cfg.rs);
+	if (n == 0)
+		return;
+	out->tx[out->ntx].len = n;
 	out->ntx++;
 }
 
@@ -81,15 +105,19 @@ static void emit_tcp(struct chk *c, struct chk_out *out, uint8_t flags,
 {
 	struct pkt_tcp_spec s = {
 		.smac = c->cfg.our_mac, .dmac = c->rs_mac,
-		.src = addr_ip4(c->cfg.our_ip), .dst = addr_ip4(c->cfg.vip),
+		.src = c->cfg.our, .dst = c->cfg.vip,
 		.sport = c->cfg.sport, .dport = c->cfg.port,
 		.seq = seq, .ack = ack, .flags = flags, .win = TCP_WIN,
 		.mss = mss, .ip_id = c->ip_id++,
 	};
+	size_t n;
 
 	if (out->ntx >= CHK_MAX_TX)
 		return;
-	out->tx[out->ntx].len = pkt_build_tcp(out->tx[out->ntx].buf, CHK_FRAME_MAX, &s);
+	n = pkt_build_tcp(out->tx[out->ntx].buf, CHK_FRAME_MAX, &s);
+	if (n == 0)
+		return;
+	out->tx[out->ntx].len = n;
 	out->ntx++;
 }
 
@@ -213,75 +241,104 @@ static void send_syn(struct chk *c, const uint8_t *rs_mac, uint64_t now, struct 
 	c->next_retx = syn_retx_at(c);
 }
 
-static void on_arp(struct chk *c, const struct pkt_frame *f, uint64_t now,
+/* A neighbour reply: an ARP reply, or a Neighbor Advertisement validated
+ * as RFC 4861 7.1.2 and 7.2.5 ask (hop limit 255: nothing routed can
+ * forge it; solicited; for the real server; to us). */
+static void on_nbr(struct chk *c, const struct pkt_frame *f, uint64_t now,
                    struct chk_out *out)
 {
-	char a[PKT_IP4_STRLEN];
-	const struct pkt_nbr *arp = &f->nbr;
+	char a[ADDR_STRLEN];
+	const struct pkt_nbr *nb = &f->nbr;
+	const struct words *w = words_of(&c->cfg.rs);
+	const uint8_t *lladdr;
 
 	out->is_arp = 1;
 	if (c->state != CHK_ST_ARP) {
-		ignore(out, "ARP after the real server was resolved");
+		ignore(out, "%s after the real server was resolved", w->nbr);
 		return;
 	}
-	if (arp->op != 2) {
-		ignore(out, "ARP op %u is not a reply", arp->op);
+	if (nb->spa.family != c->cfg.rs.family) {
+		ignore(out, "%s while the check is over %s", words_of(&nb->spa)->nbr, w->ip);
 		return;
 	}
-	if (addr_get_ip4(&arp->spa) != c->cfg.rs_ip) {
-		ignore(out, "ARP reply from %s, not the real server", pkt_fmt_ip4(a, addr_get_ip4(&arp->spa)));
+	if (nb->op != PKT_NBR_REPLY) {
+		if (w->nd)
+			ignore(out, "Neighbor Solicitation, not an advertisement");
+		else
+			ignore(out, "ARP op %u is not a reply", nb->op);
 		return;
 	}
-	if (addr_get_ip4(&arp->tpa) != c->cfg.our_ip) {
-		ignore(out, "ARP reply to %s, not our address", pkt_fmt_ip4(a, addr_get_ip4(&arp->tpa)));
+	if (w->nd && nb->hlim != 255) {
+		ignore(out, "Neighbor Advertisement with hop limit %u, not 255", nb->hlim);
 		return;
 	}
-	/* Some stacks and appliances broadcast their replies; the addresses
-	 * inside (sender = the real server, target = us) are what counts. */
+	if (!addr_eq(&nb->spa, &c->cfg.rs)) {
+		ignore(out, "%s %s %s, not the real server", w->reply, w->nd ? "for" : "from",
+		       addr_fmt(a, &nb->spa));
+		return;
+	}
+	if (!addr_eq(&nb->tpa, &c->cfg.our)) {
+		ignore(out, "%s to %s, not our address", w->reply, addr_fmt(a, &nb->tpa));
+		return;
+	}
+	if (w->nd && !(nb->nd_flags & PKT_ND_SOLICITED)) {
+		ignore(out, "unsolicited Neighbor Advertisement");
+		return;
+	}
+	/* Some stacks and appliances broadcast their ARP replies; the
+	 * addresses inside (sender = the real server, target = us) are what
+	 * counts.  A solicited advertisement is unicast to us. */
 	if (memcmp(f->eth.dst, c->cfg.our_mac, PKT_ETH_ALEN) != 0 &&
-	    memcmp(f->eth.dst, bcast_mac, PKT_ETH_ALEN) != 0) {
-		ignore(out, "ARP reply not sent to our MAC nor to broadcast");
+	    (w->nd || memcmp(f->eth.dst, bcast_mac, PKT_ETH_ALEN) != 0)) {
+		ignore(out, "%s not sent to our MAC%s", w->reply, w->nd ? "" : " nor to broadcast");
 		return;
 	}
 	/* Every reply is validated against this MAC: it must be the one
-	 * that actually put the ARP reply on the wire, or a station could
-	 * name another's address (or an unused one) and choose whose replies
-	 * count. */
-	if (memcmp(f->eth.src, arp->sha, PKT_ETH_ALEN) != 0) {
-		ignore(out, "ARP reply whose Ethernet source differs from its sender address");
+	 * that actually put the reply on the wire, or a station could name
+	 * another's address (or an unused one) and choose whose replies
+	 * count.  An advertisement without a target link-layer address
+	 * option names none: its Ethernet source is the address. */
+	lladdr = (w->nd && !nb->has_sha) ? f->eth.src : nb->sha;
+	if (memcmp(f->eth.src, lladdr, PKT_ETH_ALEN) != 0) {
+		if (w->nd)
+			ignore(out, "Neighbor Advertisement whose Ethernet source differs from its "
+			       "target link-layer address");
+		else
+			ignore(out, "ARP reply whose Ethernet source differs from its sender address");
 		return;
 	}
 	out->accepted = 1;
-	send_syn(c, arp->sha, now, out);
+	send_syn(c, lladdr, now, out);
 }
 
 static void on_icmp(struct chk *c, const struct pkt_frame *f, struct chk_out *out)
 {
 	const struct pkt_icmp *ic = &f->icmp;
+	const struct words *w = words_of(&c->cfg.vip);
 
-	if (addr_get_ip4(&f->ip.dst) != c->cfg.our_ip) {
-		ignore(out, "ICMP not addressed to us");
+	if (!addr_eq(&f->ip.dst, &c->cfg.our)) {
+		ignore(out, "%s not addressed to us", w->icmp);
 		return;
 	}
-	if (ic->type != PKT_ICMP_UNREACH) {
-		ignore(out, "ICMP type %u is not destination unreachable", ic->type);
+	if (!ic->unreach) {
+		ignore(out, "%s type %u is not destination unreachable", w->icmp, ic->type);
 		return;
 	}
-	if (!ic->has_quote || addr_get_ip4(&ic->q_ip.src) != c->cfg.our_ip ||
-	    addr_get_ip4(&ic->q_ip.dst) != c->cfg.vip ||
+	if (!ic->has_quote || !addr_eq(&ic->q_ip.src, &c->cfg.our) ||
+	    !addr_eq(&ic->q_ip.dst, &c->cfg.vip) ||
 	    ic->q_sport != c->cfg.sport || ic->q_dport != c->cfg.port ||
 	    ic->q_seq != c->cfg.isn) {
-		ignore(out, "ICMP unreachable does not quote our SYN");
+		ignore(out, "%s unreachable does not quote our SYN", w->icmp);
 		return;
 	}
 	if (c->state != CHK_ST_SYN_SENT) {
-		ignore(out, "ICMP unreachable after the handshake");
+		ignore(out, "%s unreachable after the handshake", w->icmp);
 		return;
 	}
-	if (!from_real_server(c, f, "ICMP unreachable", out))
+	if (!from_real_server(c, f, w->nd ? "ICMPv6 unreachable" : "ICMP unreachable", out))
 		return;
 	out->accepted = 1;
-	note_reply(&c->reply, f, "ICMP unreachable");
+	note_reply(&c->reply, f, w->nd ? "ICMPv6 unreachable" : "ICMP unreachable");
 	c->icmp_type = ic->type;
 	c->icmp_code = ic->code;
 	finish(c, CHK_OUT_ICMP_UNREACH);
@@ -400,7 +457,8 @@ void chk_on_frame(struct chk *c, const uint8_t *buf, size_t len, uint64_t now,
 {
 	struct pkt_frame f;
 	enum pkt_err e;
-	char a[PKT_IP4_STRLEN], b[PKT_IP4_STRLEN];
+	const struct words *w = words_of(&c->cfg.vip);
+	char a[ADDR_PORT_STRLEN], b[ADDR_PORT_STRLEN];
 
 	out_reset(out);
 	e = pkt_decode(PKT_LINK_EN10MB, buf, len, PKT_CSUM_NONE, &f);
@@ -413,11 +471,15 @@ void chk_on_frame(struct chk *c, const uint8_t *buf, size_t len, uint64_t now,
 		return;
 	}
 	if (f.has_nbr) {
-		on_arp(c, &f, now, out);
+		on_nbr(c, &f, now, out);
 		return;
 	}
 	if (!f.has_ip) {
-		ignore(out, "neither ARP nor IPv4");
+		ignore(out, "neither %s nor %s", w->nbr, w->ip);
+		return;
+	}
+	if (f.ip.src.family != c->cfg.vip.family) {
+		ignore(out, "%s packet while the check is over %s", words_of(&f.ip.src)->ip, w->ip);
 		return;
 	}
 	if (f.has_icmp) {
@@ -425,13 +487,13 @@ void chk_on_frame(struct chk *c, const uint8_t *buf, size_t len, uint64_t now,
 		return;
 	}
 	if (!f.has_tcp) {
-		ignore(out, "IPv4 protocol %u", f.ip.proto);
+		ignore(out, "%s protocol %u", w->ip, f.ip.proto);
 		return;
 	}
-	if (addr_get_ip4(&f.ip.src) != c->cfg.vip || addr_get_ip4(&f.ip.dst) != c->cfg.our_ip ||
+	if (!addr_eq(&f.ip.src, &c->cfg.vip) || !addr_eq(&f.ip.dst, &c->cfg.our) ||
 	    f.tcp.sport != c->cfg.port || f.tcp.dport != c->cfg.sport) {
-		ignore(out, "%s:%u > %s:%u is not our connection", pkt_fmt_ip4(a, addr_get_ip4(&f.ip.src)),
-		       f.tcp.sport, pkt_fmt_ip4(b, addr_get_ip4(&f.ip.dst)), f.tcp.dport);
+		ignore(out, "%s > %s is not our connection", addr_fmt_port(a, &f.ip.src, f.tcp.sport),
+		       addr_fmt_port(b, &f.ip.dst, f.tcp.dport));
 		return;
 	}
 	if (c->state == CHK_ST_SYN_SENT)
@@ -442,10 +504,10 @@ void chk_on_frame(struct chk *c, const uint8_t *buf, size_t len, uint64_t now,
 		ignore(out, "TCP segment before the real server was resolved");
 }
 
-static const char *waiting_for(enum chk_state st)
+static const char *waiting_for(const struct chk *c, enum chk_state st)
 {
 	switch (st) {
-	case CHK_ST_ARP: return "ARP reply";
+	case CHK_ST_ARP: return words_of(&c->cfg.rs)->reply;
 	case CHK_ST_SYN_SENT: return "SYN/ACK";
 	case CHK_ST_FIN_WAIT: return "FIN";
 	default: return "nothing";
@@ -456,6 +518,7 @@ char *chk_fmt_reason(char *out, size_t cap, const struct chk *c)
 {
 	char got[PKT_MAC_STRLEN], want[PKT_MAC_STRLEN];
 	unsigned long long ms = (unsigned long long)(c->cfg.timeout_us / 1000);
+	const struct words *w = words_of(&c->cfg.vip);
 
 	switch (c->outcome) {
 	case CHK_OUT_SYNACK:
@@ -468,8 +531,9 @@ char *chk_fmt_reason(char *out, size_t cap, const struct chk *c)
 		snprintf(out, cap, "connection refused");
 		break;
 	case CHK_OUT_ICMP_UNREACH:
-		snprintf(out, cap, "ICMP destination unreachable: %s (type %u code %u)",
-		         chk_unreach_str(c->icmp_code), c->icmp_type, c->icmp_code);
+		snprintf(out, cap, "%s destination unreachable: %s (type %u code %u)", w->icmp,
+		         w->nd ? chk_unreach6_str(c->icmp_code) : chk_unreach_str(c->icmp_code),
+		         c->icmp_type, c->icmp_code);
 		break;
 	case CHK_OUT_RESET_CLOSE:
 		snprintf(out, cap, "connection reset by the server during clean close");
@@ -478,13 +542,13 @@ char *chk_fmt_reason(char *out, size_t cap, const struct chk *c)
 	case CHK_OUT_TIMEOUT_SYNACK:
 	case CHK_OUT_TIMEOUT_FIN:
 		snprintf(out, cap, "timeout after %llu ms waiting for %s", ms,
-		         waiting_for(c->timeout_state));
+		         waiting_for(c, c->timeout_state));
 		break;
 	case CHK_OUT_WRONG_MAC:
 		snprintf(out, cap, "timeout after %llu ms waiting for %s: the %s came from MAC %s, "
-		         "not the real server's %s (TTL %u)", ms, waiting_for(c->timeout_state),
+		         "not the real server's %s (%s %u)", ms, waiting_for(c, c->timeout_state),
 		         c->reply.what, pkt_fmt_mac(got, c->reply.mac), pkt_fmt_mac(want, c->rs_mac),
-		         c->reply.ttl);
+		         w->nd ? "hop limit" : "TTL", c->reply.ttl);
 		break;
 	default:
 		snprintf(out, cap, "%s", chk_outcome_str(c->outcome));
@@ -508,38 +572,57 @@ const char *chk_unreach_str(uint8_t code)
 	return code < sizeof(names) / sizeof(names[0]) ? names[code] : "unknown code";
 }
 
+const char *chk_unreach6_str(uint8_t code)
+{
+	/* RFC 4443 3.1 and RFC 6550 */
+	static const char *const names[] = {
+		"no route to destination", "communication administratively prohibited",
+		"beyond scope of source address", "address unreachable", "port unreachable",
+		"source address failed ingress/egress policy", "reject route to destination",
+		"error in source routing header",
+	};
+
+	return code < sizeof(names) / sizeof(names[0]) ? names[code] : "unknown code";
+}
+
 char *chk_fmt_frame(char *out, size_t cap, const struct pkt_frame *f)
 {
-	char sm[PKT_MAC_STRLEN], dm[PKT_MAC_STRLEN], si[PKT_IP4_STRLEN], di[PKT_IP4_STRLEN];
+	char sm[PKT_MAC_STRLEN], dm[PKT_MAC_STRLEN], si[ADDR_PORT_STRLEN], di[ADDR_PORT_STRLEN];
 	char fl[PKT_FLAGS_STRLEN];
 
 	pkt_fmt_mac(sm, f->eth.src);
 	pkt_fmt_mac(dm, f->eth.dst);
 	if (f->has_nbr) {
-		pkt_fmt_ip4(si, addr_get_ip4(&f->nbr.spa));
-		pkt_fmt_ip4(di, addr_get_ip4(&f->nbr.tpa));
-		if (f->nbr.op == 1)
+		const struct pkt_nbr *nb = &f->nbr;
+
+		addr_fmt(si, &nb->spa);
+		addr_fmt(di, &nb->tpa);
+		if (words_of(&nb->spa)->nd)
+			snprintf(out, cap, nb->op == PKT_NBR_REQUEST
+			         ? "(%s) %s Neighbor Solicitation who has %s (%s)"
+			         : "(%s) %s Neighbor Advertisement to %s (%s)", sm, si, di, dm);
+		else if (nb->op == PKT_NBR_REQUEST)
 			snprintf(out, cap, "(%s) %s ARP request who has %s (%s)", sm, si, di, dm);
-		else if (f->nbr.op == 2)
+		else if (nb->op == PKT_NBR_REPLY)
 			snprintf(out, cap, "(%s) %s ARP reply to %s (%s)", sm, si, di, dm);
 		else
-			snprintf(out, cap, "(%s) %s ARP op %u to %s (%s)", sm, si, f->nbr.op, di, dm);
+			snprintf(out, cap, "(%s) %s ARP op %u to %s (%s)", sm, si, nb->op, di, dm);
 	} else if (f->has_tcp) {
-		snprintf(out, cap, "(%s) %s:%u > %s:%u (%s) Flags [%s], seq %u, ack %u", sm,
-		         pkt_fmt_ip4(si, addr_get_ip4(&f->ip.src)), f->tcp.sport, pkt_fmt_ip4(di, addr_get_ip4(&f->ip.dst)),
-		         f->tcp.dport, dm, pkt_fmt_tcpflags(fl, f->tcp.flags), f->tcp.seq,
-		         f->tcp.ack);
+		snprintf(out, cap, "(%s) %s > %s (%s) Flags [%s], seq %u, ack %u", sm,
+		         addr_fmt_port(si, &f->ip.src, f->tcp.sport),
+		         addr_fmt_port(di, &f->ip.dst, f->tcp.dport), dm,
+		         pkt_fmt_tcpflags(fl, f->tcp.flags), f->tcp.seq, f->tcp.ack);
 	} else if (f->has_icmp) {
-		char qs[PKT_IP4_STRLEN], qd[PKT_IP4_STRLEN];
+		char qs[ADDR_PORT_STRLEN], qd[ADDR_PORT_STRLEN];
 
-		snprintf(out, cap, "(%s) %s > %s (%s) ICMP type %u code %u, quoting %s:%u > %s:%u seq %u",
-		         sm, pkt_fmt_ip4(si, addr_get_ip4(&f->ip.src)), pkt_fmt_ip4(di, addr_get_ip4(&f->ip.dst)), dm,
-		         f->icmp.type, f->icmp.code, pkt_fmt_ip4(qs, addr_get_ip4(&f->icmp.q_ip.src)),
-		         f->icmp.q_sport, pkt_fmt_ip4(qd, addr_get_ip4(&f->icmp.q_ip.dst)), f->icmp.q_dport,
-		         f->icmp.q_seq);
+		snprintf(out, cap, "(%s) %s > %s (%s) %s type %u code %u, quoting %s > %s seq %u",
+		         sm, addr_fmt(si, &f->ip.src), addr_fmt(di, &f->ip.dst), dm,
+		         words_of(&f->ip.src)->icmp, f->icmp.type, f->icmp.code,
+		         addr_fmt_port(qs, &f->icmp.q_ip.src, f->icmp.q_sport),
+		         addr_fmt_port(qd, &f->icmp.q_ip.dst, f->icmp.q_dport), f->icmp.q_seq);
 	} else if (f->has_ip) {
-		snprintf(out, cap, "(%s) %s > %s (%s) IPv4 protocol %u", sm,
-		         pkt_fmt_ip4(si, addr_get_ip4(&f->ip.src)), pkt_fmt_ip4(di, addr_get_ip4(&f->ip.dst)), dm, f->ip.proto);
+		snprintf(out, cap, "(%s) %s > %s (%s) %s protocol %u", sm, addr_fmt(si, &f->ip.src),
+		         addr_fmt(di, &f->ip.dst), dm, words_of(&f->ip.src)->ip, f->ip.proto);
 	} else {
 		snprintf(out, cap, "(%s) > (%s) ethertype 0x%04x", sm, dm, f->eth.type);
 	}

@@ -1,7 +1,9 @@
 /*
- * The raw LVS-DR check as a pure state machine: ARP for the real server's
- * MAC, SYN to VIP:PORT at that MAC, validate the reply, close with RST or
- * a clean FIN exchange.  No clock reads and no I/O here: the driver feeds
+ * The raw LVS-DR check as a pure state machine: resolve the real server's
+ * MAC (ARP for IPv4, a Neighbor Solicitation for IPv6), SYN to VIP:PORT at
+ * that MAC, validate the reply, close with RST or a clean FIN exchange.
+ * The same machine serves both families: only the neighbour resolution
+ * differs, as the protocols do.  No clock reads and no I/O here: the driver feeds
  * received frames and the current monotonic time, and sends the frames the
  * machine hands back.  That keeps every verdict testable with byte fixtures
  * and fake time.
@@ -15,7 +17,8 @@
 #include "check/outcome.h"
 #include "net/pkt.h"
 
-#define CHK_FRAME_MAX 128     /* our frames: eth + ip + tcp(+mss) = 58 bytes */
+#define CHK_FRAME_MAX 128     /* our frames: eth + ipv6 + tcp(+mss) = 78 bytes,
+                               * a Neighbor Solicitation 86 */
 #define CHK_MAX_TX 3
 #define CHK_REASON_MAX 160
 #define CHK_NO_WAKE UINT64_MAX
@@ -24,9 +27,10 @@
 
 struct chk_config {
 	uint8_t our_mac[PKT_ETH_ALEN];
-	uint32_t our_ip;          /* source address of everything we send */
-	uint32_t rs_ip;           /* real server: only ARPed for */
-	uint32_t vip;             /* destination of the TCP segments */
+	struct addr our;          /* source address of everything we send */
+	struct addr rs;           /* real server: only its MAC is resolved */
+	struct addr vip;          /* destination of the TCP segments; the three
+	                           * are of one family */
 	uint16_t port;            /* destination port */
 	uint16_t sport;           /* our source port, random per check */
 	uint32_t isn;             /* our initial sequence number, random */
@@ -39,7 +43,8 @@ struct chk_config {
 };
 
 enum chk_state {
-	CHK_ST_ARP = 0,           /* waiting for the ARP reply */
+	CHK_ST_ARP = 0,           /* waiting for the ARP reply or the Neighbor
+	                           * Advertisement */
 	CHK_ST_SYN_SENT,          /* waiting for SYN/ACK (or RST, ICMP) */
 	CHK_ST_FIN_WAIT,          /* -c: our FIN sent, waiting for theirs + ACK */
 	CHK_ST_DONE,
@@ -49,7 +54,7 @@ enum chk_state {
 struct chk_reply {
 	int have;
 	uint8_t mac[PKT_ETH_ALEN];  /* Ethernet source */
-	uint8_t ttl;                /* IPv4 TTL */
+	uint8_t ttl;                /* IPv4 TTL, IPv6 hop limit */
 	const char *what;           /* "SYN/ACK", "RST", "FIN", "ICMP unreachable", ... */
 };
 
@@ -86,11 +91,13 @@ struct chk_out {
 		size_t len;
 	} tx[CHK_MAX_TX];
 	int accepted;             /* the frame given was taken into account */
-	int is_arp;               /* the frame given was ARP (shown at -vv only) */
+	int is_arp;               /* the frame given was ARP or neighbour
+	                           * discovery (shown at -vv only) */
 	char ignored[CHK_REASON_MAX]; /* non-empty: why the frame was ignored */
 };
 
-/* Start a check at NOW: emits the first ARP request. */
+/* Start a check at NOW: emits the first ARP request (Neighbor
+ * Solicitation). */
 void chk_start(struct chk *c, const struct chk_config *cfg, uint64_t now,
                struct chk_out *out);
 /* Start a check at NOW whose real server's MAC is already known (the
@@ -113,9 +120,12 @@ char *chk_fmt_reason(char *out, size_t cap, const struct chk *c);
 
 /* Human name of an ICMP destination-unreachable code. */
 const char *chk_unreach_str(uint8_t code);
+/* The same for ICMPv6 (its codes are numbered otherwise). */
+const char *chk_unreach6_str(uint8_t code);
 
 /* One line describing a decoded frame in the seed's verbose format (TCP,
- * ARP) or ours (ICMP).  Returns OUT. */
+ * ARP) or ours (ICMP, neighbour discovery); IPv6 endpoints are written
+ * [addr]:port.  Returns OUT. */
 char *chk_fmt_frame(char *out, size_t cap, const struct pkt_frame *f);
 
 #endif

@@ -2,6 +2,7 @@
  * address.  Non-blocking connect + poll so that --timeout holds (the
  * original blocked for the kernel's SYN retry budget, minutes). */
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -37,33 +38,36 @@ void chk_connect_verdict(struct chk_report *r, int err, uint32_t timeout_ms, uin
 	}
 }
 
-int chk_run_connect(const struct chk_opts *o, uint32_t rs_ip, struct chk_report *r)
+int chk_run_connect(const struct chk_opts *o, const struct addr *rs, struct chk_report *r)
 {
-	struct sockaddr_in sin, me;
-	socklen_t ml = sizeof(me);
+	struct sockaddr_storage ss, me;
+	socklen_t sl, ml = sizeof(me);
 	uint64_t t0 = clock_mono_us();
 	uint64_t deadline = o->timeout_ms ? t0 + chk_ms_to_us(o->timeout_ms) : 0;
 	int fd, err = 0, rc = CHK_EXIT_FAIL;
 	socklen_t el = sizeof(err);
+	struct addr mine;
+	uint16_t myport;
 
 	r->mode = "connect";
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(rs->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		chk_error(r, CHK_OUT_SYSTEM, errno, "socket(AF_INET, SOCK_STREAM)");
+		chk_error(r, CHK_OUT_SYSTEM, errno, "socket(%s, SOCK_STREAM)",
+		          rs->family == AF_INET6 ? "AF_INET6" : "AF_INET");
 		return CHK_EXIT_FAIL;
 	}
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
 	if (o->source_ip != NULL) {
-		sin.sin_addr.s_addr = htonl(o->source_addr);
-		if (bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
+		sl = addr_to_sockaddr(&o->source_addr, 0, &ss);
+		if (bind(fd, (struct sockaddr *)&ss, sl) != 0) {
 			chk_error(r, CHK_OUT_SYSTEM, errno, "bind to --source-ip %s", o->source_ip);
 			goto out;
 		}
 	}
-	sin.sin_addr.s_addr = htonl(rs_ip);
-	sin.sin_port = htons(o->port);
-	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
+	sl = addr_to_sockaddr(rs, o->port, &ss);
+	/* A link-local real server is on SOURCE_IFACE's link. */
+	if (addr_is_linklocal(rs))
+		((struct sockaddr_in6 *)&ss)->sin6_scope_id = if_nametoindex(o->iface);
+	if (connect(fd, (struct sockaddr *)&ss, sl) != 0) {
 		if (errno != EINPROGRESS) {
 			err = errno;
 			goto verdict;
@@ -94,8 +98,9 @@ int chk_run_connect(const struct chk_opts *o, uint32_t rs_ip, struct chk_report 
 		}
 	}
 verdict:
-	if (getsockname(fd, (struct sockaddr *)&me, &ml) == 0)
-		r->sport = ntohs(me.sin_port);
+	if (getsockname(fd, (struct sockaddr *)&me, &ml) == 0 &&
+	    addr_from_sockaddr((struct sockaddr *)&me, &mine, &myport) == 0)
+		r->sport = myport;
 	chk_connect_verdict(r, err, o->timeout_ms, clock_mono_us() - t0);
 	if (err == 0 && !o->clean_close) {
 		/* Linger 0: close() sends RST, leaving no TIME_WAIT. */
@@ -105,11 +110,10 @@ verdict:
 			log_warn("setsockopt(SO_LINGER) on the TCP socket");
 	}
 	if (o->verbose >= 1) {
-		char a[INET_ADDRSTRLEN];
+		char a[ADDR_PORT_STRLEN];
 
-		inet_ntop(AF_INET, &sin.sin_addr, a, sizeof(a));
-		fprintf(stderr, "connect to %s:%u from port %u: %s\n", a, o->port, r->sport,
-		        r->reason);
+		fprintf(stderr, "connect to %s from port %u: %s\n", addr_fmt_port(a, rs, o->port),
+		        r->sport, r->reason);
 	}
 	rc = 0;
 out:

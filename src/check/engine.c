@@ -11,6 +11,7 @@
 
 #include "check/engine.h"
 #include "check/report.h"
+#include "net/hdr.h"
 #include "sys/ifinfo.h"
 #include "sys/log.h"
 #include "sys/pktsock.h"
@@ -29,11 +30,10 @@ struct eng_if {
 	int refs;
 	int fd;                        /* -1 while unusable */
 	struct ifinfo info;
-	uint16_t mss;
 	enum chk_outcome err;          /* why it is unusable */
 	char why[CHK_REASON_MAX];
 	uint64_t retry_at;
-	struct addr src4;              /* transitional, until ifinfo has addresses */
+	uint64_t src_retry_at;         /* if_src_refresh */
 	struct evl_io io;
 	struct eng_run **owner;        /* source port -> check in flight */
 	int ntx;
@@ -228,8 +228,8 @@ static void if_close(struct eng *e, struct eng_if *ifp)
  * ifp->err and ifp->why set. */
 static int if_open(struct eng *e, struct eng_if *ifp, uint64_t now)
 {
-	struct sock_filter prog[PKTSOCK_ENGINE_LEN];
-	unsigned short plen;
+	struct pktsock_filter flt;
+	struct addr src[2];
 	const char *n = ifp->name;
 
 	if (ifp->fd >= 0)
@@ -258,14 +258,22 @@ static int if_open(struct eng *e, struct eng_if *ifp, uint64_t now)
 		snprintf(ifp->why, sizeof(ifp->why), "SOURCE_IFACE '%s': interface is down", n);
 		return -1;
 	}
-	if (!ifp->info.has_ip4) {
+	/* replies come to the source address of either family */
+	src[0] = ifp->info.ip4;
+	src[1] = ifp->info.ip6;
+	if (!addr_is_set(&src[0]) && !addr_is_set(&src[1])) {
 		ifp->err = CHK_OUT_IFACE_NO_IP4;
 		snprintf(ifp->why, sizeof(ifp->why), "SOURCE_IFACE '%s': interface has no IPv4 address", n);
 		return -1;
 	}
-	ifp->src4 = addr_ip4(ifp->info.ip4);
-	plen = pktsock_engine_filter(prog, ifp->info.ip4);
-	ifp->fd = pktsock_open(ifp->info.index, prog, plen);
+	if (pktsock_engine_filter(&flt, src, 2) != 0) {
+		ifp->err = CHK_OUT_SYSTEM;
+		snprintf(ifp->why, sizeof(ifp->why), "SOURCE_IFACE '%s': kernel filter: %.80s", n,
+		         flt.err);
+		return -1;
+	}
+	ifp->fd = pktsock_open(ifp->info.index, flt.prog, flt.len);
+	pktsock_filter_free(&flt);
 	if (ifp->fd < 0) {
 		if (errno == EPERM || errno == EACCES) {
 			ifp->err = CHK_OUT_NO_CAPABILITY;
@@ -292,17 +300,34 @@ static int if_open(struct eng *e, struct eng_if *ifp, uint64_t now)
 		ifp->fd = -1;
 		return -1;
 	}
-	ifp->mss = ifp->info.mtu > 40 + 536
-	           ? (uint16_t)(ifp->info.mtu > 65535 ? 65495 : ifp->info.mtu - 40) : 536;
 	return 0;
 }
 
-/* The interface's source address for talking to PEER (its family). */
+/* The interface's source address for talking to PEER (its family):
+ * the primary IPv4 address, the first global IPv6 one; family 0 if none. */
 static const struct addr *if_src(const struct eng_if *ifp, const struct addr *peer)
 {
-	static const struct addr none;
+	return ifinfo_source(&ifp->info, peer);
+}
 
-	return peer->family == ifp->src4.family ? &ifp->src4 : &none;
+/* The interface has no source in PEER's family: if it has gained one
+ * since its socket was opened (an IPv6 address after DAD), reopen it
+ * with a filter for the new address, at most every ENG_IF_RETRY_US.
+ * 0 when there is a source now. */
+static int if_src_refresh(struct eng *e, struct eng_if *ifp, const struct addr *peer,
+                          uint64_t now)
+{
+	struct ifinfo fresh;
+
+	if (now < ifp->src_retry_at)
+		return -1;
+	ifp->src_retry_at = now + ENG_IF_RETRY_US;
+	if (ifinfo_get(ifp->name, &fresh) != IFINFO_OK || !addr_is_set(ifinfo_source(&fresh, peer)))
+		return -1;
+	if_flush(e, ifp);
+	if_close(e, ifp);
+	ifp->retry_at = 0;
+	return if_open(e, ifp, now) == 0 && addr_is_set(if_src(ifp, peer)) ? 0 : -1;
 }
 
 static struct eng_if *if_get(struct eng *e, const char *name)
@@ -667,6 +692,32 @@ static void start_connect(struct eng_run *r, uint64_t now)
 		(void)evl_timer_set(r->e->loop, &r->tm, now + chk_ms_to_us(t->spec.timeout_ms));
 }
 
+/* The SYN's MSS option, as check_tcp_raw announces it: the MTU less the
+ * IP header of the target's family and TCP's. */
+static uint16_t syn_mss(int mtu, const struct addr *vip)
+{
+	int hdrs = (vip->family == AF_INET6 ? HDR_IP6_LEN : HDR_IP4_LEN) + HDR_TCP_LEN;
+
+	return mtu > hdrs + 536 ? (uint16_t)(mtu - hdrs > 65495 ? 65495 : mtu - hdrs) : 536;
+}
+
+/* The interface has no source address in the target's family (the
+ * outcomes name the family). */
+static void run_no_source(struct eng_run *r, const struct eng_if *ifp, uint64_t now)
+{
+	char why[CHK_REASON_MAX];
+
+	if (r->t->spec.vip.family == AF_INET6) {
+		snprintf(why, sizeof(why), "SOURCE_IFACE '%s': interface has no usable IPv6 address",
+		         ifp->name);
+		run_fail_early(r, "raw", CHK_OUT_IFACE_NO_IP6, why, now);
+	} else {
+		snprintf(why, sizeof(why), "SOURCE_IFACE '%s': interface has no IPv4 address",
+		         ifp->name);
+		run_fail_early(r, "raw", CHK_OUT_IFACE_NO_IP4, why, now);
+	}
+}
+
 static void start_raw(struct eng *e, struct eng_run *r, uint64_t now)
 {
 	struct eng_target *t = r->t;
@@ -679,18 +730,18 @@ static void start_raw(struct eng *e, struct eng_run *r, uint64_t now)
 	uint32_t p;
 
 	if (if_open(e, ifp, now) != 0) {
-		run_fail_early(r, "raw", ifp->err, ifp->why, now);
+		if (ifp->err == CHK_OUT_IFACE_NO_IP4)   /* no address at all */
+			run_no_source(r, ifp, now);
+		else
+			run_fail_early(r, "raw", ifp->err, ifp->why, now);
 		return;
 	}
 	src = if_src(ifp, &t->spec.vip);
-	if (!addr_is_set(src)) {
-		char why[CHK_REASON_MAX];
-
-		snprintf(why, sizeof(why), "SOURCE_IFACE '%s': interface has no IPv4 address",
-		         ifp->name);
-		run_fail_early(r, "raw", CHK_OUT_IFACE_NO_IP4, why, now);
+	if (!addr_is_set(src) && if_src_refresh(e, ifp, &t->spec.vip, now) != 0) {
+		run_no_source(r, ifp, now);
 		return;
 	}
+	src = if_src(ifp, &t->spec.vip);
 	/* a fresh port for every check; a free one near the hashed value
 	 * (at most one check per target is in flight, so there is one) */
 	h = eng_port_hash(e, t);
@@ -711,14 +762,14 @@ static void start_raw(struct eng *e, struct eng_run *r, uint64_t now)
 	r->owns_port = 1;
 	memset(&cfg, 0, sizeof(cfg));
 	memcpy(cfg.our_mac, ifp->info.mac, PKT_ETH_ALEN);
-	cfg.our_ip = addr_get_ip4(src);
-	cfg.rs_ip = addr_get_ip4(&t->spec.rs_ip);
-	cfg.vip = addr_get_ip4(&t->spec.vip);
+	cfg.our = *src;
+	cfg.rs = t->spec.rs_ip;
+	cfg.vip = t->spec.vip;
 	cfg.port = t->spec.port;
 	cfg.sport = r->sport;
 	cfg.isn = eng_isn(e, src, &t->spec.vip, cfg.port, cfg.sport);
 	cfg.ip_id = (uint16_t)(h >> 48);
-	cfg.mss = ifp->mss;
+	cfg.mss = syn_mss(ifp->info.mtu, &t->spec.vip);
 	cfg.timeout_us = chk_ms_to_us(t->spec.timeout_ms);
 	cfg.retries = t->spec.retries;
 	cfg.clean_close = t->spec.clean_close;

@@ -1,7 +1,6 @@
 /* Command line of check_tcp_raw.  The option letters, long names and
  * positional arguments follow the original tool; the prose is ours. */
 #include <argp.h>
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,35 +8,14 @@
 #include <sys/socket.h>
 
 #include "check/opts.h"
+#include "common/parse.h"
 #include "sys/log.h"
-
-/* Digits only (no sign, no space, no base prefix), value at most MAX. */
-static int parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	unsigned long v = 0;
-
-	if (s == NULL || *s == '\0')
-		return -1;
-	for (const char *p = s; *p; p++) {
-		unsigned long d;
-
-		if (*p < '0' || *p > '9')
-			return -1;
-		d = (unsigned long)(*p - '0');
-		/* Checked before it is computed: v * 10 + d never wraps. */
-		if (v > max / 10 || (v == max / 10 && d > max % 10))
-			return -1;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return 0;
-}
 
 int chk_parse_port(const char *s, uint16_t *out, char *err, size_t errlen)
 {
-	unsigned long v;
+	uint64_t v;
 
-	if (parse_uint(s, 65535, &v) != 0 || v == 0) {
+	if (parse_u64(s, 65535, &v) != 0 || v == 0) {
 		snprintf(err, errlen, "invalid PORT '%s': expected a number from 1 to 65535", s);
 		return -1;
 	}
@@ -47,9 +25,9 @@ int chk_parse_port(const char *s, uint16_t *out, char *err, size_t errlen)
 
 int chk_parse_timeout(const char *s, uint32_t *out, char *err, size_t errlen)
 {
-	unsigned long v;
+	uint64_t v;
 
-	if (parse_uint(s, CHK_TIMEOUT_MAX_MS, &v) != 0) {
+	if (parse_u64(s, CHK_TIMEOUT_MAX_MS, &v) != 0) {
 		snprintf(err, errlen,
 		         "invalid --timeout '%s': expected milliseconds from 0 to %u", s,
 		         CHK_TIMEOUT_MAX_MS);
@@ -61,9 +39,9 @@ int chk_parse_timeout(const char *s, uint32_t *out, char *err, size_t errlen)
 
 int chk_parse_retries(const char *s, int *out, char *err, size_t errlen)
 {
-	unsigned long v;
+	uint64_t v;
 
-	if (parse_uint(s, CHK_RETRIES_MAX, &v) != 0) {
+	if (parse_u64(s, CHK_RETRIES_MAX, &v) != 0) {
 		snprintf(err, errlen, "invalid --retries '%s': expected a number from 0 to %d",
 		         s, CHK_RETRIES_MAX);
 		return -1;
@@ -72,30 +50,52 @@ int chk_parse_retries(const char *s, int *out, char *err, size_t errlen)
 	return 0;
 }
 
-int chk_parse_ip4(const char *s, uint32_t *out, char *err, size_t errlen)
+int chk_parse_source(const char *s, struct addr *out, char *err, size_t errlen)
 {
-	struct in_addr a;
-
-	if (inet_pton(AF_INET, s, &a) != 1) {
-		snprintf(err, errlen, "invalid --source-ip '%s': expected an IPv4 address", s);
+	if (parse_addr(s, strlen(s), PARSE_ANY, out) != 0) {
+		snprintf(err, errlen, "invalid --source-ip '%s': expected an IPv4 or IPv6 address", s);
 		return -1;
 	}
-	*out = ntohl(a.s_addr);
 	return 0;
 }
 
-int chk_is_ip6_literal(const char *s)
+int chk_literal_family(const char *s)
 {
-	struct in6_addr a;
+	struct addr a;
 
-	return strchr(s, ':') != NULL && inet_pton(AF_INET6, s, &a) == 1;
+	return s != NULL && parse_addr(s, strlen(s), PARSE_ANY, &a) == 0 ? a.family : 0;
+}
+
+int chk_check_families(const struct chk_opts *o, char *err, size_t errlen)
+{
+	const char *what[3] = { "REAL_SERVER", "VIRTUAL_IP", "--source-ip" };
+	const char *val[3] = { o->real_server, o->virtual_ip, o->source_ip };
+	int first = -1;
+
+	for (int i = 0; i < 3; i++) {
+		int f = chk_literal_family(val[i]);
+
+		if (f == 0)
+			continue;
+		if (first < 0) {
+			first = i;
+			continue;
+		}
+		if (f != chk_literal_family(val[first])) {
+			snprintf(err, errlen, "%s '%s' and %s '%s' are not of one address family "
+			         "(IPv4 and IPv6 cannot be mixed)", what[first], val[first], what[i],
+			         val[i]);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int chk_parse_usage_exit(const char *s, int *out, char *err, size_t errlen)
 {
-	unsigned long v;
+	uint64_t v;
 
-	if (parse_uint(s, 255, &v) != 0 || v == 0) {
+	if (parse_u64(s, 255, &v) != 0 || v == 0) {
 		snprintf(err, errlen, "invalid --usage-exit '%s': expected a status from 1 to 255",
 		         s);
 		return -1;
@@ -134,7 +134,8 @@ enum { OPT_USAGE_EXIT = 0x100, OPT_TARGETS };
 static const char doc[] =
 	"\ncheck_tcp_raw -- LVS-DR health check of one real server over a raw socket"
 	"\n\n"
-	"Resolves the MAC address of REAL_SERVER with an ARP request on SOURCE_IFACE, "
+	"Resolves the MAC address of REAL_SERVER with an ARP request (IPv6: a "
+	"Neighbor Solicitation) on SOURCE_IFACE, "
 	"then sends a TCP SYN straight to that MAC with VIRTUAL_IP:PORT as its IP "
 	"destination, the way a direct-routing load balancer forwards traffic. A "
 	"SYN/ACK that acknowledges our SYN means the real server accepts connections "
@@ -144,7 +145,8 @@ static const char doc[] =
 	"answers for that IP (VIP configured on the server, ARP settings right, "
 	"service listening), not merely on its own address.\n\n"
 	"Example:\n"
-	"check_tcp_raw -vv -t 500 -r /var/run/lvs.role eth0 10.0.0.42 10.0.0.100 80\n\n"
+	"check_tcp_raw -vv -t 500 -r /var/run/lvs.role eth0 10.0.0.42 10.0.0.100 80\n"
+	"check_tcp_raw eth0 2001:db8::42 2001:db8::100 80\n\n"
 	"============================\n"
 	"EXIT STATUS\n"
 	"----------------------------\n\n"
@@ -155,11 +157,14 @@ static const char doc[] =
 	"PARAMETERS\n"
 	"----------------------------\n\n"
 	"  SOURCE_IFACE    network interface the frames leave from (e.g. eth0).\n\n"
-	"  REAL_SERVER     IPv4 address or host name of the real server; only its\n"
-	"                  MAC address is used (e.g. 10.0.0.42).\n\n"
-	"  VIRTUAL_IP      IPv4 address or host name of the virtual IP to check;\n"
-	"                  it is the IP destination of the TCP segments\n"
+	"  REAL_SERVER     IPv4 or IPv6 address or host name of the real server;\n"
+	"                  only its MAC address is used (e.g. 10.0.0.42).\n\n"
+	"  VIRTUAL_IP      IPv4 or IPv6 address or host name of the virtual IP to\n"
+	"                  check; it is the IP destination of the TCP segments\n"
 	"                  (e.g. 10.0.0.100).\n\n"
+	"  Both (and --source-ip) must be of one family. A name takes the family\n"
+	"  of an address given as a literal; with names only, IPv4 if both have\n"
+	"  one, else IPv6.\n\n"
 	"  PORT            TCP port to check, 1 to 65535 (e.g. 80).\n\n"
 	"============================\n"
 	"OPTIONS\n"
@@ -181,8 +186,9 @@ static const struct argp_option options[] = {
 	  "forever. Host names are looked up within the same time, before the "
 	  "check. [Default: 1000]", 0 },
 	{ "source-ip", 's', "IP", 0,
-	  "Source IPv4 address of the check [Default: the primary address of "
-	  "SOURCE_IFACE]", 0 },
+	  "Source address of the check, IPv4 or IPv6 as the other addresses "
+	  "[Default: SOURCE_IFACE's primary IPv4 address, or its first global "
+	  "IPv6 address, else the kernel's choice for REAL_SERVER]", 0 },
 	{ "retries", 'R', "N", 0,
 	  "Send the SYN N more times (same port and sequence number), spread "
 	  "within the timeout. [Default: 0]", 0 },
@@ -249,11 +255,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			usage_error(st, err);
 		break;
 	case 's':
-		if (chk_is_ip6_literal(arg)) {
-			snprintf(err, sizeof(err), "--source-ip '%s': IPv6 is not supported", arg);
-			usage_error(st, err);
-		}
-		if (chk_parse_ip4(arg, &o->source_addr, err, sizeof(err)) != 0)
+		if (chk_parse_source(arg, &o->source_addr, err, sizeof(err)) != 0)
 			usage_error(st, err);
 		o->source_ip = arg;
 		break;
@@ -263,18 +265,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	case ARGP_KEY_ARG:
 		switch (st->arg_num) {
 		case 0: o->iface = arg; break;
-		case 1:
-		case 2:
-			if (chk_is_ip6_literal(arg)) {
-				snprintf(err, sizeof(err), "%s '%s': IPv6 is not supported",
-				         st->arg_num == 1 ? "REAL_SERVER" : "VIRTUAL_IP", arg);
-				usage_error(st, err);
-			}
-			if (st->arg_num == 1)
-				o->real_server = arg;
-			else
-				o->virtual_ip = arg;
-			break;
+		case 1: o->real_server = arg; break;
+		case 2: o->virtual_ip = arg; break;
 		case 3:
 			o->port_str = arg;
 			if (chk_parse_port(arg, &o->port, err, sizeof(err)) != 0)
@@ -302,6 +294,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			         names[st->arg_num]);
 			usage_error(st, err);
 		}
+		if (chk_check_families(o, err, sizeof(err)) != 0)
+			usage_error(st, err);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

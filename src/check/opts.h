@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/addr.h"
+
 /* Every outcome but success exits 1, usage errors included: keepalived's
  * MISC_CHECK with misc_dynamic reads 2..255 as "up, with weight status-2",
  * so a 64 for a typo would put the real server in service.  Those who
@@ -27,7 +29,7 @@ struct chk_opts {
 	int any_mac;               /* -A: accept replies from any Ethernet source */
 	int usage_exit;            /* exit status of usage errors (--usage-exit) */
 	const char *source_ip;     /* NULL: the interface's primary address */
-	uint32_t source_addr;      /* parsed source_ip, host order */
+	struct addr source_addr;   /* parsed source_ip, either family */
 	const char *targets;       /* --targets FILE: one round over every target */
 };
 
@@ -44,10 +46,13 @@ static inline uint64_t chk_ms_to_us(uint32_t ms)
 int chk_parse_port(const char *s, uint16_t *out, char *err, size_t errlen);
 int chk_parse_timeout(const char *s, uint32_t *out, char *err, size_t errlen);
 int chk_parse_retries(const char *s, int *out, char *err, size_t errlen);
-/* A dotted-quad IPv4 literal (for -s). */
-int chk_parse_ip4(const char *s, uint32_t *out, char *err, size_t errlen);
-/* 1 if S is an IPv6 literal (we refuse those with a clear message). */
-int chk_is_ip6_literal(const char *s);
+/* An IPv4 or IPv6 literal (for -s). */
+int chk_parse_source(const char *s, struct addr *out, char *err, size_t errlen);
+/* AF_INET or AF_INET6 if S is an address literal, else 0 (a name). */
+int chk_literal_family(const char *s);
+/* -1 (reason in ERR) if REAL_SERVER, VIRTUAL_IP and --source-ip, where
+ * given as literals, are not all of one family. */
+int chk_check_families(const struct chk_opts *o, char *err, size_t errlen);
 /* --usage-exit's value: 1 to 255 (0 would make a usage error a success). */
 int chk_parse_usage_exit(const char *s, int *out, char *err, size_t errlen);
 /* The usage-error status asked for anywhere on the command line (before

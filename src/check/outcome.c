@@ -24,6 +24,7 @@ static const char *const names[CHK_OUT_COUNT] = {
 	[CHK_OUT_ROLE_FILE] = "role_file_unreadable",
 	[CHK_OUT_RESOLVE] = "resolution_failed",
 	[CHK_OUT_SYSTEM] = "system_error",
+	[CHK_OUT_IFACE_NO_IP6] = "interface_without_ipv6",
 };
 
 const char *chk_outcome_str(enum chk_outcome o)

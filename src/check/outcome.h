@@ -22,7 +22,8 @@ enum chk_outcome {
 	/* the server answered badly or not at all */
 	CHK_OUT_REFUSED,           /* RST acknowledging the SYN (or ECONNREFUSED) */
 	CHK_OUT_ICMP_UNREACH,      /* ICMP destination unreachable quoting the SYN */
-	CHK_OUT_TIMEOUT_ARP,       /* no ARP reply from the real server */
+	CHK_OUT_TIMEOUT_ARP,       /* no ARP reply (IPv6: Neighbor Advertisement)
+	                            * from the real server */
 	CHK_OUT_TIMEOUT_SYNACK,    /* no valid SYN/ACK */
 	CHK_OUT_TIMEOUT_FIN,       /* -c: the server's FIN or ACK never came */
 	CHK_OUT_RESET_CLOSE,       /* -c: reset during the clean close */
@@ -39,6 +40,7 @@ enum chk_outcome {
 	CHK_OUT_ROLE_FILE,         /* role file unreadable or not a regular file */
 	CHK_OUT_RESOLVE,           /* a host name did not resolve (in time) */
 	CHK_OUT_SYSTEM,            /* a system call failed (socket, send, poll...) */
+	CHK_OUT_IFACE_NO_IP6,      /* interface without a usable IPv6 address, no -s */
 	CHK_OUT_COUNT
 };
 

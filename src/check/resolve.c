@@ -6,7 +6,12 @@
  * are parsed without the resolver at all, and the names left are looked
  * up together with glibc's getaddrinfo_a(), waited for with gai_suspend()
  * until the deadline, and abandoned after it: the process exits soon
- * after, which ends glibc's helper thread. */
+ * after, which ends glibc's helper thread.
+ *
+ * Families: the names take the family of any literal among the arguments
+ * (REAL_SERVER, VIRTUAL_IP, --source-ip); without one, the first of IPv4
+ * and IPv6 in which every name has an address.  Both are looked up at
+ * once (AF_UNSPEC) so that choosing costs no second round trip. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
@@ -17,6 +22,7 @@
 #include <time.h>
 
 #include "check/run.h"
+#include "common/parse.h"
 #include "sys/clock.h"
 
 /* getaddrinfo_a() keeps pointers to these until a request completes; an
@@ -25,60 +31,106 @@
 static struct gaicb reqs[CHK_NAMES_MAX];
 static struct addrinfo hints;
 
-/* First IPv4 address of an answer. */
-static int first_ip4(const struct addrinfo *ai, uint32_t *out)
+/* The first address of each family in an answer (family 0: none). */
+struct answer {
+	struct addr v4, v6;
+};
+
+static void take(const struct addrinfo *ai, struct answer *an)
 {
 	for (; ai != NULL; ai = ai->ai_next) {
-		if (ai->ai_family == AF_INET && ai->ai_addrlen >= sizeof(struct sockaddr_in)) {
-			struct sockaddr_in sin;
+		struct addr a;
 
-			memcpy(&sin, ai->ai_addr, sizeof(sin));
-			*out = ntohl(sin.sin_addr.s_addr);
-			return 0;
-		}
+		if (ai->ai_addr == NULL || addr_from_sockaddr(ai->ai_addr, &a, NULL) != 0)
+			continue;
+		if (a.family == AF_INET && !addr_is_set(&an->v4))
+			an->v4 = a;
+		else if (a.family == AF_INET6 && !addr_is_set(&an->v6))
+			an->v6 = a;
 	}
-	return -1;
 }
 
-static int fail(struct chk_report *r, const struct chk_name *nm, const char *why)
+static const char *family_name(int family)
 {
-	chk_error(r, CHK_OUT_RESOLVE, 0, "%s '%s': cannot resolve to an IPv4 address: %s",
-	          nm->what, nm->host, why);
+	return family == AF_INET6 ? "IPv6" : "IPv4";
+}
+
+static int fail(struct chk_report *r, const struct chk_name *nm, int family, const char *why)
+{
+	if (family != 0)
+		chk_error(r, CHK_OUT_RESOLVE, 0, "%s '%s': cannot resolve to an %s address: %s",
+		          nm->what, nm->host, family_name(family), why);
+	else
+		chk_error(r, CHK_OUT_RESOLVE, 0, "%s '%s': cannot resolve: %s", nm->what, nm->host,
+		          why);
 	return CHK_EXIT_FAIL;
 }
 
-int chk_resolve(struct chk_name *names, int n, uint32_t timeout_ms, struct chk_report *r)
+/* A numeric address: ours first (strict forms), then the forms glibc has
+ * always taken on this command line (inet_aton's "10.1", a zone), without
+ * the resolver.  0, 1 for "not numeric", -1 after an error. */
+static int numeric(struct chk_name *nm, struct chk_report *r)
 {
-	struct addrinfo numeric, *res;
+	struct addrinfo h, *res = NULL;
+	struct answer an = { { 0 }, { 0 } };
+	int rc;
+
+	if (parse_addr(nm->host, strlen(nm->host), PARSE_ANY, &nm->addr) == 0)
+		return 0;
+	memset(&h, 0, sizeof(h));
+	h.ai_family = AF_UNSPEC;
+	h.ai_socktype = SOCK_STREAM;
+	h.ai_flags = AI_NUMERICHOST;
+	rc = getaddrinfo(nm->host, NULL, &h, &res);
+	if (rc == EAI_NONAME)
+		return 1;
+	if (rc != 0) {
+		fail(r, nm, 0, rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+		return -1;
+	}
+	take(res, &an);
+	freeaddrinfo(res);
+	nm->addr = addr_is_set(&an.v4) ? an.v4 : an.v6;
+	if (!addr_is_set(&nm->addr)) {
+		fail(r, nm, 0, "no IPv4 or IPv6 address");
+		return -1;
+	}
+	return 0;
+}
+
+int chk_resolve(struct chk_name *names, int n, int family, uint32_t timeout_ms,
+                struct chk_report *r)
+{
 	struct gaicb *list[CHK_NAMES_MAX];
+	struct answer ans[CHK_NAMES_MAX];
 	int pending[CHK_NAMES_MAX], np = 0, rc;
 	uint64_t deadline = 0;
 
-	if (n < 0 || n > CHK_NAMES_MAX)
-		return fail(r, &names[0], "too many names");
-	memset(&numeric, 0, sizeof(numeric));
-	numeric.ai_family = AF_INET;
-	numeric.ai_socktype = SOCK_STREAM;
-	numeric.ai_flags = AI_NUMERICHOST;
+	if (n < 1 || n > CHK_NAMES_MAX)
+		return fail(r, &names[0], 0, "too many names");
 	for (int i = 0; i < n; i++) {
-		res = NULL;
-		rc = getaddrinfo(names[i].host, NULL, &numeric, &res);
-		if (rc == 0) {
-			rc = first_ip4(res, &names[i].addr);
-			freeaddrinfo(res);
-			if (rc != 0)
-				return fail(r, &names[i], "no IPv4 address");
-		} else if (rc == EAI_NONAME) {
+		rc = numeric(&names[i], r);
+		if (rc < 0)
+			return CHK_EXIT_FAIL;
+		if (rc > 0) {
 			pending[np++] = i;
-		} else {
-			return fail(r, &names[i], rc == EAI_SYSTEM ? strerror(errno)
-			                                           : gai_strerror(rc));
+			continue;
+		}
+		/* A literal decides the family of the names (and the other
+		 * literal must agree: the options refused two that do not). */
+		if (family == 0)
+			family = names[i].addr.family;
+		if (names[i].addr.family != family) {
+			chk_error(r, CHK_OUT_USAGE, 0, "%s '%s' is not an %s address like the other "
+			          "addresses of the check", names[i].what, names[i].host,
+			          family_name(family));
+			return CHK_EXIT_FAIL;
 		}
 	}
 	if (np == 0)
 		return 0;
 
-	hints.ai_family = AF_INET;
+	hints.ai_family = family != 0 ? family : AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	for (int k = 0; k < np; k++) {
 		memset(&reqs[k], 0, sizeof(reqs[k]));
@@ -90,7 +142,7 @@ int chk_resolve(struct chk_name *names, int n, uint32_t timeout_ms, struct chk_r
 		deadline = clock_mono_us() + chk_ms_to_us(timeout_ms);
 	rc = getaddrinfo_a(GAI_NOWAIT, list, np, NULL);
 	if (rc != 0)
-		return fail(r, &names[pending[0]], gai_strerror(rc));
+		return fail(r, &names[pending[0]], family, gai_strerror(rc));
 	for (;;) {
 		struct gaicb *wait[CHK_NAMES_MAX];
 		struct timespec ts, *tsp = NULL;
@@ -119,6 +171,7 @@ int chk_resolve(struct chk_name *names, int n, uint32_t timeout_ms, struct chk_r
 	/* Report the first name (in argument order) that failed; take the
 	 * answers of the others. */
 	rc = 0;
+	memset(ans, 0, sizeof(ans));
 	for (int k = 0; k < np; k++) {
 		struct chk_name *nm = &names[pending[k]];
 		int err = gai_error(list[k]);
@@ -130,19 +183,45 @@ int chk_resolve(struct chk_name *names, int n, uint32_t timeout_ms, struct chk_r
 			snprintf(why, sizeof(why), "no answer from the resolver within %u ms",
 			         timeout_ms);
 			if (rc == 0)
-				rc = fail(r, nm, why);
+				rc = fail(r, nm, family, why);
 			continue;
 		}
 		if (err == 0) {
-			int bad = first_ip4(list[k]->ar_result, &nm->addr);
-
+			take(list[k]->ar_result, &ans[k]);
 			freeaddrinfo(list[k]->ar_result);
 			list[k]->ar_result = NULL;
-			if (bad && rc == 0)
-				rc = fail(r, nm, "no IPv4 address");
+			if (!addr_is_set(&ans[k].v4) && !addr_is_set(&ans[k].v6) && rc == 0)
+				rc = fail(r, nm, family, "no address");
 		} else if (rc == 0) {
-			rc = fail(r, nm, gai_strerror(err));
+			rc = fail(r, nm, family, gai_strerror(err));
 		}
 	}
-	return rc;
+	if (rc != 0)
+		return rc;
+	/* No literal and no -s: the first family, IPv4 then IPv6, in which
+	 * every name has an address. */
+	if (family == 0) {
+		int all4 = 1, all6 = 1;
+
+		for (int k = 0; k < np; k++) {
+			all4 &= addr_is_set(&ans[k].v4);
+			all6 &= addr_is_set(&ans[k].v6);
+		}
+		if (!all4 && !all6) {
+			chk_error(r, CHK_OUT_RESOLVE, 0, "%s '%s' and %s '%s' have no address family in "
+			          "common (one resolves to IPv4 only, the other to IPv6 only)",
+			          names[0].what, names[0].host, names[1].what, names[1].host);
+			return CHK_EXIT_FAIL;
+		}
+		family = all4 ? AF_INET : AF_INET6;
+	}
+	for (int k = 0; k < np; k++) {
+		struct chk_name *nm = &names[pending[k]];
+
+		nm->addr = family == AF_INET ? ans[k].v4 : ans[k].v6;
+		if (!addr_is_set(&nm->addr))
+			return fail(r, nm, family, family == AF_INET ? "no IPv4 address"
+			                                             : "no IPv6 address");
+	}
+	return 0;
 }

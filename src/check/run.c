@@ -94,18 +94,56 @@ static int wait_readable(int fd, uint64_t wake, struct chk_report *r)
 	return 0;
 }
 
-int chk_run_raw(const struct chk_opts *o, uint32_t rs_ip, uint32_t vip,
+/*
+ * The source address of the check: --source-ip; else the interface's
+ * primary IPv4 address (as ever); for IPv6, the kernel's choice for
+ * REAL_SERVER out of SOURCE_IFACE (RFC 6724 as the kernel applies it:
+ * preferred over deprecated, the longest matching prefix, link-local for
+ * a link-local real server) when it is one of SOURCE_IFACE's own
+ * addresses -- the real server asks for its MAC on that link, where only
+ * the interface's addresses are answered for -- else the interface's
+ * first global IPv6 address.
+ */
+static int choose_source(const struct chk_opts *o, const struct ifinfo *ifi,
+                         const struct addr *rs, struct addr *our, struct chk_report *r)
+{
+	if (o->source_ip != NULL) {
+		*our = o->source_addr;
+		return 0;
+	}
+	*our = *ifinfo_source(ifi, rs);
+	if (rs->family == AF_INET6) {
+		struct addr k;
+
+		if (ifinfo_route_src(ifi->index, rs, &k) == 0 && ifinfo_has_addr(ifi, &k))
+			*our = k;
+		if (!addr_is_set(our)) {
+			chk_error(r, CHK_OUT_IFACE_NO_IP6, 0, "SOURCE_IFACE '%s': interface has no "
+			          "usable IPv6 address (use --source-ip)", o->iface);
+			return -1;
+		}
+		return 0;
+	}
+	if (!addr_is_set(our)) {
+		chk_error(r, CHK_OUT_IFACE_NO_IP4, 0,
+		          "SOURCE_IFACE '%s': interface has no IPv4 address (use --source-ip)", o->iface);
+		return -1;
+	}
+	return 0;
+}
+
+int chk_run_raw(const struct chk_opts *o, const struct addr *rs, const struct addr *vip,
                 struct chk_report *r)
 {
 	struct ifinfo ifi;
 	struct chk_config cfg;
-	struct sock_filter prog[PKTSOCK_CHECK_LEN];
-	unsigned short plen;
+	struct pktsock_filter flt;
+	struct addr our;
 	static struct chk c;
 	static struct chk_out out;
 	uint8_t rnd[8], frame[2048];
 	uint64_t t0 = clock_mono_us();
-	int fd, rc = CHK_EXIT_FAIL;
+	int fd, err, hdrs, rc = CHK_EXIT_FAIL;
 
 	r->mode = "raw";
 	switch (ifinfo_get(o->iface, &ifi)) {
@@ -125,16 +163,13 @@ int chk_run_raw(const struct chk_opts *o, uint32_t rs_ip, uint32_t vip,
 		chk_error(r, CHK_OUT_IFACE_DOWN, 0, "SOURCE_IFACE '%s': interface is down", o->iface);
 		return CHK_EXIT_FAIL;
 	}
-	if (o->source_ip == NULL && !ifi.has_ip4) {
-		chk_error(r, CHK_OUT_IFACE_NO_IP4, 0,
-		          "SOURCE_IFACE '%s': interface has no IPv4 address (use --source-ip)", o->iface);
+	if (choose_source(o, &ifi, rs, &our, r) != 0)
 		return CHK_EXIT_FAIL;
-	}
 	memset(&cfg, 0, sizeof(cfg));
 	memcpy(cfg.our_mac, ifi.mac, 6);
-	cfg.our_ip = o->source_ip ? o->source_addr : ifi.ip4;
-	cfg.rs_ip = rs_ip;
-	cfg.vip = vip;
+	cfg.our = our;
+	cfg.rs = *rs;
+	cfg.vip = *vip;
 	cfg.port = o->port;
 	/* Fresh, unpredictable port, ISN and IP ID for every check: a stale
 	 * or forged reply must not be able to guess them. */
@@ -147,15 +182,28 @@ int chk_run_raw(const struct chk_opts *o, uint32_t rs_ip, uint32_t vip,
 	cfg.sport = (uint16_t)(1024 + ((uint32_t)rnd[0] << 8 | rnd[1]) % (65536 - 1024));
 	memcpy(&cfg.isn, rnd + 2, 4);
 	memcpy(&cfg.ip_id, rnd + 6, 2);
-	cfg.mss = ifi.mtu > 40 + 536 ? (uint16_t)(ifi.mtu > 65535 ? 65495 : ifi.mtu - 40) : 536;
+	/* The MTU less the IP header (20 bytes, IPv6's 40) and TCP's 20. */
+	hdrs = (rs->family == AF_INET6 ? 40 : 20) + 20;
+	cfg.mss = ifi.mtu > hdrs + 536 ? (uint16_t)(ifi.mtu - hdrs > 65495 ? 65495 : ifi.mtu - hdrs)
+	                               : 536;
 	cfg.timeout_us = chk_ms_to_us(o->timeout_ms);
 	cfg.retries = o->retries;
 	cfg.clean_close = o->clean_close;
 	cfg.any_mac = o->any_mac;
 
-	plen = pktsock_check_filter(prog, cfg.our_ip, vip, cfg.port, cfg.sport);
-	fd = pktsock_open(ifi.index, prog, plen);
+	rc = pktsock_check_filter(&flt, &our, vip, cfg.port, cfg.sport);
+	if (o->verbose >= 1 && flt.expr[0] != '\0')
+		fprintf(stderr, "[FILTER] %s\n", flt.expr);
+	if (rc != 0) {
+		chk_error(r, CHK_OUT_SYSTEM, 0, "kernel filter: %s", flt.err);
+		return CHK_EXIT_FAIL;
+	}
+	rc = CHK_EXIT_FAIL;
+	fd = pktsock_open(ifi.index, flt.prog, flt.len);
+	err = errno;
+	pktsock_filter_free(&flt);
 	if (fd < 0) {
+		errno = err;
 		if (errno == EPERM || errno == EACCES)
 			chk_error(r, CHK_OUT_NO_CAPABILITY, 0,
 			          "opening a packet socket needs CAP_NET_RAW: run as root, or "

@@ -40,28 +40,32 @@ int chk_read_role(const char *path, struct chk_report *r);
  * on every check): 1, 0, or -1 with the message in ERR. */
 int chk_role_probe(const char *path, char *err, size_t cap);
 
-/* Host names given on the command line, resolved to IPv4 (host order). */
+/* Addresses given on the command line, literals or host names. */
 #define CHK_NAMES_MAX 2
 struct chk_name {
 	const char *what;            /* "REAL_SERVER", "VIRTUAL_IP" */
 	const char *host;
-	uint32_t addr;               /* the answer */
+	struct addr addr;            /* the answer */
 };
 
-/* Resolve NAMES[0..n-1] (n <= CHK_NAMES_MAX): numeric addresses without
- * the resolver, the others all at once within TIMEOUT_MS (0: as long as
- * the resolver configuration makes glibc wait).  Returns 0, or 1 after a
- * runtime error (chk_error) naming the first name that failed.  Called at
- * most once per process: an abandoned lookup keeps its request. */
-int chk_resolve(struct chk_name *names, int n, uint32_t timeout_ms, struct chk_report *r);
+/* Resolve NAMES[0..n-1] (n <= CHK_NAMES_MAX) to addresses of one family:
+ * FAMILY if not 0 (--source-ip's), else that of a literal among them,
+ * else the first of IPv4 and IPv6 in which every name has an address.
+ * Literals without the resolver, the others all at once within
+ * TIMEOUT_MS (0: as long as the resolver configuration makes glibc
+ * wait).  Returns 0, or 1 after a runtime error (chk_error) naming the
+ * first name that failed.  Called at most once per process: an abandoned
+ * lookup keeps its request. */
+int chk_resolve(struct chk_name *names, int n, int family, uint32_t timeout_ms,
+                struct chk_report *r);
 
 /* Each returns 0 when a verdict was reached (R's outcome), or 1 after a
  * runtime error (chk_error) that prevented the check from running at all.
  * The raw check gives up every capability once its packet socket is open;
  * the connect check expects to hold none. */
-int chk_run_raw(const struct chk_opts *o, uint32_t rs_ip, uint32_t vip,
+int chk_run_raw(const struct chk_opts *o, const struct addr *rs, const struct addr *vip,
                 struct chk_report *r);
-int chk_run_connect(const struct chk_opts *o, uint32_t rs_ip, struct chk_report *r);
+int chk_run_connect(const struct chk_opts *o, const struct addr *rs, struct chk_report *r);
 /* The verdict of a connect() that ended with ERR (0: connected after
  * RTT_US; ETIMEDOUT: our deadline of TIMEOUT_MS passed), into R. */
 void chk_connect_verdict(struct chk_report *r, int err, uint32_t timeout_ms, uint64_t rtt_us);

@@ -72,6 +72,7 @@
 #define HDR_IP4_SRC 12
 #define HDR_IP4_DST 16
 #define HDR_IP4_LEN 20                  /* without options */
+#define HDR_IP4_VERSION 4
 #define HDR_IP4_VIHL_PLAIN 0x45         /* version 4, no options */
 #define HDR_IP4_DF 0x4000
 #define HDR_IP4_OFFMASK 0x1fff
@@ -88,6 +89,7 @@
 #define HDR_IP6_DST 24
 #define HDR_IP6_LEN 40
 #define HDR_IP6_ALEN 16
+#define HDR_IP6_VERSION 6
 
 /* IPv6 extension header, the generic form (hop-by-hop, routing,
  * destination options): its length counts 8-octet units past the first 8 */

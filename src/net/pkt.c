@@ -184,7 +184,7 @@ static enum pkt_err dec_ip4(struct cur *c, struct pkt_ip *ip, struct cur *body,
 	if (!cur_has(c, 1))
 		return PKT_TRUNC;
 	vihl = cur_at_u8(c, HDR_IP4_VIHL);
-	if (vihl >> 4 != 4)
+	if (vihl >> 4 != HDR_IP4_VERSION)
 		return PKT_BAD_VERSION;
 	ip->hlen = (uint16_t)((vihl & 0x0f) * 4);
 	if (ip->hlen < HDR_IP4_LEN)
@@ -225,7 +225,7 @@ static enum pkt_err dec_ip6(struct cur *c, struct pkt_ip *ip)
 
 	if (!cur_has(c, 1))
 		return PKT_TRUNC;
-	if (cur_at_u8(c, HDR_IP6_VTCFL) >> 4 != 6)
+	if (cur_at_u8(c, HDR_IP6_VTCFL) >> 4 != HDR_IP6_VERSION)
 		return PKT_BAD_VERSION;
 	if (!cur_has(c, HDR_IP6_LEN))
 		return PKT_TRUNC;
@@ -381,13 +381,13 @@ static enum pkt_err dec_icmp(struct cur *c, struct pkt_icmp *ic)
 	cur_skip(c, HDR_ICMP_LEN);
 	ic->has_quote = 0;
 	ic->unreach = ic->type == PKT_ICMP_UNREACH;
-	if (ic->type != PKT_ICMP_UNREACH && ic->type != 11 /* time exceeded */ &&
-	    ic->type != 12 /* parameter problem */ && ic->type != 4 /* source quench */)
+	if (ic->type != PKT_ICMP_UNREACH && ic->type != PKT_ICMP_TIMXCEED &&
+	    ic->type != PKT_ICMP_PARAMPROB && ic->type != PKT_ICMP_SOURCEQUENCH)
 		return PKT_OK;
 	/* the quote is itself untrusted: decode it as a (short) IPv4 packet */
 	struct cur q = *c;
 	struct cur qbody;
-	if (!cur_has(&q, 1) || cur_at_u8(&q, HDR_IP4_VIHL) >> 4 != 4)
+	if (!cur_has(&q, 1) || cur_at_u8(&q, HDR_IP4_VIHL) >> 4 != HDR_IP4_VERSION)
 		return PKT_OK;
 	if (dec_ip4(&q, &ic->q_ip, &qbody, PKT_CSUM_NONE) != PKT_OK)
 		return PKT_OK;
@@ -476,7 +476,7 @@ static enum pkt_err dec_icmp6(struct cur *c, struct pkt_frame *f)
 	ic->unreach = type == PKT_ICMP6_UNREACH;
 	ic->has_quote = 0;
 	f->has_icmp = 1;
-	if (type < PKT_ICMP6_UNREACH || type > 4 /* parameter problem */)
+	if (type < PKT_ICMP6_UNREACH || type > PKT_ICMP6_PARAMPROB)
 		return PKT_OK;
 	struct cur q = *c, qbody;
 	cur_skip(&q, HDR_ICMP_LEN);
@@ -514,7 +514,8 @@ enum pkt_err pkt_decode(enum pkt_link link, const uint8_t *buf, size_t caplen,
 		if (!cur_has(&c, 1))
 			return PKT_TRUNC;
 		uint8_t v = cur_at_u8(&c, 0) >> 4;
-		out->eth.type = v == 4 ? PKT_ETHERTYPE_IPV4 : v == 6 ? PKT_ETHERTYPE_IPV6 : 0;
+		out->eth.type = v == HDR_IP4_VERSION ? PKT_ETHERTYPE_IPV4 :
+		                v == HDR_IP6_VERSION ? PKT_ETHERTYPE_IPV6 : 0;
 		err = PKT_OK;
 		break;
 	}
@@ -703,17 +704,19 @@ static size_t eth_len(const uint8_t *smac, uint16_t vlan)
 static size_t put_eth(uint8_t *b, const uint8_t *smac, const uint8_t *dmac,
                       uint16_t vlan, uint16_t type)
 {
-	size_t n = HDR_ETH_TYPE;
+	uint8_t *tag = b + HDR_ETH_LEN;
 
 	memcpy(b + HDR_ETH_DST, dmac, PKT_ETH_ALEN);
 	memcpy(b + HDR_ETH_SRC, smac, PKT_ETH_ALEN);
-	if (vlan) {
-		put16(b + n, PKT_ETHERTYPE_VLAN);
-		put16(b + n + 2 + HDR_VLAN_TCI, vlan & HDR_VLAN_VID_MASK);
-		n += HDR_VLAN_LEN;
+	if (!vlan) {
+		put16(b + HDR_ETH_TYPE, type);
+		return HDR_ETH_LEN;
 	}
-	put16(b + n, type);
-	return n + 2;
+	/* the TPID takes the ethertype's place; the tag follows it */
+	put16(b + HDR_ETH_TYPE, PKT_ETHERTYPE_VLAN);
+	put16(tag + HDR_VLAN_TCI, vlan & HDR_VLAN_VID_MASK);
+	put16(tag + HDR_VLAN_TYPE, type);
+	return HDR_ETH_LEN + HDR_VLAN_LEN;
 }
 
 static int one_family(const struct addr *a, const struct addr *b)
@@ -746,7 +749,7 @@ static void put_ip4(uint8_t *b, uint16_t tot_len, uint16_t id, uint8_t ttl, uint
 static void put_ip6(uint8_t *b, uint16_t plen, uint8_t nxt, uint8_t hlim,
                     const struct addr *src, const struct addr *dst)
 {
-	put32(b + HDR_IP6_VTCFL, 6u << 28);
+	put32(b + HDR_IP6_VTCFL, (uint32_t)HDR_IP6_VERSION << 28);
 	put16(b + HDR_IP6_PLEN, plen);
 	b[HDR_IP6_NXT] = nxt;
 	b[HDR_IP6_HLIM] = hlim;
@@ -887,26 +890,31 @@ static size_t put_nd(uint8_t *buf, size_t cap, const uint8_t *smac, const uint8_
 	return total;
 }
 
+#define SNM_LOW 3       /* target bytes in a solicited-node group */
+
 size_t pkt_build_nbr_request(uint8_t *buf, size_t cap, const uint8_t *smac,
                              struct addr us, struct addr target)
 {
 	static const uint8_t bcast[PKT_ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 	static const uint8_t zero[PKT_ETH_ALEN];
-	uint8_t dmac[PKT_ETH_ALEN] = { 0x33, 0x33, 0xff };
+	/* solicited-node multicast (RFC 4291 2.7.1): ff02::1:ff and the
+	 * target's low 24 bits; on Ethernet 33:33 and the group's low 32 bits
+	 * (RFC 2464 7) */
+	static const uint8_t snm_prefix[HDR_IP6_ALEN - SNM_LOW] = {
+		0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xff,
+	};
+	static const uint8_t mmac_prefix[PKT_ETH_ALEN - SNM_LOW] = { 0x33, 0x33, 0xff };
+	uint8_t dmac[PKT_ETH_ALEN];
 	struct addr snm = { .family = AF_INET6 };
 
 	if (!one_family(&us, &target))
 		return 0;
 	if (us.family == AF_INET)
-		return pkt_build_arp(buf, cap, 1, smac, us, bcast, zero, target);
-	/* solicited-node multicast (RFC 4291 2.7.1): ff02::1:ff and the
-	 * target's low 24 bits; on Ethernet 33:33 and the low 32 (RFC 2464) */
-	snm.u.b[0] = 0xff;
-	snm.u.b[1] = 0x02;
-	snm.u.b[11] = 0x01;
-	snm.u.b[12] = 0xff;
-	memcpy(snm.u.b + 13, target.u.b + 13, 3);
-	memcpy(dmac + 3, target.u.b + 13, 3);
+		return pkt_build_arp(buf, cap, PKT_ARP_REQUEST, smac, us, bcast, zero, target);
+	memcpy(snm.u.b, snm_prefix, sizeof(snm_prefix));
+	memcpy(snm.u.b + sizeof(snm_prefix), target.u.b + HDR_IP6_ALEN - SNM_LOW, SNM_LOW);
+	memcpy(dmac, mmac_prefix, sizeof(mmac_prefix));
+	memcpy(dmac + sizeof(mmac_prefix), target.u.b + HDR_IP6_ALEN - SNM_LOW, SNM_LOW);
 	return put_nd(buf, cap, smac, dmac, &us, &snm, PKT_ICMP6_NS, 0, &target, HDR_NDOPT_SLLA);
 }
 
@@ -917,7 +925,7 @@ size_t pkt_build_nbr_reply(uint8_t *buf, size_t cap, const uint8_t *smac,
 	if (!one_family(&who, &to))
 		return 0;
 	if (who.family == AF_INET)
-		return pkt_build_arp(buf, cap, 2, smac, who, dmac, dmac, to);
+		return pkt_build_arp(buf, cap, PKT_ARP_REPLY, smac, who, dmac, dmac, to);
 	return put_nd(buf, cap, smac, dmac, &who, &to, PKT_ICMP6_NA, flags, &who, HDR_NDOPT_TLLA);
 }
 

@@ -74,8 +74,14 @@ enum pkt_link {
 #define PKT_TH_ECE 0x40
 #define PKT_TH_CWR 0x80
 
+#define PKT_ARP_REQUEST 1
+#define PKT_ARP_REPLY 2
 #define PKT_ICMP_UNREACH 3
+#define PKT_ICMP_SOURCEQUENCH 4
+#define PKT_ICMP_TIMXCEED 11
+#define PKT_ICMP_PARAMPROB 12
 #define PKT_ICMP6_UNREACH 1
+#define PKT_ICMP6_PARAMPROB 4          /* the last ICMPv6 error type */
 #define PKT_ICMP6_NS 135               /* Neighbor Solicitation */
 #define PKT_ICMP6_NA 136               /* Neighbor Advertisement */
 /* NA flags as in the message (struct pkt_nbr's nd_flags, the builder) */

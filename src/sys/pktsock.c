@@ -2,6 +2,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pcap/pcap.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <string.h>
@@ -122,70 +126,170 @@ void pktsock_close_deferred(int fd)
 	close(p[1]);
 }
 
-#define STMT(c, k) ((struct sock_filter)BPF_STMT((c), (k)))
-#define JUMP(c, k, t, f) ((struct sock_filter)BPF_JUMP((c), (k), (t), (f)))
+/*
+ * The filters as text.  libpcap's primitives are exact for what we ask:
+ * "tcp src port" on IPv4 also tests that the packet is a first fragment
+ * and follows the IHL; "arp dst host" reads the ARP target protocol
+ * address; opcode 2 is a reply.  ARP is kept to replies addressed to us:
+ * requests are broadcast to everyone, and a storm of them must not fill
+ * the socket's queue ahead of the one reply the check waits for.
+ *
+ * IPv6: libpcap's "tcp", "icmp6" and port primitives read the next-header
+ * field of the fixed header and the transport header at a fixed 40 bytes,
+ * so a segment behind a hop-by-hop, routing, fragment or destination
+ * options header would not match them (classic BPF cannot walk a chain of
+ * any length).  Such packets to our address are rare and legitimate, so
+ * rather than losing them we let them through (ip6[6] names the first
+ * extension header) and the codec, which walks the chain through its
+ * bounded cursor, and the state machine judge them like any other.  Other
+ * ICMPv6 (echo, router advertisements, our own kernel's neighbour
+ * discovery chatter) stays in the kernel: only destination unreachable
+ * (type 1) and Neighbor Advertisements (type 136) matter to the check.
+ */
+#define IP6_EXT_FIRST "ip6[6] = 0 or ip6[6] = 43 or ip6[6] = 44 or ip6[6] = 60"
+#define ICMP6_WANTED "icmp6 and (icmp6[icmp6type] = icmp6-destinationunreach or " \
+	"icmp6[icmp6type] = icmp6-neighboradvert)"
 
-unsigned short pktsock_check_filter(struct sock_filter *out, uint32_t our_ip,
-                                    uint32_t vip, uint16_t port, uint16_t sport)
+static int compile(struct pktsock_filter *f)
 {
-	/* Offsets are for untagged Ethernet: the kernel moves a VLAN tag to
-	 * the packet metadata before AF_PACKET filters run.  Jump targets are
-	 * relative: ACCEPT is instruction 21, REJECT 22.  ARP is kept to
-	 * replies addressed to OUR_IP: requests are broadcast to everyone,
-	 * and a storm of them must not fill the socket's queue ahead of the
-	 * one reply the check waits for. */
-	const struct sock_filter prog[PKTSOCK_CHECK_LEN] = {
-		/*  0 */ STMT(BPF_LD | BPF_H | BPF_ABS, 12),
-		/*  1 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_ARP, 15, 0),
-		/*  2 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, 0, 19),
-		/*  3 */ STMT(BPF_LD | BPF_W | BPF_ABS, 30),
-		/*  4 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, our_ip, 0, 17),
-		/*  5 */ STMT(BPF_LD | BPF_B | BPF_ABS, 23),
-		/*  6 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_ICMP, 14, 0),
-		/*  7 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_TCP, 0, 14),
-		/*  8 */ STMT(BPF_LD | BPF_W | BPF_ABS, 26),
-		/*  9 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, vip, 0, 12),
-		/* 10 */ STMT(BPF_LD | BPF_H | BPF_ABS, 20),
-		/* 11 */ JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x1fff, 10, 0),
-		/* 12 */ STMT(BPF_LDX | BPF_B | BPF_MSH, 14),
-		/* 13 */ STMT(BPF_LD | BPF_H | BPF_IND, 14),
-		/* 14 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, port, 0, 7),
-		/* 15 */ STMT(BPF_LD | BPF_H | BPF_IND, 16),
-		/* 16 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, sport, 4, 5),
-		/* 17 */ STMT(BPF_LD | BPF_H | BPF_ABS, 20),      /* ARP opcode */
-		/* 18 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, 2, 0, 3),
-		/* 19 */ STMT(BPF_LD | BPF_W | BPF_ABS, 38),      /* target IP */
-		/* 20 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, our_ip, 0, 1),
-		/* 21 */ STMT(BPF_RET | BPF_K, 0x40000),
-		/* 22 */ STMT(BPF_RET | BPF_K, 0),
-	};
+	struct bpf_program bp;
+	pcap_t *p;
+	int rc = -1;
 
-	memcpy(out, prog, sizeof(prog));
-	return PKTSOCK_CHECK_LEN;
+	f->prog = NULL;
+	f->len = 0;
+	f->err[0] = '\0';
+	/* The snapshot length is what a match returns: whole frames. */
+	p = pcap_open_dead(DLT_EN10MB, 0x40000);
+	if (p == NULL) {
+		snprintf(f->err, sizeof(f->err), "libpcap: cannot open a dead handle");
+		return -1;
+	}
+	if (pcap_compile(p, &bp, f->expr, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+		snprintf(f->err, sizeof(f->err), "libpcap cannot compile it: %s", pcap_geterr(p));
+		goto out;
+	}
+	/* struct bpf_insn and struct sock_filter are the same classic BPF
+	 * instruction (code, jt, jf, k); copied field by field all the same. */
+	if (bp.bf_len == 0 || bp.bf_len > BPF_MAXINSNS ||
+	    (f->prog = calloc(bp.bf_len, sizeof(*f->prog))) == NULL) {
+		snprintf(f->err, sizeof(f->err), "%u instructions: more than the kernel takes",
+		         bp.bf_len);
+		pcap_freecode(&bp);
+		goto out;
+	}
+	for (u_int i = 0; i < bp.bf_len; i++) {
+		f->prog[i].code = bp.bf_insns[i].code;
+		f->prog[i].jt = bp.bf_insns[i].jt;
+		f->prog[i].jf = bp.bf_insns[i].jf;
+		f->prog[i].k = bp.bf_insns[i].k;
+	}
+	f->len = (unsigned short)bp.bf_len;
+	pcap_freecode(&bp);
+	rc = 0;
+out:
+	pcap_close(p);
+	return rc;
 }
 
-unsigned short pktsock_engine_filter(struct sock_filter *out, uint32_t our_ip)
+/* Write the expression; -1 (F->err set) if it does not fit. */
+static int expr(struct pktsock_filter *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static int expr(struct pktsock_filter *f, const char *fmt, ...)
 {
-	/* ACCEPT is instruction 14, REJECT 15; offsets as above. */
-	const struct sock_filter prog[PKTSOCK_ENGINE_LEN] = {
-		/*  0 */ STMT(BPF_LD | BPF_H | BPF_ABS, 12),
-		/*  1 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_ARP, 8, 0),
-		/*  2 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, ETH_P_IP, 0, 12),
-		/*  3 */ STMT(BPF_LD | BPF_W | BPF_ABS, 30),
-		/*  4 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, our_ip, 0, 10),
-		/*  5 */ STMT(BPF_LD | BPF_B | BPF_ABS, 23),
-		/*  6 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_ICMP, 7, 0),
-		/*  7 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, IPPROTO_TCP, 0, 7),
-		/*  8 */ STMT(BPF_LD | BPF_H | BPF_ABS, 20),
-		/*  9 */ JUMP(BPF_JMP | BPF_JSET | BPF_K, 0x1fff, 5, 4),
-		/* 10 */ STMT(BPF_LD | BPF_H | BPF_ABS, 20),      /* ARP opcode */
-		/* 11 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, 2, 0, 3),
-		/* 12 */ STMT(BPF_LD | BPF_W | BPF_ABS, 38),      /* target IP */
-		/* 13 */ JUMP(BPF_JMP | BPF_JEQ | BPF_K, our_ip, 0, 1),
-		/* 14 */ STMT(BPF_RET | BPF_K, 0x40000),
-		/* 15 */ STMT(BPF_RET | BPF_K, 0),
-	};
+	va_list ap;
+	int n;
 
-	memcpy(out, prog, sizeof(prog));
-	return PKTSOCK_ENGINE_LEN;
+	f->prog = NULL;
+	f->len = 0;
+	va_start(ap, fmt);
+	n = vsnprintf(f->expr, sizeof(f->expr), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(f->expr)) {
+		snprintf(f->err, sizeof(f->err), "filter expression too long");
+		return -1;
+	}
+	return 0;
+}
+
+int pktsock_check_filter(struct pktsock_filter *f, const struct addr *our,
+                         const struct addr *vip, uint16_t port, uint16_t sport)
+{
+	char o[ADDR_STRLEN], v[ADDR_STRLEN];
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	if (our->family != vip->family || addr_bytes(our->family) == 0) {
+		snprintf(f->err, sizeof(f->err), "source %s and virtual IP %s are not of one family",
+		         addr_fmt(o, our), addr_fmt(v, vip));
+		return -1;
+	}
+	addr_fmt(o, our);
+	addr_fmt(v, vip);
+	if (our->family == AF_INET)
+		rc = expr(f, "(arp[6:2] = 2 and arp dst host %s) or (ip dst host %s and "
+		          "((ip src host %s and tcp src port %u and tcp dst port %u) or icmp))",
+		          o, o, v, port, sport);
+	else
+		rc = expr(f, "ip6 dst host %s and ((ip6 src host %s and tcp src port %u and "
+		          "tcp dst port %u) or (" ICMP6_WANTED ") or " IP6_EXT_FIRST ")",
+		          o, v, port, sport);
+	return rc == 0 ? compile(f) : -1;
+}
+
+/* One address's part of the engine's filter. */
+static int engine_clause(char *buf, size_t cap, const struct addr *our)
+{
+	char o[ADDR_STRLEN];
+	int n;
+
+	addr_fmt(o, our);
+	if (our->family == AF_INET)
+		n = snprintf(buf, cap, "(arp[6:2] = 2 and arp dst host %s) or (ip dst host %s and "
+		             "((tcp and ip[6:2] & 0x1fff = 0) or icmp))", o, o);
+	else if (our->family == AF_INET6)
+		n = snprintf(buf, cap, "(ip6 dst host %s and (tcp or (" ICMP6_WANTED ") or "
+		             IP6_EXT_FIRST "))", o);
+	else
+		return -1;
+	return n < 0 || (size_t)n >= cap ? -1 : n;
+}
+
+int pktsock_engine_filter(struct pktsock_filter *f, const struct addr *our, size_t n)
+{
+	char all[PKTSOCK_EXPR_MAX];
+	size_t len = 0;
+	int w;
+
+	memset(f, 0, sizeof(*f));
+	for (size_t i = 0; i < n; i++) {
+		if (!addr_is_set(&our[i]))
+			continue;
+		if (len > 0) {
+			if (len + 4 >= sizeof(all))
+				goto long_;
+			memcpy(all + len, " or ", 5);
+			len += 4;
+		}
+		w = engine_clause(all + len, sizeof(all) - len, &our[i]);
+		if (w < 0)
+			goto long_;
+		len += (size_t)w;
+	}
+	if (len == 0) {
+		snprintf(f->err, sizeof(f->err), "no source address for the filter");
+		return -1;
+	}
+	return expr(f, "%s", all) == 0 ? compile(f) : -1;
+long_:
+	snprintf(f->err, sizeof(f->err), "filter expression longer than %d bytes",
+	         PKTSOCK_EXPR_MAX - 1);
+	return -1;
+}
+
+void pktsock_filter_free(struct pktsock_filter *f)
+{
+	free(f->prog);
+	f->prog = NULL;
+	f->len = 0;
 }

@@ -1,7 +1,8 @@
 /*
  * AF_PACKET socket bound to one interface, with a classic BPF filter
  * attached in the kernel before the socket is bound, so unrelated traffic
- * never reaches user space and nothing slips in before the filter.
+ * never reaches user space and nothing slips in before the filter.  The
+ * filters come from libpcap's compiler, never from hand-counted jumps.
  */
 #ifndef SYNSCOPE_SYS_PKTSOCK_H
 #define SYNSCOPE_SYS_PKTSOCK_H
@@ -10,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include "common/addr.h"
 
 /* Open, attach PROG (may be NULL), ignore our own outgoing frames, bind
  * to IFINDEX.  Returns the fd or -1 with errno set (not logged: the caller
@@ -29,17 +32,39 @@ ssize_t pktsock_recv(int fd, void *buf, size_t cap);
  * stdout waits for it) and exits right after.  Falls back to close(). */
 void pktsock_close_deferred(int fd);
 
-/* The check's receive filter: ARP replies to OUR_IP; IPv4 TCP from VIP:PORT
- * to OUR_IP:SPORT (first fragments only); ICMP to OUR_IP.  Writes at most PKTSOCK_CHECK_LEN
- * instructions to OUT and returns the count.  Addresses in host order. */
-#define PKTSOCK_CHECK_LEN 23
-unsigned short pktsock_check_filter(struct sock_filter *out, uint32_t our_ip,
-                                    uint32_t vip, uint16_t port, uint16_t sport);
+/*
+ * Kernel filters, compiled by libpcap from a readable expression (the
+ * text is kept for -v and for error messages).  Instructions are classic
+ * BPF for untagged Ethernet: the kernel moves a VLAN tag to the packet's
+ * metadata before an AF_PACKET filter runs.
+ */
+#define PKTSOCK_EXPR_MAX 640
+#define PKTSOCK_ERR_MAX 256
+struct pktsock_filter {
+	char expr[PKTSOCK_EXPR_MAX];    /* the expression compiled */
+	char err[PKTSOCK_ERR_MAX];      /* why it failed, when it did */
+	struct sock_filter *prog;       /* owned; pktsock_filter_free */
+	unsigned short len;
+};
+
+/* The check's receive filter for one connection OUR -> VIP:PORT from
+ * SPORT, in the family of OUR and VIP (which must agree).  IPv4: ARP
+ * replies to OUR (broadcast ones too), TCP from VIP:PORT to OUR:SPORT
+ * (first fragments), ICMP to OUR.  IPv6: TCP from [VIP]:PORT to
+ * [OUR]:SPORT, ICMPv6 destination unreachable and Neighbor Advertisements
+ * to OUR, and packets to OUR whose fixed header is followed by an
+ * extension header (the codec walks those).  0, or -1 with F->err set. */
+int pktsock_check_filter(struct pktsock_filter *f, const struct addr *our,
+                         const struct addr *vip, uint16_t port, uint16_t sport);
 
 /* The many-target engine's filter, one per interface for all its
- * targets: ARP replies to OUR_IP; IPv4 TCP (first fragments) and ICMP to
- * OUR_IP.  The engine validates the rest with its keyed ISN. */
-#define PKTSOCK_ENGINE_LEN 16
-unsigned short pktsock_engine_filter(struct sock_filter *out, uint32_t our_ip);
+ * targets: as the check's, for any VIP and any ports (the engine
+ * validates the rest with its keyed ISN), to any of the N addresses OUR
+ * (those of family 0 are skipped; at least one must be set).  0, or -1
+ * with F->err set. */
+int pktsock_engine_filter(struct pktsock_filter *f, const struct addr *our, size_t n);
+
+/* Release F's program (F may be all zero). */
+void pktsock_filter_free(struct pktsock_filter *f);
 
 #endif

@@ -41,8 +41,14 @@ bad 1 "invalid --timeout 'abc'" "timeout abc" --timeout=abc e0 10.8.0.2 10.8.0.1
 bad 1 "invalid --timeout '3600001'" "timeout too large" -t 3600001 e0 10.8.0.2 10.8.0.100 80
 bad 1 "invalid --retries 'x'" "retries x" -R x e0 10.8.0.2 10.8.0.100 80
 bad 1 "--source-ip 'nope'" "bad source ip" -s nope e0 10.8.0.2 10.8.0.100 80
-bad 1 "REAL_SERVER '2001:db8::1': IPv6 is not supported" "IPv6 real server" e0 2001:db8::1 10.8.0.100 80
-bad 1 "VIRTUAL_IP '::1': IPv6 is not supported" "IPv6 virtual IP" e0 10.8.0.2 ::1 80
+# both families are checked, but never mixed in one check
+bad 1 "REAL_SERVER '2001:db8::1' and VIRTUAL_IP '10.8.0.100' are not of one address family" "IPv6 real server, IPv4 VIP" e0 2001:db8::1 10.8.0.100 80
+bad 1 "REAL_SERVER '10.8.0.2' and VIRTUAL_IP '::1' are not of one address family" "IPv4 real server, IPv6 VIP" e0 10.8.0.2 ::1 80
+bad 1 "REAL_SERVER '10.8.0.2' and --source-ip '2001:db8::1' are not of one address family" "IPv6 --source-ip, IPv4 arguments" -s 2001:db8::1 e0 10.8.0.2 10.8.0.100 80
+bad 1 "REAL_SERVER '2001:db8::2' and --source-ip '10.8.0.1' are not of one address family" "IPv4 --source-ip, IPv6 arguments" -s 10.8.0.1 e0 2001:db8::2 2001:db8::100 80
+bad 64 "are not of one address family" "--usage-exit=64 holds for mixed families" --usage-exit=64 e0 2001:db8::2 10.8.0.100 80
+bad 1 "invalid --source-ip '\[2001:db8::1\]'" "bracketed --source-ip" -s '[2001:db8::1]' e0 2001:db8::2 2001:db8::100 80
+bad 1 "VIRTUAL_IP 'localhost': cannot resolve to an IPv6 address" "IPv6 literal and a name without IPv6" e0 2001:db8::2 localhost 80
 bad 1 "missing argument PORT" "missing PORT" e0 10.8.0.2 10.8.0.100
 bad 1 "missing argument SOURCE_IFACE" "no arguments"
 bad 1 "too many arguments: 'extra'" "extra argument" e0 10.8.0.2 10.8.0.100 80 extra
@@ -50,6 +56,7 @@ bad 1 "VIRTUAL_IP 'no-such-host.invalid': cannot resolve" "unresolvable host" e0
 bad 1 "SOURCE_IFACE 'nosuch0': no such interface" "unknown interface" nosuch0 10.8.0.2 10.8.0.100 80
 bad 1 "SOURCE_IFACE 'down0': interface is down" "interface down" down0 10.8.0.2 10.8.0.100 80
 bad 1 "SOURCE_IFACE 'noip0': interface has no IPv4 address" "interface without IPv4" noip0 10.8.0.2 10.8.0.100 80
+bad 1 "SOURCE_IFACE 'noip0': interface has no usable IPv6 address" "interface without IPv6" noip0 2001:db8::2 2001:db8::100 80
 bad 1 "SOURCE_IFACE 'lo': not an Ethernet interface" "loopback interface" lo 127.0.0.2 10.8.0.100 80
 # root without CAP_NET_RAW (bounding set emptied of it)
 NS a setpriv --bounding-set=-net_raw --inh-caps=-net_raw "$C" -t 100 e0 10.8.0.2 10.8.0.100 80 >"$T/out" 2>"$T/err"; rc=$?
@@ -90,6 +97,7 @@ assert o["reply_mac"] is None and o["reply_ttl"] is None, o' "$T/out" "$want"; t
 jerr no_such_interface "unknown interface" nosuch0 10.8.0.2 10.8.0.100 80
 jerr interface_down "interface down" down0 10.8.0.2 10.8.0.100 80
 jerr interface_without_ipv4 "interface without IPv4" noip0 10.8.0.2 10.8.0.100 80
+jerr interface_without_ipv6 "interface without IPv6" noip0 2001:db8::2 2001:db8::100 80
 jerr interface_not_ethernet "loopback" lo 127.0.0.2 10.8.0.100 80
 jerr resolution_failed "unresolvable host" e0 10.8.0.2 no-such-host.invalid 80
 jerr role_file_unreadable "missing role file" -r "$T/missing" e0 10.8.0.2 10.8.0.100 80

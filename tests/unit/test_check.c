@@ -31,7 +31,7 @@ static uint8_t fb[256];
 static struct chk_config config(void)
 {
 	struct chk_config cfg = {
-		.our_ip = OUR_IP, .rs_ip = RS_IP, .vip = VIP, .port = PORT,
+		.our = addr_ip4(OUR_IP), .rs = addr_ip4(RS_IP), .vip = addr_ip4(VIP), .port = PORT,
 		.sport = SPORT, .isn = ISN, .ip_id = 77, .mss = 1460,
 		.timeout_us = TMO,
 	};

@@ -98,19 +98,52 @@ static void test_ms_to_us(void **state)
 
 static void test_ip(void **state)
 {
-	uint32_t a = 0;
+	struct addr a;
 
 	(void)state;
-	assert_int_equal(chk_parse_ip4("10.0.0.1", &a, err, sizeof(err)), 0);
-	assert_int_equal(a, 0x0a000001);
-	assert_int_equal(chk_parse_ip4("10.0.0.256", &a, err, sizeof(err)), -1);
-	assert_int_equal(chk_parse_ip4("eth0", &a, err, sizeof(err)), -1);
+	assert_int_equal(chk_parse_source("10.0.0.1", &a, err, sizeof(err)), 0);
+	assert_int_equal(a.family, AF_INET);
+	assert_int_equal(addr_get_ip4(&a), 0x0a000001);
+	assert_int_equal(chk_parse_source("2001:db8::1", &a, err, sizeof(err)), 0);
+	assert_int_equal(a.family, AF_INET6);
+	assert_int_equal(a.u.b[15], 1);
+	assert_int_equal(chk_parse_source("10.0.0.256", &a, err, sizeof(err)), -1);
+	assert_int_equal(chk_parse_source("[2001:db8::1]", &a, err, sizeof(err)), -1);
+	assert_int_equal(chk_parse_source("10.1", &a, err, sizeof(err)), -1);
+	assert_int_equal(chk_parse_source("eth0", &a, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "eth0"));
-	assert_true(chk_is_ip6_literal("::1"));
-	assert_true(chk_is_ip6_literal("2001:db8::42"));
-	assert_false(chk_is_ip6_literal("10.0.0.1"));
-	assert_false(chk_is_ip6_literal("localhost"));
-	assert_false(chk_is_ip6_literal("host:80"));
+	assert_int_equal(chk_literal_family("::1"), AF_INET6);
+	assert_int_equal(chk_literal_family("2001:db8::42"), AF_INET6);
+	assert_int_equal(chk_literal_family("10.0.0.1"), AF_INET);
+	assert_int_equal(chk_literal_family("localhost"), 0);
+	assert_int_equal(chk_literal_family("host:80"), 0);
+	assert_int_equal(chk_literal_family(NULL), 0);
+}
+
+/* Literals of two families are refused, naming both; names pass (their
+ * family is decided by resolution). */
+static void test_families(void **state)
+{
+	struct chk_opts o;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	o.real_server = "10.0.0.42";
+	o.virtual_ip = "10.0.0.100";
+	assert_int_equal(chk_check_families(&o, err, sizeof(err)), 0);
+	o.virtual_ip = "2001:db8::100";
+	assert_int_equal(chk_check_families(&o, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "REAL_SERVER '10.0.0.42'"));
+	assert_non_null(strstr(err, "VIRTUAL_IP '2001:db8::100'"));
+	o.real_server = "rs.example";
+	assert_int_equal(chk_check_families(&o, err, sizeof(err)), 0);
+	o.source_ip = "10.0.0.1";
+	assert_int_equal(chk_check_families(&o, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "--source-ip '10.0.0.1'"));
+	o.source_ip = "2001:db8::1";
+	assert_int_equal(chk_check_families(&o, err, sizeof(err)), 0);
+	o.virtual_ip = "vip.example";
+	assert_int_equal(chk_check_families(&o, err, sizeof(err)), 0);
 }
 
 /* Usage errors exit 1 unless --usage-exit asks otherwise (never 0). */
@@ -173,6 +206,7 @@ int main(void)
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_retries),
 		cmocka_unit_test(test_ip),
+		cmocka_unit_test(test_families),
 		cmocka_unit_test(test_ms_to_us),
 		cmocka_unit_test(test_usage_exit),
 		cmocka_unit_test(test_usage_exit_scan),

@@ -36,6 +36,7 @@ static const struct {
 	{ CHK_OUT_ROLE_FILE, "role_file_unreadable", "error" },
 	{ CHK_OUT_RESOLVE, "resolution_failed", "error" },
 	{ CHK_OUT_SYSTEM, "system_error", "error" },
+	{ CHK_OUT_IFACE_NO_IP6, "interface_without_ipv6", "error" },
 };
 #define N (sizeof(table) / sizeof(table[0]))
 

@@ -119,7 +119,9 @@ static void test_engine_filter(void **state)
 {
 	static const uint8_t A[6] = { 2, 0, 0, 0, 0, 1 }, B[6] = { 2, 0, 0, 0, 0, 2 };
 	static const uint8_t BC[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-	struct sock_filter p[PKTSOCK_ENGINE_LEN];
+	struct pktsock_filter flt;
+	const struct sock_filter *p;
+	struct addr our = addr_ip4(0x0a000001);
 	uint8_t buf[256];
 	struct pkt_tcp_spec s = {
 		.smac = B, .dmac = A, .src = addr_ip4(0x0a000064), .dst = addr_ip4(0x0a000001), .sport = 80,
@@ -128,7 +130,8 @@ static void test_engine_filter(void **state)
 	size_t n;
 
 	(void)state;
-	assert_int_equal(pktsock_engine_filter(p, 0x0a000001), PKTSOCK_ENGINE_LEN);
+	assert_int_equal(pktsock_engine_filter(&flt, &our, 1), 0);
+	p = flt.prog;
 	n = pkt_build_tcp(buf, sizeof(buf), &s);
 	assert_true(run_filter(p, buf, n));                 /* any VIP, any port */
 	s.dst = addr_ip4(0x0a000002);
@@ -147,6 +150,7 @@ static void test_engine_filter(void **state)
 	assert_false(run_filter(p, buf, n));                /* requests stay out */
 	n = pkt_build_arp(buf, sizeof(buf), 2, B, addr_ip4(0x0a00000b), A, A, addr_ip4(0x0a000009));
 	assert_false(run_filter(p, buf, n));                /* a reply to someone else */
+	pktsock_filter_free(&flt);
 }
 
 int main(void)
