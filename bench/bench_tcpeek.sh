@@ -10,7 +10,8 @@
 # handshake-only tcpeek, in the same rounds, giving the cost per packet of
 # following connections; and, when TCPEEK_BASE names another tcpeek binary
 # (one built from an earlier commit), handshake-only tcpeek against it,
-# same rounds: the ratio shows whether handshake-only got slower.
+# same rounds: the ratio shows whether handshake-only got slower (the
+# rounds over the three files time it too: a throughput ratio per file).
 #
 # Three pcaps are generated into a temp dir (deleted at the end):
 #   handshakes  BENCH_N successful handshakes, ~1 k in flight
@@ -31,7 +32,7 @@ root=$(cd "$here/.." && pwd)
 build="$root/${BUILD:-build}"
 gen="$build/tools/pcapgen"
 floor="$build/tools/pcap_floor"
-tcpeek="$root/bin/tcpeek"
+tcpeek="${TCPEEK:-$root/bin/tcpeek}"   # TCPEEK: another binary to measure
 N=${BENCH_N:-1000000}
 RUNS=${BENCH_RUNS:-3}
 cputime="$build/tools/cputime"
@@ -81,7 +82,7 @@ minimum() {
 # Timings are taken round by round (each round runs the floor and tcpeek
 # on every file in turn), so that a change in the load of a shared machine
 # falls on all files alike and the open400k/handshakes comparison stays fair.
-declare -A PKTS TF TP RS CF CP PPS_FLOOR PPS_PEEK RSS_PEEK MIN_FLOOR MIN_PEEK CPU_FLOOR CPU_PEEK
+declare -A PKTS TF TP TB RS CF CP CB PPS_FLOOR PPS_PEEK RSS_PEEK MIN_FLOOR MIN_PEEK CPU_FLOOR CPU_PEEK
 
 # count NAME FILE: the packets in FILE, by the floor
 count() {
@@ -107,6 +108,28 @@ round() {
 	TP[$name]+="$us "
 	CP[$name]+="$RUN_CPU_US "
 	RS[$name]+="$kb "
+	if [ -n "${TCPEEK_BASE:-}" ] && [ -x "$TCPEEK_BASE" ]; then
+		run_timed us kb "$TCPEEK_BASE" -r "$file" -q ||
+			{ echo "bench_tcpeek: TCPEEK_BASE failed on $name" >&2; return 1; }
+		TB[$name]+="$us "
+		CB[$name]+="$RUN_CPU_US "
+	fi
+}
+
+# base_report NAME: this tcpeek's throughput against TCPEEK_BASE's on the
+# same file, same rounds (>= 1: not slower), from wall and CPU medians
+base_report() {
+	local name=$1
+	local -a tp tb cp cb
+	[ -n "${TB[$name]:-}" ] || return 0
+	read -r -a tp <<<"${TP[$name]}"
+	read -r -a tb <<<"${TB[$name]}"
+	read -r -a cp <<<"${CP[$name]}"
+	read -r -a cb <<<"${CB[$name]}"
+	awk -v n="$name" -v tp="$(median "${tp[@]}")" -v tb="$(median "${tb[@]}")" \
+	    -v cp="$(median "${cp[@]}")" -v cb="$(median "${cb[@]}")" 'BEGIN {
+		printf "base %-11s throughput vs TCPEEK_BASE: %.3fx (wall %.3f s vs %.3f s), %.3fx (cpu %.3f s vs %.3f s)\n",
+		    n, tb / tp, tp / 1e6, tb / 1e6, cb / cp, cp / 1e6, cb / 1e6 }'
 }
 
 # report NAME: medians (and minima) of its rounds, one line
@@ -172,6 +195,9 @@ done
 if [ "$status" -eq 0 ]; then
 	for s in handshakes open400k flood; do
 		report "$s"
+	done
+	for s in handshakes open400k flood; do
+		base_report "$s"
 	done
 fi
 # the fixed cost inside those times: tcpeek on a file of 3 packets

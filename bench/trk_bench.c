@@ -143,7 +143,8 @@ struct counts {
 	uint64_t result[TRK_ABORT + 1];
 };
 
-static uint64_t cb_classify(void *arg, uint32_t ca, uint16_t cp, uint32_t sa, uint16_t sp)
+static uint64_t cb_classify(void *arg, const struct addr *ca, uint16_t cp, const struct addr *sa,
+                            uint16_t sp)
 {
 	(void)arg, (void)ca, (void)cp, (void)sa, (void)sp;
 	return 1;

@@ -169,6 +169,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		f.has_ip = f.has_tcp = 1;
 		f.ip.src = addr_ip4(srv ? 0x0a000001u : 0xc0a80000u + (uint32_t)(tup & 3));
 		f.ip.dst = addr_ip4(srv ? 0xc0a80000u + (uint32_t)(tup & 3) : 0x0a000001u);
+		if (r[5] & 0x80) {
+			/* the same tuple in IPv6: 2001:db8::/96 + the IPv4 bytes */
+			struct addr *e[2] = { &f.ip.src, &f.ip.dst };
+
+			for (int k = 0; k < 2; k++) {
+				uint32_t w = e[k]->u.w[0];
+
+				memset(e[k], 0, sizeof(*e[k]));
+				e[k]->family = AF_INET6;
+				e[k]->u.b[0] = 0x20, e[k]->u.b[1] = 0x01;
+				e[k]->u.b[2] = 0x0d, e[k]->u.b[3] = 0xb8;
+				e[k]->u.w[3] = w;
+			}
+		}
 		f.tcp.sport = srv ? 80 : (uint16_t)(40000 + (tup >> 2));
 		f.tcp.dport = srv ? (uint16_t)(40000 + (tup >> 2)) : 80;
 		f.tcp.flags = (uint8_t)(kflags[kind] | (r[5] & 0x40 ? r[5] & 0x3f : 0));

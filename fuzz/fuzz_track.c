@@ -24,6 +24,8 @@
  * the documents), then records:
  *   0x00-0x7f  TCP   tuple, flags, seq pick, ack pick, dt(2)
  *   0x80-0x9f  ICMP  unreachable quoting a tuple: tuple, code, seq pick, dt(2)
+ * (on TCP and ICMP records, bit 3 of the type makes the tuple IPv6, with
+ * two client addresses whose 4-byte folds are equal, and ICMPv6)
  *   0xa0-0xbf  advance the clock without a packet: dt(2)
  *   0xc0-0xff  raw frame: link pick in the low bits, dt(2), len(2), bytes
  * dt is a time step; bit 15 selects a coarse unit, and the record type's
@@ -65,12 +67,13 @@ struct evlog {
 
 static FILE *devnull;
 
-static uint64_t classify(void *arg, uint32_t ca, uint16_t cp, uint32_t sa, uint16_t sp)
+static uint64_t classify(void *arg, const struct addr *ca, uint16_t cp, const struct addr *sa,
+                         uint16_t sp)
 {
 	(void)arg, (void)sa;
 	if (sp == 7)
 		return 0;               /* as if excluded by a filter */
-	return 1u | (ca & 1 ? 2u : 0u) | (cp & 1 ? 4u : 0u) | (sp == 443 ? 8u : 0u);
+	return 1u | (ca->u.b[15] & 1 ? 2u : 0u) | (cp & 1 ? 4u : 0u) | (sp == 443 ? 8u : 0u);
 }
 
 static void done(void *arg, const struct trk_event *ev)
@@ -120,8 +123,8 @@ static void count_open(void *arg, uint64_t filters)
 
 static bool same_event(const struct trk_event *a, const struct trk_event *b)
 {
-	return a->result == b->result && a->cli_addr == b->cli_addr &&
-	       a->srv_addr == b->srv_addr && a->cli_port == b->cli_port &&
+	return a->result == b->result && addr_eq(&a->cli_addr, &b->cli_addr) &&
+	       addr_eq(&a->srv_addr, &b->srv_addr) && a->cli_port == b->cli_port &&
 	       a->srv_port == b->srv_port && a->start_us == b->start_us &&
 	       a->end_us == b->end_us && a->dupsyn == b->dupsyn &&
 	       a->dupsynack == b->dupsynack && a->filters == b->filters &&
@@ -142,11 +145,34 @@ static uint32_t pick_seq(uint8_t b)
 	return isns[b & 3] + (uint32_t)off[(b >> 2) & 3] + (uint32_t)(b >> 4) * 0x10000u * (b >> 7);
 }
 
-static void tuple(uint8_t b, uint32_t *ca, uint16_t *cp, uint32_t *sa, uint16_t *sp)
+/* A pool address in either family.  IPv6: 2001:db8::/96 with the IPv4
+ * pool's 4 bytes at the end, except the 4th client (the 1st again in
+ * IPv4), which gets another address whose 4-byte fold (sess_fold) is the
+ * 1st one's: the table must tell them apart by their whole bytes. */
+static struct addr pool_addr(uint32_t v4, bool v6, bool twin)
 {
-	*ca = cli_addrs[b & 3];
+	struct addr a = addr_ip4(v4);
+
+	if (!v6)
+		return a;
+	a.family = AF_INET6;
+	memset(a.u.b, 0, sizeof(a.u.b));
+	if (twin) {
+		a.u.b[4] = 0x20, a.u.b[5] = 0x01, a.u.b[6] = 0x0d, a.u.b[7] = 0xb8;
+		a.u.w[2] = addr_ip4(v4).u.w[0];
+	} else {
+		a.u.b[0] = 0x20, a.u.b[1] = 0x01, a.u.b[2] = 0x0d, a.u.b[3] = 0xb8;
+		a.u.w[3] = addr_ip4(v4).u.w[0];
+	}
+	return a;
+}
+
+static void tuple(uint8_t b, bool v6, struct addr *ca, uint16_t *cp, struct addr *sa,
+                  uint16_t *sp)
+{
+	*ca = pool_addr(cli_addrs[b & 3], v6, (b & 3) == 3);
 	*cp = cli_ports[(b >> 2) & 3];
-	*sa = srv_addrs[(b >> 4) & 1];
+	*sa = pool_addr(srv_addrs[(b >> 4) & 1], v6, false);
 	*sp = srv_ports[(b >> 5) & 1];
 }
 
@@ -156,18 +182,20 @@ static uint64_t step(uint16_t dt)
 	return dt & 0x8000 ? (uint64_t)(dt & 0x7fff) * 100000u : dt;
 }
 
-static void ip_hdr(struct pkt_frame *f, uint32_t src, uint32_t dst, uint8_t proto)
+static void ip_hdr(struct pkt_frame *f, struct addr src, struct addr dst, uint8_t proto)
 {
+	bool v6 = src.family == AF_INET6;
+
 	f->has_ip = 1;
-	f->ip.hlen = 20;
+	f->ip.hlen = v6 ? 40 : 20;
 	f->ip.tot_len = 40;
 	f->ip.ttl = 64;
 	f->ip.proto = proto;
-	f->ip.src = addr_ip4(src);
-	f->ip.dst = addr_ip4(dst);
+	f->ip.src = src;
+	f->ip.dst = dst;
 	f->l3_off = 14;
 	f->has_eth = 1;
-	f->eth.type = PKT_ETHERTYPE_IPV4;
+	f->eth.type = v6 ? PKT_ETHERTYPE_IPV6 : PKT_ETHERTYPE_IPV4;
 }
 
 /* Parse the records; returns how many frames were made. */
@@ -181,14 +209,14 @@ static size_t make_frames(const uint8_t *p, size_t n, struct rec *out)
 	while (i < n && k < MAX_FRAMES) {
 		uint8_t kind = p[i++];
 		struct pkt_frame *f = &out[k].f;
-		uint32_t ca, sa;
+		struct addr ca, sa;
 		uint16_t cp, sp, dt;
 
 		memset(f, 0, sizeof(*f));
 		if (kind < 0x80) {
 			if (n - i < 6)
 				break;
-			tuple(p[i], &ca, &cp, &sa, &sp);
+			tuple(p[i], kind & 8, &ca, &cp, &sa, &sp);
 			bool from_srv = p[i] & 0x40;
 			ip_hdr(f, from_srv ? sa : ca, from_srv ? ca : sa, PKT_IPPROTO_TCP);
 			f->has_tcp = 1;
@@ -211,18 +239,21 @@ static size_t make_frames(const uint8_t *p, size_t n, struct rec *out)
 		} else if (kind < 0xa0) {
 			if (n - i < 5)
 				break;
-			tuple(p[i], &ca, &cp, &sa, &sp);
+			tuple(p[i], kind & 8, &ca, &cp, &sa, &sp);
 			/* from a router (or the server) back to the client */
-			ip_hdr(f, (kind & 1) ? sa : 0x0a0000fd, ca, PKT_IPPROTO_ICMP);
+			ip_hdr(f, (kind & 1) ? sa : pool_addr(0x0a0000fd, kind & 8, false), ca,
+			       PKT_IPPROTO_ICMP);
 			f->has_icmp = 1;
-			f->icmp.type = (kind & 2) ? 11 : PKT_ICMP_UNREACH;
+			/* ICMP 3 / ICMPv6 1 is unreachable, 11 / 3 time exceeded */
+			f->icmp.type = (kind & 8) ? ((kind & 2) ? 3 : 1) : ((kind & 2) ? 11 : PKT_ICMP_UNREACH);
+			f->icmp.unreach = !(kind & 2);
 			f->icmp.code = p[i + 1] & 15;
 			f->icmp.has_quote = !(kind & 4);
-			f->icmp.q_ip.hlen = 20;
+			f->icmp.q_ip.hlen = (kind & 8) ? 40 : 20;
 			f->icmp.q_ip.tot_len = 60;
 			f->icmp.q_ip.proto = PKT_IPPROTO_TCP;
-			f->icmp.q_ip.src = addr_ip4(ca);
-			f->icmp.q_ip.dst = addr_ip4(sa);
+			f->icmp.q_ip.src = ca;
+			f->icmp.q_ip.dst = sa;
 			f->icmp.q_sport = cp;
 			f->icmp.q_dport = sp;
 			f->icmp.q_seq = pick_seq(p[i + 2]);

@@ -201,6 +201,15 @@ def seeds_filter():
         write("filter", e.encode())
     # several expressions at once, one a line, with tuples to match after
     write("filter", "\n".join(seen[:6]).encode() + b"\n\x0a\x00\x00\x01\xc0\xa8\x01\x01\x00\x50")
+    # the bracketed IPv6 forms, matched against IPv6 tuples (direction bit 2)
+    v6 = ["web:RX@[2001:db8::/32]:80:443", ":TX@[fe80::/10]:%", "one:RX@[::1]:80",
+          "mix:RX@10.0.0.0/8:22,[2001:db8:1::5]:22", "bad:RX@2001:db8::1:80",
+          "bad:RX@[2001:db8::]/32:80", "bad:RX@[10.0.0.1]:80"]
+    for e in v6:
+        write("filter", e.encode())
+    write("filter", "\n".join(v6[:4]).encode() +
+          b"\n\t\x00\x00\x00\x01\x00\x00\x00\x02\x01\xbb\x05" +
+          b"\n\t\x00\x00\x00\x01\x00\x00\x00\x02\x00\x50\x0e")
 
 
 def seeds_tstat():

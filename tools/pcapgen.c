@@ -412,7 +412,8 @@ static void push_arp(struct gen *g, uint64_t ts)
 	push(g, ts, buf, n, n);
 }
 
-/* An IPv6 TCP SYN: counted as a packet, never decoded or tracked. */
+/* An IPv6 TCP SYN from [2001:db8::1]:50000 to [2001:db8::2]:80 (written
+ * byte by byte: the layout as a reader of RFC 8200 sees it). */
 static void push_ipv6(struct gen *g, uint64_t ts)
 {
 	uint8_t buf[14 + 40 + 20];
@@ -893,8 +894,14 @@ static void sc_mixed(struct gen *g)
 	}
 	for (int k = 0; k < M_COUNT; k++)
 		push_malformed(g, EPOCH_US + (uint64_t)(k + 1) * 3 * SEC, (enum malformed)k);
+	/* an IPv6 handshake among them: its SYN sent twice, never answered,
+	 * a timeout with a retransmitted SYN (RX only: no -L, no filter) */
 	push_ipv6(g, EPOCH_US + 5 * SEC);
 	push_ipv6(g, EPOCH_US + 15 * SEC);
+	g->c[0].timeout++;
+	g->c[0].f_dsyn++;
+	if (EPOCH_US + 15 * SEC + TIMEOUT_US + TIMEOUT_MARGIN > g->need_end)
+		g->need_end = EPOCH_US + 15 * SEC + TIMEOUT_US + TIMEOUT_MARGIN;
 	push_arp(g, EPOCH_US + 7 * SEC);
 	/* a later burst, after every timeout fired: some still open at the end */
 	for (int i = 0; i < 6; i++) {

@@ -142,13 +142,13 @@ static void finish(struct conn *c, uint32_t idx, enum conn_end end, enum conn_vi
 	struct conn_event ev = {
 		.end = end, .via = via, .by = by,
 		.after_data = x->d[0].bytes + x->d[1].bytes > 0,
-		.cli_addr = s->cli_addr, .srv_addr = s->srv_addr,
 		.cli_port = s->cli_port, .srv_port = s->srv_port,
 		.start_us = s->start_us,
 		.end_us = end_us < s->start_us ? s->start_us : end_us,
 		.filters = s->filters,
 	};
 
+	sess_addrs(&c->tab, idx, &ev.cli_addr, &ev.srv_addr);
 	for (int i = 0; i < 2; i++) {
 		ev.bytes[i] = x->d[i].bytes;
 		ev.probes[i] = x->d[i].probes;
@@ -242,13 +242,13 @@ void conn_handshake(struct conn *c, const struct trk_event *ev)
 	if (ev->result != TRK_SUCCESS)
 		return;
 	set_time(c, ev->end_us);
-	h = sess_hash(&c->tab, ev->cli_addr, ev->cli_port, ev->srv_addr, ev->srv_port);
-	idx = sess_find(&c->tab, h, ev->cli_addr, ev->cli_port, ev->srv_addr, ev->srv_port);
+	h = sess_hash(&c->tab, &ev->cli_addr, ev->cli_port, &ev->srv_addr, ev->srv_port);
+	idx = sess_find(&c->tab, h, &ev->cli_addr, ev->cli_port, &ev->srv_addr, ev->srv_port);
 	if (idx != SESS_NONE)
 		finish_silent(c, idx, CONN_VIA_NEW_SYN, c->pnow);
 	if (c->tab.count >= c->cfg.max_conns ||
-	    (idx = sess_insert(&c->tab, h, ev->cli_addr, ev->cli_port,
-	                       ev->srv_addr, ev->srv_port)) == SESS_NONE) {
+	    (idx = sess_insert(&c->tab, h, &ev->cli_addr, ev->cli_port,
+	                       &ev->srv_addr, ev->srv_port)) == SESS_NONE) {
 		c->overflow++;
 		if (c->ops.overflow)
 			c->ops.overflow(c->arg, ev->filters);
@@ -369,17 +369,15 @@ void conn_packet(struct conn *c, const struct pkt_frame *f, uint64_t ts_us)
 {
 	uint64_t h;
 	uint32_t idx;
-	const struct sess *s;
 
 	set_time(c, ts_us);
 	if (c->tab.count == 0 || !f->has_ip || !f->has_tcp)
 		return;
-	h = sess_hash(&c->tab, addr_get_ip4(&f->ip.src), f->tcp.sport, addr_get_ip4(&f->ip.dst), f->tcp.dport);
-	idx = sess_find(&c->tab, h, addr_get_ip4(&f->ip.src), f->tcp.sport, addr_get_ip4(&f->ip.dst), f->tcp.dport);
+	h = sess_hash(&c->tab, &f->ip.src, f->tcp.sport, &f->ip.dst, f->tcp.dport);
+	idx = sess_find(&c->tab, h, &f->ip.src, f->tcp.sport, &f->ip.dst, f->tcp.dport);
 	if (idx == SESS_NONE)
 		return;
-	s = sess_at(&c->tab, idx);
-	on_segment(c, idx, s->cli_addr == addr_get_ip4(&f->ip.src) && s->cli_port == f->tcp.sport ?
+	on_segment(c, idx, sess_is_cli(&c->tab, idx, &f->ip.src, f->tcp.sport) ?
 	           CONN_CLIENT : CONN_SERVER, f);
 }
 

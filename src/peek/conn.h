@@ -98,7 +98,7 @@ struct conn_event {
 	enum conn_side by;       /* reset: its sender; keepalive: the prober;
 	                          * half-open: the side that had lost it */
 	int after_data;          /* payload seen from either side */
-	uint32_t cli_addr, srv_addr;
+	struct addr cli_addr, srv_addr;
 	uint16_t cli_port, srv_port;
 	uint64_t start_us;       /* the handshake's completion */
 	uint64_t end_us;

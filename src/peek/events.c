@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "net/pkt.h"
+#include "common/addr.h"
 #include "common/text.h"
 #include "sys/log.h"
 
@@ -37,11 +37,12 @@ static int put_str(json_object *o, const char *key, const char *v)
 	return put(o, key, json_object_new_string(v));
 }
 
-static int put_ip(json_object *o, const char *key, uint32_t a)
+/* The address alone (its port is a member of its own): no brackets. */
+static int put_ip(json_object *o, const char *key, const struct addr *a)
 {
-	char b[PKT_IP4_STRLEN];
+	char b[ADDR_STRLEN];
 
-	return put_str(o, key, pkt_fmt_ip4(b, a));
+	return put_str(o, key, addr_fmt(b, a));
 }
 
 static int put_filters(json_object *o, uint64_t filters, const char *const *names, int nfilt)
@@ -68,7 +69,7 @@ static int put_filters(json_object *o, uint64_t filters, const char *const *name
 
 /* The members both kinds share, in the table line's order. */
 static int put_tuple(json_object *o, const char *type, uint64_t start, uint64_t end,
-                     uint32_t ca, uint16_t cp, uint32_t sa, uint16_t sp)
+                     const struct addr *ca, uint16_t cp, const struct addr *sa, uint16_t sp)
 {
 	int rc = 0;
 
@@ -90,7 +91,7 @@ json_object *evw_json_handshake(const struct trk_event *ev, const char *const *n
 	if (!o)
 		return NULL;
 	rc = put_tuple(o, "handshake", ev->start_us, ev->end_us,
-	               ev->cli_addr, ev->cli_port, ev->srv_addr, ev->srv_port);
+	               &ev->cli_addr, ev->cli_port, &ev->srv_addr, ev->srv_port);
 	rc |= put_u64(o, "handshake_us", ev->end_us >= ev->start_us ? ev->end_us - ev->start_us : 0);
 	rc |= put_str(o, "result", trk_result_name(ev->result));
 	rc |= put_u64(o, "dupsyn", ev->dupsyn);
@@ -118,7 +119,7 @@ json_object *evw_json_connection(const struct conn_event *ev, const char *const 
 	if (!o)
 		return NULL;
 	rc = put_tuple(o, "connection", ev->start_us, ev->end_us,
-	               ev->cli_addr, ev->cli_port, ev->srv_addr, ev->srv_port);
+	               &ev->cli_addr, ev->cli_port, &ev->srv_addr, ev->srv_port);
 	rc |= put_u64(o, "duration_us", ev->end_us >= ev->start_us ? ev->end_us - ev->start_us : 0);
 	rc |= put_str(o, "end", conn_end_name(ev->end));
 	rc |= put_str(o, "via", conn_via_name(ev->via));

@@ -15,12 +15,13 @@
 #include <string.h>
 
 #include "peek/filter.h"
+#include "common/parse.h"
 #include "common/text.h"
 
 /* One addr[/len]:port[:port...] element of a filter. */
 struct filt_rule {
-	uint32_t net;            /* masked base */
-	uint32_t mask;           /* 0 for a wildcard address (or /0) */
+	struct prefix net;       /* masked base, one family */
+	bool any_addr;           /* '%' or '*': either family */
 	bool any_port;
 	uint16_t nports;
 	uint16_t *ports;
@@ -146,84 +147,110 @@ static bool is_wild(const char *s, size_t n)
 	return n == 1 && (s[0] == '%' || s[0] == '*');
 }
 
-/* Decimal digits only, value <= max; no sign, no blanks, no wrap. */
-static bool parse_uint(const char *s, size_t n, unsigned long max, unsigned long *out)
+/* Hex digits only (what a bare IPv6 address starts with before its
+ * first ':'), possibly none. */
+static bool all_hex(const char *s, size_t n)
 {
-	unsigned long v = 0;
-
-	if (n == 0 || n > 10)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') ||
+		      (s[i] >= 'A' && s[i] <= 'F')))
 			return false;
-		v = v * 10 + (unsigned long)(s[i] - '0');
-		if (v > max)
-			return false;
-	}
-	*out = v;
 	return true;
 }
 
-/* Strict dotted quad: four decimal octets 0-255. */
-static bool parse_ip4(const char *s, size_t n, uint32_t *out)
+/*
+ * The address part of an element, [s, s+n) up to the ':' before the
+ * ports: '%' or '*', A.B.C.D[/LEN], or [IPV6[/LEN]] in brackets (the
+ * grammar separates ports with ':', so an IPv6 address must be
+ * bracketed to be told from them).
+ */
+static int parse_rule_addr(struct parse *p, const char *s, size_t n, struct filt_rule *r)
 {
-	uint32_t a = 0;
-	size_t i = 0;
+	const char *slash = memchr(s, '/', n);
+	size_t hostlen = slash != NULL ? (size_t)(slash - s) : n;
+	const char *why = NULL;
 
-	for (int oct = 0; oct < 4; oct++) {
-		size_t st = i;
-		unsigned long v;
-		while (i < n && s[i] != '.')
-			i++;
-		if (i - st > 3 || !parse_uint(s + st, i - st, 255, &v))
-			return false;
-		a = a << 8 | (uint32_t)v;
-		if (oct < 3) {
-			if (i >= n)
-				return false;
-			i++;     /* the dot */
-		}
+	if (is_wild(s, hostlen)) {
+		if (slash != NULL)
+			return perr2(p, "address", s, n,
+			             "is a wildcard and takes no prefix length");
+		r->any_addr = true;
+		return 0;
 	}
-	if (i != n)
-		return false;
-	*out = a;
-	return true;
+	if (s[0] == '[') {
+		const char *close = memchr(s, ']', n);
+
+		if (close == NULL)
+			return perr2(p, "address", s, n, "has no closing ']'");
+		if (close != s + n - 1)
+			return perr2(p, "address", s, n, close[1] == '/' ?
+			             "has its prefix length outside the brackets (write [ADDR/LEN])" :
+			             "has text after its closing ']'");
+		if (parse_prefix(s + 1, n - 2, PARSE_IP6, &r->net, &why) == 0)
+			return 0;
+		if (why != NULL && strcmp(why, "prefix length") == 0) {
+			const char *sl = memchr(s, '/', n);
+
+			return perr2(p, "prefix length", sl + 1, (size_t)(s + n - 1 - sl - 1),
+			             "is not 0-128");
+		}
+		return perr2(p, "address", s, n,
+		             "is not an IPv6 address or prefix (brackets hold IPv6 only)");
+	}
+	if (parse_prefix(s, n, PARSE_IP4, &r->net, &why) == 0)
+		return 0;
+	if (why != NULL && strcmp(why, "prefix length") == 0)
+		return perr2(p, "prefix length", slash + 1, n - hostlen - 1, "is not 0-32");
+	return perr2(p, "address", s, hostlen,
+	             "is not a dotted-quad IPv4 address or '%'/'*'");
+}
+
+/* The length of the address part of element [s, s+n): up to the first
+ * ':' (after a closing ']' for a bracketed one), or -1 if a bracket is
+ * not closed before the end. */
+static long addr_part_len(const char *s, size_t n)
+{
+	const char *from = s, *colon;
+
+	if (n > 0 && s[0] == '[') {
+		const char *close = memchr(s, ']', n);
+
+		if (close == NULL)
+			return -1;
+		from = close;
+	}
+	colon = memchr(from, ':', (size_t)(s + n - from));
+	return colon != NULL ? (long)(colon - s) : (long)n;
 }
 
 /* addr[/len]:port[:port...] in [s, s+n). */
 static int parse_rule(struct parse *p, const char *s, size_t n, struct filt_rule *r)
 {
-	const char *colon = memchr(s, ':', n);
-	size_t alen = colon != NULL ? (size_t)(colon - s) : n;
-	const char *slash = memchr(s, '/', alen);
-	size_t hostlen = slash != NULL ? (size_t)(slash - s) : alen;
+	long al;
+	size_t alen;
+	const char *colon;
 
 	memset(r, 0, sizeof(*r));
 	if (n == 0)
 		return perr(p, "empty address:port element");
+	al = addr_part_len(s, n);
+	if (al < 0)
+		return perr2(p, "address", s, n, "has no closing ']'");
+	alen = (size_t)al;
+	colon = alen < n ? s + alen : NULL;
+	/* A bare IPv6 address: its first ':' cut it after a few hex digits
+	 * (or none, "::1"), and more ':' follow. */
+	if (colon != NULL && all_hex(s, alen) && alen <= 4 &&
+	    memchr(colon + 1, ':', (size_t)(s + n - colon - 1)) != NULL &&
+	    (alen == 0 || parse_prefix(s, alen, PARSE_IP4, &r->net, NULL) != 0) &&
+	    !is_wild(s, alen))
+		return perr2(p, "element", s, n,
+		             "looks like a bare IPv6 address: write it in brackets, "
+		             "[ADDR]:PORT or [ADDR/LEN]:PORT");
 	if (alen == 0)
 		return perr2(p, "element", s, n, "has no address");
-	if (is_wild(s, hostlen)) {
-		if (slash != NULL)
-			return perr2(p, "address", s, alen,
-			             "is a wildcard and takes no prefix length");
-		r->mask = 0;
-		r->net = 0;
-	} else {
-		uint32_t a;
-		unsigned long len = 32;
-		if (!parse_ip4(s, hostlen, &a))
-			return perr2(p, "address", s, hostlen,
-			             "is not a dotted-quad IPv4 address or '%'/'*'");
-		if (slash != NULL) {
-			size_t llen = alen - hostlen - 1;
-			if (llen > 2 || !parse_uint(slash + 1, llen, 32, &len))
-				return perr2(p, "prefix length", slash + 1, llen,
-				             "is not 0-32");
-		}
-		r->mask = len == 0 ? 0 : 0xffffffffu << (32 - len);
-		r->net = a & r->mask;
-	}
+	if (parse_rule_addr(p, s, alen, r) < 0)
+		return -1;
 	if (colon == NULL)
 		return perr2(p, "element", s, n, "has no port (addr:port)");
 
@@ -233,13 +260,13 @@ static int parse_rule(struct parse *p, const char *s, size_t n, struct filt_rule
 	for (;;) {
 		const char *c = memchr(q, ':', (size_t)(end - q));
 		size_t plen = c != NULL ? (size_t)(c - q) : (size_t)(end - q);
-		unsigned long port;
+		uint64_t port;
 
 		if (plen == 0)
 			return perr2(p, "element", s, n, "has an empty port");
 		if (is_wild(q, plen)) {
 			r->any_port = true;
-		} else if (plen > 5 || !parse_uint(q, plen, 65535, &port)) {
+		} else if (plen > 5 || parse_u64n(q, plen, 65535, &port) != 0) {
 			return perr2(p, "port", q, plen, "is not 0-65535 (0: any port)");
 		} else if (port == 0) {
 			/* the original's third wildcard, beside % and * */
@@ -297,7 +324,7 @@ static int parse_rules(struct parse *p, const char *s, struct filt *f)
 		}
 		f->rules = nr;
 		f->rules[f->nrules++] = r;
-		if (r.mask == 0 && r.any_port)
+		if (r.any_addr && r.any_port)
 			f->any = true;
 		if (c == NULL)
 			break;
@@ -372,9 +399,9 @@ int filt_add(struct filt_set *fs, const char *expr, char *err, size_t errlen)
 
 /* ---- matching --------------------------------------------------------- */
 
-static bool rule_match(const struct filt_rule *r, uint32_t addr, uint16_t port)
+static bool rule_match(const struct filt_rule *r, const struct addr *addr, uint16_t port)
 {
-	if ((addr & r->mask) != r->net)
+	if (!r->any_addr && !prefix_contains(&r->net, addr))
 		return false;
 	if (r->any_port)
 		return true;
@@ -389,9 +416,9 @@ static bool rule_match(const struct filt_rule *r, uint32_t addr, uint16_t port)
  * TX: the remote end is the responder, and so is the port.
  */
 static bool filt_hit(const struct filt *f, bool is_rx, bool is_tx,
-                     uint32_t cli_addr, uint32_t srv_addr, uint16_t srv_port)
+                     const struct addr *cli_addr, const struct addr *srv_addr, uint16_t srv_port)
 {
-	uint32_t addr;
+	const struct addr *addr;
 
 	if (f->tx ? !is_tx : !is_rx)
 		return false;
@@ -405,7 +432,7 @@ static bool filt_hit(const struct filt *f, bool is_rx, bool is_tx,
 }
 
 uint64_t filt_match(const struct filt_set *fs, bool is_rx, bool is_tx,
-                    uint32_t cli_addr, uint32_t srv_addr, uint16_t srv_port)
+                    const struct addr *cli_addr, const struct addr *srv_addr, uint16_t srv_port)
 {
 	uint64_t m = 0;
 

@@ -3,8 +3,12 @@
  *
  *   [name]:RX|TX@addr[/len]:port[:port...][,addr[/len]:port[:port...]...]
  *
- * '%' and '*' are wildcards for addr or port; port 0 is one too (as in
- * the original).  A filter without a name is
+ * addr is a dotted quad, or an IPv6 address in brackets with its prefix
+ * length inside them ([2001:db8::/32]:80:443): ':' stays the separator,
+ * the brackets tell an IPv6 address from the ports.  A bare IPv6 address
+ * and a bracketed IPv4 one are errors.  A prefix matches addresses of its
+ * own family only.  '%' and '*' are wildcards for addr (either family)
+ * or port; port 0 is one too (as in the original).  A filter without a name is
  * an exclusion filter: a handshake it matches is recorded in no filter,
  * wherever the exclusion stands on the command line.  The named filters
  * RX (RX@*:*) and TX (TX@*:*) always exist as indexes 0 and 1; user
@@ -25,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/addr.h"
 #include "common/text.h"
 
 #define FILT_MAX 64          /* named filters, RX and TX included */
@@ -52,6 +57,7 @@ const char *filt_name(const struct filt_set *fs, int idx);
  * can be true on loopback).  0 when an exclusion filter matches.
  */
 uint64_t filt_match(const struct filt_set *fs, bool is_rx, bool is_tx,
-                    uint32_t cli_addr, uint32_t srv_addr, uint16_t srv_port);
+                    const struct addr *cli_addr, const struct addr *srv_addr,
+                    uint16_t srv_port);
 
 #endif

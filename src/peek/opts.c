@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/parse.h"
 #include "peek/sesstab.h"
 #include "common/text.h"
 #include "sys/capture.h"
@@ -67,8 +68,9 @@ static const char help_text[] =
 "                         the first one up, not loopback, with an IPv4 address)\n"
 "  -r, --read=FILE        read a pcap or pcapng file instead (\"-\": stdin);\n"
 "                         time is taken from the packets\n"
-"  -L, --local=CIDR       addresses that count as local, repeatable; live\n"
-"                         captures add every IPv4 address of the host.\n"
+"  -L, --local=CIDR       addresses that count as local (A.B.C.D[/LEN] or\n"
+"                         IPV6[/LEN]), repeatable; live captures add every\n"
+"                         address of the host, IPv4 and IPv6.\n"
 "                         With none known, every server counts as local\n"
 "  -u, --user=USER        once the capture and socket are open, run as USER\n"
 "  -U, --socket=PATH      stats socket (default " OPTS_DEFAULT_SOCKET ");\n"
@@ -113,19 +115,22 @@ static const char help_text[] =
 "expression: [NAME]:RX|TX@ADDR[/LEN]:PORT[:PORT...][,ADDR[/LEN]:PORT...]\n"
 "  RX matches handshakes to a local server (ADDR is the client), TX those\n"
 "  from a local client (ADDR is the server); PORT is the server's port.\n"
-"  '%' and '*' match any address or port, port 0 any port.  Without NAME\n"
+"  ADDR is A.B.C.D, or an IPv6 address in brackets with any LEN inside\n"
+"  ([2001:db8::/32]:80).  '%' and '*' match any address (either family)\n"
+"  or port, port 0 any port.  Without NAME\n"
 "  the expression"
 " excludes what it matches from every filter.  The filters RX\n"
 "  (RX@*:*) and TX (TX@*:*) always exist.\n"
 "examples:\n"
 "  tcpeek -i eth0 web:RX@%:80:443\n"
-"  tcpeek -i eth0 lan:TX@192.168.0.0/24:%\n"
+"  tcpeek -i eth0 lan:TX@192.168.0.0/24:% v6web:RX@[2001:db8::/32]:443\n"
 "  tcpeek -i eth0 web:RX@%:80:443 :RX@10.0.0.9:%    (ignore a health checker)\n"
 "  tcpeek -r dump.pcap -L 10.0.0.0/8 -q -j\n"
 "\n"
 "Links: Ethernet (802.1Q/802.1ad tags), Linux cooked (-i any), raw IP,\n"
 "BSD loopback (NULL, LOOP).  -s, -B and --promisc do nothing with -r.\n"
-"IPv4 only: other frames count as packets and are never followed.\n"
+"IPv4 and IPv6 handshakes are followed alike; other frames count as\n"
+"packets and are never followed.\n"
 "On SIGINT, SIGTERM or SIGHUP (or at the end of a file) tcpeek prints a\n"
 "summary on stderr and exits 0; handshakes still in progress are reported\n"
 "as open.  Exit status: 0 normal end, 1 runtime error, 64 usage error.\n";
@@ -148,26 +153,14 @@ void opts_defaults(struct peek_opts *o)
 	local_init(&o->local);
 }
 
-/* Strict decimal in [lo, hi]: no sign, no spaces, no trailing garbage. */
+/* Strict decimal in [lo, hi] (common/parse: no sign, no spaces, no
+ * trailing garbage, no wrap). */
 static int parse_uint(const char *s, unsigned long long lo, unsigned long long hi,
                       unsigned long long *out)
 {
-	unsigned long long v = 0;
+	uint64_t v;
 
-	if (!s || !*s)
-		return -1;
-	for (; *s; s++) {
-		unsigned d;
-
-		if (*s < '0' || *s > '9')
-			return -1;
-		d = (unsigned)(*s - '0');
-		/* v * 10 + d must stay <= hi (which also rules out overflow) */
-		if (v > hi / 10 || d > hi - v * 10)
-			return -1;
-		v = v * 10 + d;
-	}
-	if (v < lo)
+	if (!s || parse_u64(s, hi, &v) != 0 || v < lo)
 		return -1;
 	*out = v;
 	return 0;
@@ -309,10 +302,10 @@ enum opts_result opts_parse(int argc, char **argv, struct peek_opts *o,
 			o->read_file = optarg;
 			break;
 		case 'L': {
-			struct local_net net;
+			struct prefix net;
 
-			if (local_parse_cidr(optarg, &net) != 0)
-				bad = "an IPv4 address or CIDR (A.B.C.D[/LEN])";
+			if (parse_prefix(optarg, strlen(optarg), PARSE_ANY, &net, NULL) != 0)
+				bad = "an address or prefix (A.B.C.D[/LEN] or IPV6[/LEN])";
 			else if (local_add(&o->local, &net) != 0)
 				bad = "within the limit of 256 local networks";
 			break;

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "net/pkt.h"
+#include "common/addr.h"
 
 const char *out_result_str(enum trk_result r)
 {
@@ -56,17 +56,34 @@ void out_table_header(FILE *f)
 	fputc('\n', f);
 }
 
+/* An address for the table's SRC/DST columns, and the column's width:
+ * 15 for a 4-byte address (the original's, byte for byte), 41 for a
+ * longer one, bracketed as in [2001:db8::1]:80 (39 characters and the
+ * brackets; the rare longer form with a dotted tail widens its line). */
+static int table_addr(char out[ADDR_STRLEN + 2], const struct addr *a)
+{
+	char s[ADDR_STRLEN];
+
+	if (addr_bytes(a->family) <= 4) {
+		snprintf(out, ADDR_STRLEN + 2, "%s", addr_fmt(s, a));
+		return 15;
+	}
+	snprintf(out, ADDR_STRLEN + 2, "[%s]", addr_fmt(s, a));
+	return 41;
+}
+
 void out_table_line(FILE *f, const struct trk_event *ev)
 {
-	char ts[96], cli[PKT_IP4_STRLEN], srv[PKT_IP4_STRLEN];
+	char ts[96], cli[ADDR_STRLEN + 2], srv[ADDR_STRLEN + 2];
 	uint64_t dur = ev->end_us >= ev->start_us ? ev->end_us - ev->start_us : 0;
+	int cw = table_addr(cli, &ev->cli_addr), sw = table_addr(srv, &ev->srv_addr);
 
 	fmt_time(ts, sizeof(ts) - 4, 0, ev->start_us);
 	snprintf(ts + strlen(ts), 5, ".%03u", (unsigned)(ev->start_us / 1000u % 1000u));
-	fprintf(f, " %7.3f | %s | %15s:%-5u %15s:%-5u | %s | %7u  %7u \n",
+	fprintf(f, " %7.3f | %s | %*s:%-5u %*s:%-5u | %s | %7u  %7u \n",
 	        (double)dur / 1e6, ts,
-	        pkt_fmt_ip4(cli, ev->cli_addr), (unsigned)ev->cli_port,
-	        pkt_fmt_ip4(srv, ev->srv_addr), (unsigned)ev->srv_port,
+	        cw, cli, (unsigned)ev->cli_port,
+	        sw, srv, (unsigned)ev->srv_port,
 	        out_result_str(ev->result), (unsigned)ev->dupsyn, (unsigned)ev->dupsynack);
 }
 

@@ -30,8 +30,8 @@ static const int ignored_sigs[] = { SIGPIPE, SIGUSR1, SIGUSR2, SIGALRM };
 
 /* ---- tracker callbacks ------------------------------------------------ */
 
-static uint64_t cb_classify(void *arg, uint32_t cli_addr, uint16_t cli_port,
-                            uint32_t srv_addr, uint16_t srv_port)
+static uint64_t cb_classify(void *arg, const struct addr *cli_addr, uint16_t cli_port,
+                            const struct addr *srv_addr, uint16_t srv_port)
 {
 	struct peek *p = arg;
 	bool rx, tx;
@@ -343,7 +343,7 @@ static void host_refresh(struct peek *p, int first)
 	if (left < 0 && (first || last >= 0))
 		log_warn("listing the host's addresses (kept as they were)");
 	else if (left > 0 && (first || left != last))
-		log_warnx("the host has more than %d IPv4 addresses: %d of them do not count "
+		log_warnx("the host has more than %d addresses: %d of them do not count "
 		          "as local (give them with -L)", LOCAL_HOST_MAX, left);
 	p->host_left = left;
 }
@@ -357,7 +357,8 @@ void peek_local_live(struct peek *p, const char *dev)
 		return;
 	}
 	if (own == 0 && local_empty(&p->local)) {
-		log_warnx("%s has no IPv4 address and no -L was given: every handshake "
+		log_warnx("%s has no address (but IPv6 link-local ones) and no -L was given: "
+		          "every handshake "
 		          "counts as RX", dev);
 		return;
 	}
@@ -484,14 +485,8 @@ static inline void frame_in(struct peek *p, const uint8_t *data, size_t caplen, 
 	p->packets++;
 	f = hold ? &p->held_frame : &p->batch[p->nbatch];
 	e = pkt_decode_fast(p->link, data, caplen, p->csum, f);
-	/* Transitional, until the trackers take IPv6: an IPv6 frame is not
-	 * ours, as when the codec did not decode it. */
-	if (f->has_eth && f->eth.type == PKT_ETHERTYPE_IPV6) {
-		e = PKT_UNSUPPORTED;
-		f->has_ip = f->has_nbr = 0;
-	}
 	if (e != PKT_OK) {
-		/* other protocols (IPv6, ARP...) are not errors, only not ours */
+		/* other protocols (ARP...) are not errors, only not ours */
 		if (e != PKT_UNSUPPORTED)
 			p->malformed++;
 		f->has_tcp = f->has_icmp = 0;

@@ -101,10 +101,11 @@ void peek_set_capture(struct peek *p, struct cap *cap);
 void peek_set_link(struct peek *p, enum pkt_link link);
 
 /*
- * Live mode: every IPv4 address of the host (every interface, lo
- * included) counts as local, beside -L, re-read every
+ * Live mode: every address of the host, IPv4 and IPv6 (every interface,
+ * lo included) counts as local, beside -L, re-read every
  * PEEK_HOST_REFRESH_US (a VIP keepalived adds on failover counts from
- * then on).  Except when dev itself has no IPv4 address and no -L was
+ * then on).  Except when dev itself has no address (IPv6 link-local ones
+ * aside) and no -L was
  * given (a mirror port watching other hosts): nothing is known then, and
  * every handshake counts as RX (logged).
  */

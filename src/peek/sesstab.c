@@ -86,6 +86,11 @@ static size_t pool_bytes(uint32_t max)
 	return (size_t)max * sizeof(struct sess);
 }
 
+static size_t wide_bytes(uint32_t max)
+{
+	return (size_t)max * sizeof(struct sess_wide);
+}
+
 static size_t slot_bytes(uint32_t mask)
 {
 	return ((size_t)mask + 1) * sizeof(struct sess_slot);
@@ -117,10 +122,11 @@ int sess_init(struct sess_tab *tb, uint32_t max, uint64_t seed)
 	tb->max = max;
 	tb->free_head = SESS_NONE;
 	x = seed ? seed : random_seed();
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 6; i++)
 		tb->key[i] = splitmix(&x);
-	/* Endpoints are 48-bit values: with bit 63 set a keyed input is never
-	 * zero, so no chosen endpoint can zero the product. */
+	/* 4-byte endpoints are 48-bit values: with bit 63 set a keyed input
+	 * is never zero, so no chosen endpoint can zero the product (a longer
+	 * one could hit zero only by guessing the secret key). */
 	tb->key[0] |= 1ull << 63;
 	tb->key[1] |= 1ull << 63;
 	tb->key[3] |= 1;
@@ -132,6 +138,7 @@ void sess_fini(struct sess_tab *tb)
 	if (tb->pool) {
 		big_free(tb->pool, pool_bytes(tb->max));
 		big_free(tb->slot, slot_bytes(tb->max_mask));
+		big_free(tb->wide, wide_bytes(tb->max));
 	}
 	memset(tb, 0, sizeof(*tb));
 }
@@ -213,15 +220,22 @@ static int sess_grow(struct sess_tab *tb)
 	return 0;
 }
 
-uint32_t sess_insert(struct sess_tab *tb, uint64_t h, uint32_t cli_addr,
-                     uint16_t cli_port, uint32_t srv_addr, uint16_t srv_port)
+uint32_t sess_insert(struct sess_tab *tb, uint64_t h, const struct addr *cli,
+                     uint16_t cli_port, const struct addr *srv, uint16_t srv_port)
 {
 	struct sess_slot cur;
 	struct sess *s;
 	uint32_t idx;
+	bool is_long = sess_is_long(cli->family);
 
 	if (tb->free_head == SESS_NONE && tb->fresh >= tb->max)
 		return SESS_NONE;
+	/* The cold array is reserved when the first long key comes: a
+	 * capture of 4-byte addresses only never pays for it. */
+	if (is_long && !tb->wide && !(tb->wide = big_alloc(wide_bytes(tb->max)))) {
+		errno = ENOMEM;
+		return SESS_NONE;
+	}
 	/* Grow while the reservation allows.  The reservation holds max
 	 * sessions at load 3/4, so the load never passes that; growing can
 	 * only fail for want of parking space (malloc), and then the current
@@ -238,10 +252,15 @@ uint32_t sess_insert(struct sess_tab *tb, uint64_t h, uint32_t cli_addr,
 	}
 	s = &tb->pool[idx];
 	memset(s, 0, sizeof(*s));
-	s->cli_addr = cli_addr;
+	s->cli_fold = sess_fold(cli);
 	s->cli_port = cli_port;
-	s->srv_addr = srv_addr;
+	s->srv_fold = sess_fold(srv);
 	s->srv_port = srv_port;
+	s->family = cli->family;
+	if (is_long) {
+		memcpy(tb->wide[idx].cli, cli->u.b, ADDR_MAXLEN);
+		memcpy(tb->wide[idx].srv, srv->u.b, ADDR_MAXLEN);
+	}
 	s->next = s->prev = SESS_NONE;
 	tb->count++;
 
@@ -254,9 +273,10 @@ uint32_t sess_insert(struct sess_tab *tb, uint64_t h, uint32_t cli_addr,
 void sess_remove(struct sess_tab *tb, uint32_t idx)
 {
 	const struct sess *s = &tb->pool[idx];
+	struct addr c, v;
 
-	sess_remove_hashed(tb, idx, sess_hash(tb, s->cli_addr, s->cli_port,
-	                                      s->srv_addr, s->srv_port));
+	sess_addrs(tb, idx, &c, &v);
+	sess_remove_hashed(tb, idx, sess_hash(tb, &c, s->cli_port, &v, s->srv_port));
 }
 
 void sess_remove_hashed(struct sess_tab *tb, uint32_t idx, uint64_t h)
@@ -319,7 +339,8 @@ int sess_populate(struct sess_tab *tb)
 		return -1;
 	}
 	if (populate(tb->pool, pool_bytes(tb->max)) != 0 ||
-	    populate(tb->slot, slot_bytes(tb->max_mask)) != 0)
+	    populate(tb->slot, slot_bytes(tb->max_mask)) != 0 ||
+	    (tb->wide && populate(tb->wide, wide_bytes(tb->max)) != 0))
 		return -1;
 	return 0;
 }
@@ -328,7 +349,7 @@ size_t sess_memory(const struct sess_tab *tb)
 {
 	if (!tb->pool)
 		return 0;
-	return pool_bytes(tb->max) + slot_bytes(tb->max_mask);
+	return pool_bytes(tb->max) + slot_bytes(tb->max_mask) + (tb->wide ? wide_bytes(tb->max) : 0);
 }
 
 uint32_t sess_max_probe(const struct sess_tab *tb)

@@ -53,10 +53,16 @@ static_assert(sizeof(struct sess) <= 96, "contract: <= 96 bytes a session");
 /* Recently ended handshakes, to recognise their retransmitted SYNs. */
 #define TRK_ENDED 16384
 struct ended {
-	uint32_t cli_addr, srv_addr;
+	uint32_t cli_fold, srv_fold;   /* sess_fold() of the addresses */
 	uint16_t cli_port, srv_port;
 	uint32_t isn;
 	uint64_t until_us;       /* last SYN + timeout; 0 = empty */
+	uint8_t family;
+};
+/* ... and the whole addresses where they are longer than 4 bytes (cold,
+ * as in the session table; allocated at the first one). */
+struct ended_wide {
+	uint8_t cli[ADDR_MAXLEN], srv[ADDR_MAXLEN];
 };
 
 struct trk {
@@ -75,6 +81,7 @@ struct trk {
 	uint64_t now;
 	uint64_t peak;
 	uint64_t untracked;
+	struct ended_wide *ended_wide;  /* TRK_ENDED entries, or NULL */
 	struct ended ended[TRK_ENDED];
 };
 
@@ -97,7 +104,8 @@ size_t trk_session_size(void)
 	return sizeof(struct sess) + (sizeof(struct sess_slot) * 8 + 2) / 3;
 }
 
-static uint64_t classify_all(void *arg, uint32_t ca, uint16_t cp, uint32_t sa, uint16_t sp)
+static uint64_t classify_all(void *arg, const struct addr *ca, uint16_t cp,
+                             const struct addr *sa, uint16_t sp)
 {
 	(void)arg, (void)ca, (void)cp, (void)sa, (void)sp;
 	return 1;
@@ -135,6 +143,7 @@ void trk_free(struct trk *t)
 	if (!t)
 		return;
 	sess_fini(&t->tab);
+	free(t->ended_wide);
 	free(t);
 }
 
@@ -151,6 +160,33 @@ static inline uint32_t ended_slot(uint32_t ca, uint16_t cp, uint32_t sa, uint16_
 	return (uint32_t)(x >> 40) & (TRK_ENDED - 1);
 }
 
+static inline uint32_t ended_slot_of(const struct addr *ca, uint16_t cp, const struct addr *sa,
+                                     uint16_t sp)
+{
+	return ended_slot(sess_fold(ca), cp, sess_fold(sa), sp);
+}
+
+/* Note that the handshake of s (addresses in ev) ended. */
+static void remember_ended(struct trk *t, const struct sess *s, const struct trk_event *ev)
+{
+	uint32_t i = ended_slot(s->cli_fold, s->cli_port, s->srv_fold, s->srv_port);
+	struct ended *e = &t->ended[i];
+
+	if (sess_is_long(s->family)) {
+		if (!t->ended_wide && !(t->ended_wide = calloc(TRK_ENDED, sizeof(*t->ended_wide))))
+			return;         /* not remembered: a retransmission counts anew */
+		memcpy(t->ended_wide[i].cli, ev->cli_addr.u.b, ADDR_MAXLEN);
+		memcpy(t->ended_wide[i].srv, ev->srv_addr.u.b, ADDR_MAXLEN);
+	}
+	e->cli_fold = s->cli_fold;
+	e->srv_fold = s->srv_fold;
+	e->cli_port = s->cli_port;
+	e->srv_port = s->srv_port;
+	e->family = s->family;
+	e->isn = s->cli_isn;
+	e->until_us = s->deadline_us;
+}
+
 /* End session idx, whose tuple hashes to h: take it out of the queue and
  * the table, then report. */
 static void finish(struct trk *t, uint32_t idx, uint64_t h, enum trk_result res,
@@ -159,7 +195,6 @@ static void finish(struct trk *t, uint32_t idx, uint64_t h, enum trk_result res,
 	const struct sess *s = sess_at(&t->tab, idx);
 	struct trk_event ev = {
 		.result = res,
-		.cli_addr = s->cli_addr, .srv_addr = s->srv_addr,
 		.cli_port = s->cli_port, .srv_port = s->srv_port,
 		.start_us = s->start_us,
 		.end_us = end_us < s->start_us ? s->start_us : end_us,
@@ -169,17 +204,9 @@ static void finish(struct trk *t, uint32_t idx, uint64_t h, enum trk_result res,
 		.cli_isn = s->cli_isn, .srv_isn = s->srv_isn,
 	};
 
-	if (res != TRK_TIMEOUT) {
-		struct ended *e = &t->ended[ended_slot(s->cli_addr, s->cli_port,
-		                                       s->srv_addr, s->srv_port)];
-
-		e->cli_addr = s->cli_addr;
-		e->srv_addr = s->srv_addr;
-		e->cli_port = s->cli_port;
-		e->srv_port = s->srv_port;
-		e->isn = s->cli_isn;
-		e->until_us = s->deadline_us;
-	}
+	sess_addrs(&t->tab, idx, &ev.cli_addr, &ev.srv_addr);
+	if (res != TRK_TIMEOUT)
+		remember_ended(t, s, &ev);
 	wheel_unlink(&t->wh, idx);
 	sess_remove_hashed(&t->tab, idx, h);
 	if (t->ops.done)
@@ -203,10 +230,12 @@ void trk_advance(struct trk *t, uint64_t now_us)
 	while ((idx = wheel_first(&t->wh)) != SESS_NONE) {
 		const struct sess *s = sess_at(&t->tab, idx);
 		uint64_t due = s->deadline_us;
+		struct addr c, v;
 
 		if (due > now_us)
 			break;
-		finish(t, idx, sess_hash(&t->tab, s->cli_addr, s->cli_port, s->srv_addr, s->srv_port),
+		sess_addrs(&t->tab, idx, &c, &v);
+		finish(t, idx, sess_hash(&t->tab, &c, s->cli_port, &v, s->srv_port),
 		       TRK_TIMEOUT, due, 0, 0);
 	}
 }
@@ -214,17 +243,22 @@ void trk_advance(struct trk *t, uint64_t now_us)
 /* Is this SYN a retransmission of a handshake that already ended? */
 static int ended_before(const struct trk *t, const struct pkt_frame *f)
 {
-	const struct ended *e = &t->ended[ended_slot(addr_get_ip4(&f->ip.src), f->tcp.sport,
-	                                             addr_get_ip4(&f->ip.dst), f->tcp.dport)];
+	uint32_t cf = sess_fold(&f->ip.src), sf = sess_fold(&f->ip.dst);
+	uint32_t i = ended_slot(cf, f->tcp.sport, sf, f->tcp.dport);
+	const struct ended *e = &t->ended[i];
 
-	return e->until_us > t->pnow && e->isn == f->tcp.seq &&
-	       e->cli_addr == addr_get_ip4(&f->ip.src) && e->cli_port == f->tcp.sport &&
-	       e->srv_addr == addr_get_ip4(&f->ip.dst) && e->srv_port == f->tcp.dport;
+	if (!(e->until_us > t->pnow && e->isn == f->tcp.seq && e->family == f->ip.src.family &&
+	      e->cli_fold == cf && e->cli_port == f->tcp.sport &&
+	      e->srv_fold == sf && e->srv_port == f->tcp.dport))
+		return 0;
+	return !sess_is_long(e->family) ||
+	       (t->ended_wide && memcmp(t->ended_wide[i].cli, f->ip.src.u.b, ADDR_MAXLEN) == 0 &&
+	        memcmp(t->ended_wide[i].srv, f->ip.dst.u.b, ADDR_MAXLEN) == 0);
 }
 
 static void open_session(struct trk *t, uint64_t h, const struct pkt_frame *f)
 {
-	uint32_t ca = addr_get_ip4(&f->ip.src), sa = addr_get_ip4(&f->ip.dst);
+	const struct addr *ca = &f->ip.src, *sa = &f->ip.dst;
 	uint16_t cp = f->tcp.sport, sp = f->tcp.dport;
 	uint64_t filters;
 	struct sess *s;
@@ -258,7 +292,7 @@ static void on_syn(struct trk *t, uint64_t h, uint32_t idx, const struct pkt_fra
 	if (idx != SESS_NONE) {
 		struct sess *s = sess_at(&t->tab, idx);
 
-		if (s->cli_addr != addr_get_ip4(&f->ip.src) || s->cli_port != f->tcp.sport) {
+		if (!sess_is_cli(&t->tab, idx, &f->ip.src, f->tcp.sport)) {
 			/* Simultaneous open: the responder's own SYN. */
 			if (!(s->state & TRK_ST_SYNACK)) {
 				s->srv_isn = f->tcp.seq;
@@ -283,7 +317,7 @@ static void on_rst(struct trk *t, uint64_t h, uint32_t idx, const struct pkt_fra
 {
 	struct sess *s = sess_at(&t->tab, idx);
 
-	if (s->cli_addr == addr_get_ip4(&f->ip.src) && s->cli_port == f->tcp.sport) {
+	if (sess_is_cli(&t->tab, idx, &f->ip.src, f->tcp.sport)) {
 		if (f->tcp.seq == s->cli_isn + 1 || f->tcp.seq == s->cli_isn)
 			finish(t, idx, h, TRK_ABORT, t->pnow, 0, 0);
 		return;
@@ -299,7 +333,7 @@ static void on_ack(struct trk *t, uint64_t h, uint32_t idx, const struct pkt_fra
 {
 	struct sess *s = sess_at(&t->tab, idx);
 
-	if (s->cli_addr == addr_get_ip4(&f->ip.src) && s->cli_port == f->tcp.sport) {
+	if (sess_is_cli(&t->tab, idx, &f->ip.src, f->tcp.sport)) {
 		if (f->tcp.ack != s->srv_isn + 1)
 			return;
 		if (s->state & TRK_ST_SYNACK)
@@ -330,7 +364,7 @@ static void on_tcp(struct trk *t, uint64_t h, const struct pkt_frame *f)
 	uint8_t fl = f->tcp.flags;
 	uint32_t idx;
 
-	idx = sess_find(&t->tab, h, addr_get_ip4(&f->ip.src), f->tcp.sport, addr_get_ip4(&f->ip.dst), f->tcp.dport);
+	idx = sess_find(&t->tab, h, &f->ip.src, f->tcp.sport, &f->ip.dst, f->tcp.dport);
 	if (fl & PKT_TH_RST) {
 		if (idx != SESS_NONE)
 			on_rst(t, h, idx, f);
@@ -346,18 +380,17 @@ static void on_tcp(struct trk *t, uint64_t h, const struct pkt_frame *f)
 static void on_icmp(struct trk *t, uint64_t h, const struct pkt_frame *f)
 {
 	const struct pkt_icmp *ic = &f->icmp;
-	uint32_t ca = addr_get_ip4(&ic->q_ip.src), sa = addr_get_ip4(&ic->q_ip.dst);
 	uint32_t idx;
 	struct sess *s;
 
-	if (ic->type != PKT_ICMP_UNREACH || ic->q_ip.proto != PKT_IPPROTO_TCP)
+	if (!ic->unreach || ic->q_ip.proto != PKT_IPPROTO_TCP)
 		return;
-	idx = sess_find(&t->tab, h, ca, ic->q_sport, sa, ic->q_dport);
+	idx = sess_find(&t->tab, h, &ic->q_ip.src, ic->q_sport, &ic->q_ip.dst, ic->q_dport);
 	if (idx == SESS_NONE)
 		return;
 	s = sess_at(&t->tab, idx);
 	/* Only a quote of the initiator's SYN ends the handshake. */
-	if (s->cli_addr != ca || s->cli_port != ic->q_sport || ic->q_seq != s->cli_isn)
+	if (!sess_is_cli(&t->tab, idx, &ic->q_ip.src, ic->q_sport) || ic->q_seq != s->cli_isn)
 		return;
 	finish(t, idx, h, TRK_UNREACH, t->pnow, ic->type, ic->code);
 }
@@ -372,12 +405,12 @@ static inline int frame_key(const struct trk *t, const struct pkt_frame *f, uint
 	if (f->has_tcp) {
 		if (!(f->tcp.flags & (PKT_TH_SYN | PKT_TH_RST | PKT_TH_ACK)))
 			return 0;
-		*h = sess_hash(&t->tab, addr_get_ip4(&f->ip.src), f->tcp.sport, addr_get_ip4(&f->ip.dst), f->tcp.dport);
+		*h = sess_hash(&t->tab, &f->ip.src, f->tcp.sport, &f->ip.dst, f->tcp.dport);
 		return 1;
 	}
 	if (f->has_icmp && t->cfg.icmp && f->icmp.has_quote) {
-		*h = sess_hash(&t->tab, addr_get_ip4(&f->icmp.q_ip.src), f->icmp.q_sport,
-		               addr_get_ip4(&f->icmp.q_ip.dst), f->icmp.q_dport);
+		*h = sess_hash(&t->tab, &f->icmp.q_ip.src, f->icmp.q_sport,
+		               &f->icmp.q_ip.dst, f->icmp.q_dport);
 		return 2;
 	}
 	return 0;
@@ -438,8 +471,8 @@ static inline void batch_key(const struct trk *t, const struct pkt_frame *f,
 		return;
 	sess_prefetch_slot(&t->tab, *h);
 	if (*kind == 1 && (f->tcp.flags & (PKT_TH_SYN | PKT_TH_ACK | PKT_TH_RST)) == PKT_TH_SYN)
-		__builtin_prefetch(&t->ended[ended_slot(addr_get_ip4(&f->ip.src), f->tcp.sport,
-		                                        addr_get_ip4(&f->ip.dst), f->tcp.dport)]);
+		__builtin_prefetch(&t->ended[ended_slot_of(&f->ip.src, f->tcp.sport,
+		                                           &f->ip.dst, f->tcp.dport)]);
 }
 
 void trk_packet_batch(struct trk *t, const struct pkt_frame *f, const uint64_t *ts_us, size_t n)
@@ -475,5 +508,7 @@ void trk_get_stats(const struct trk *t, struct trk_stats *out)
 	out->peak = t->peak;
 	out->untracked = t->untracked;
 	out->max_sessions = t->cfg.max_sessions;
-	out->memory_bytes = sizeof(*t) + sess_memory(&t->tab);   /* ended[] is in *t */
+	/* ended[] is in *t */
+	out->memory_bytes = sizeof(*t) + sess_memory(&t->tab) +
+	                    (t->ended_wide ? TRK_ENDED * sizeof(*t->ended_wide) : 0);
 }

@@ -23,7 +23,11 @@
  * Memory: the session table is open addressing in memory reserved once
  * for cfg.max_sessions (no per-packet malloc, <= 96 bytes a session; the
  * part of the index in use grows in place within the reservation, see
- * sesstab.h); beyond cfg.max_sessions new SYNs are counted as untracked.
+ * sesstab.h); a capture that holds 16-byte (IPv6) addresses reserves 32
+ * bytes a session more, at its first such handshake, and 512 KiB for the
+ * memory of ended handshakes with such addresses; beyond
+ * cfg.max_sessions new SYNs are counted as untracked.  IPv4 and IPv6
+ * handshakes are followed alike, in one table.
  * Timeouts come from a timer wheel, never from scanning the table.
  */
 #ifndef SYNSCOPE_PEEK_TRACK_H
@@ -51,7 +55,7 @@ struct trk_config {
 /* A finished handshake. */
 struct trk_event {
 	enum trk_result result;
-	uint32_t cli_addr, srv_addr;
+	struct addr cli_addr, srv_addr;
 	uint16_t cli_port, srv_port;
 	uint64_t start_us;       /* timestamp of the first SYN */
 	uint64_t end_us;         /* deciding packet, or timer expiry */
@@ -68,8 +72,8 @@ const char *trk_result_name(enum trk_result r);
 struct trk_ops {
 	/* A new SYN: the filter bitmask of this handshake.  0 means nobody
 	 * wants it (excluded, or in no direction): it is not tracked. */
-	uint64_t (*classify)(void *arg, uint32_t cli_addr, uint16_t cli_port,
-	                     uint32_t srv_addr, uint16_t srv_port);
+	uint64_t (*classify)(void *arg, const struct addr *cli_addr, uint16_t cli_port,
+	                     const struct addr *srv_addr, uint16_t srv_port);
 	/* A handshake ended. */
 	void (*done)(void *arg, const struct trk_event *ev);
 	/* A SYN that would have opened a session but the table is full. */

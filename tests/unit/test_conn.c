@@ -153,7 +153,7 @@ static void seg(struct conn *c, uint64_t t, int from_cli, uint32_t seq, uint32_t
 static void opened(struct conn *c, uint64_t t)
 {
 	struct trk_event ev = {
-		.result = TRK_SUCCESS, .cli_addr = CLI, .srv_addr = SRV,
+		.result = TRK_SUCCESS, .cli_addr = addr_ip4(CLI), .srv_addr = addr_ip4(SRV),
 		.cli_port = 40000, .srv_port = 80, .start_us = t - 300, .end_us = t,
 		.filters = 1, .cli_isn = CI, .srv_isn = SI,
 	};
@@ -280,7 +280,7 @@ static void test_cap(void **state)
 	struct conn_ops ops = { .done = done };
 	struct conn *c;
 	struct conn_stats st;
-	struct trk_event ev = { .result = TRK_SUCCESS, .cli_addr = 1, .srv_addr = 2,
+	struct trk_event ev = { .result = TRK_SUCCESS, .cli_addr = addr_ip4(1), .srv_addr = addr_ip4(2),
 	                        .srv_port = 80, .end_us = 10, .filters = 1 };
 
 	(void)state;
@@ -306,7 +306,7 @@ static void test_event_json(void **state)
 {
 	static const char *const names[] = { "RX", "TX", "web" };
 	struct trk_event hs = {
-		.result = TRK_UNREACH, .cli_addr = 0xc0a80001u, .srv_addr = 0x0a000001u,
+		.result = TRK_UNREACH, .cli_addr = addr_ip4(0xc0a80001u), .srv_addr = addr_ip4(0x0a000001u),
 		.cli_port = 5, .srv_port = 80, .start_us = 100, .end_us = 350,
 		.dupsyn = 2, .filters = 5, .icmp_type = 3, .icmp_code = 1,
 	};

@@ -15,6 +15,7 @@
 
 #include <json-c/json.h>
 
+#include "common/parse.h"
 #include "peek/peek.h"
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
@@ -66,7 +67,7 @@ static int teardown(void **state)
 
 static void start_mode(struct fx *x, const char *local_cidr, uint64_t timeout_s, int live)
 {
-	struct local_net n;
+	struct prefix n;
 	struct peek_config pc = {
 		.filters = x->fs, .local = &x->ls, .csum = PKT_CSUM_IP_TCP,
 		.timeout_us = timeout_s * 1000000, .max_sessions = 64, .icmp = 1,
@@ -75,7 +76,7 @@ static void start_mode(struct fx *x, const char *local_cidr, uint64_t timeout_s,
 	char err[PEEK_ERRLEN];
 
 	if (local_cidr) {
-		assert_int_equal(local_parse_cidr(local_cidr, &n), 0);
+		assert_int_equal(parse_prefix(local_cidr, strlen(local_cidr), PARSE_ANY, &n, NULL), 0);
 		assert_int_equal(local_add(&x->ls, &n), 0);
 	}
 	assert_int_equal(peek_init(&x->p, &pc, err, sizeof(err)), 0);
@@ -174,6 +175,79 @@ static void test_directions_and_filters(void **state)
 		assert_null(strstr(x->tbuf, "192.0.2.99"));
 		assert_non_null(strstr(x->tbuf, "  198.51.100.1:40000       10.0.0.10:80    |      success      |"));
 	}
+}
+
+/* IPv6 end to end (built frames, the decoder, the tracker, the filters,
+ * the document and the table): the same classes as IPv4, side by side
+ * with IPv4 handshakes, and a bracketed filter prefix. */
+static void tcp6(struct fx *x, uint64_t t, const char *from, uint16_t fport, const char *to,
+                 uint16_t tport, uint32_t seq, uint32_t ack, uint8_t flags)
+{
+	uint8_t buf[256];
+	struct pkt_tcp_spec s = {
+		.smac = MAC_C, .dmac = MAC_S, .sport = fport, .dport = tport, .seq = seq,
+		.ack = ack, .flags = flags, .win = 1000,
+	};
+	size_t n;
+
+	assert_int_equal(parse_addr(from, strlen(from), PARSE_IP6, &s.src), 0);
+	assert_int_equal(parse_addr(to, strlen(to), PARSE_IP6, &s.dst), 0);
+	n = pkt_build_tcp(buf, sizeof(buf), &s);
+	assert_true(n > 0);
+	peek_frame(&x->p, buf, n, t);
+}
+
+static void test_ipv6_pipeline(void **state)
+{
+	struct fx *x = *state;
+	char err[256];
+	json_object *doc;
+
+	assert_int_equal(filt_add(x->fs, "v6:RX@[2001:db8:c::/48]:80", err, sizeof(err)), 0);
+	start(x, "2001:db8:5::/64", 2);
+	/* success, retransmitted SYN */
+	tcp6(x, T0, "2001:db8:c::1", 40000, "2001:db8:5::a", 80, 1000, 0, PKT_TH_SYN);
+	tcp6(x, T0 + 100, "2001:db8:c::1", 40000, "2001:db8:5::a", 80, 1000, 0, PKT_TH_SYN);
+	tcp6(x, T0 + 300, "2001:db8:5::a", 80, "2001:db8:c::1", 40000, 5000, 1001,
+	     PKT_TH_SYN | PKT_TH_ACK);
+	tcp6(x, T0 + 500, "2001:db8:c::1", 40000, "2001:db8:5::a", 80, 1001, 5001, PKT_TH_ACK);
+	/* reject */
+	tcp6(x, T0 + 1000, "2001:db8:d::1", 40001, "2001:db8:5::a", 81, 7000, 0, PKT_TH_SYN);
+	tcp6(x, T0 + 1200, "2001:db8:5::a", 81, "2001:db8:d::1", 40001, 0, 7001,
+	     PKT_TH_RST | PKT_TH_ACK);
+	/* a forged RST with a wrong ack changes nothing; then a timeout */
+	tcp6(x, T0 + 2000, "2001:db8:c::2", 40002, "2001:db8:5::a", 80, 9000, 0, PKT_TH_SYN);
+	tcp6(x, T0 + 2100, "2001:db8:5::a", 80, "2001:db8:c::2", 40002, 0, 1234,
+	     PKT_TH_RST | PKT_TH_ACK);
+	/* abort by the client */
+	tcp6(x, T0 + 3000, "2001:db8:e::1", 40003, "2001:db8:5::a", 80, 3000, 0, PKT_TH_SYN);
+	tcp6(x, T0 + 3100, "2001:db8:e::1", 40003, "2001:db8:5::a", 80, 3001, 0, PKT_TH_RST);
+	/* an IPv4 handshake beside them: not local (-L is IPv6 only), not RX */
+	handshake(x, T0 + 4000, IP(198, 51, 100, 1), 40000, SRV, 80);
+	/* time passes (in steps shorter than the timeout, or the frame would
+	 * be held as a jump): the unanswered one times out */
+	tcp6(x, T0 + 1500000, "2001:db8:f::1", 1, "2001:db8:f::2", 2, 1, 0, PKT_TH_ACK);
+	tcp6(x, T0 + 3000000, "2001:db8:f::1", 1, "2001:db8:f::2", 2, 1, 0, PKT_TH_ACK);
+	doc = get(x, CTL_GET);
+	assert_int_equal(val(doc, 0, "success", "total"), 1);
+	assert_int_equal(val(doc, 0, "success", "dupsyn"), 1);
+	assert_int_equal(val(doc, 0, "failure", "reject"), 1);
+	assert_int_equal(val(doc, 0, "failure", "timeout"), 1);
+	assert_int_equal(val(doc, 0, "other", "abort"), 1);
+	assert_int_equal(val(doc, 1, "success", "total"), 0);
+	assert_int_equal(val(doc, 2, "success", "total"), 1);     /* web: port 80 */
+	assert_int_equal(val(doc, 2, "failure", "reject"), 0);
+	assert_int_equal(val(doc, 2, "other", "abort"), 1);
+	assert_int_equal(val(doc, 4, "success", "total"), 1);     /* v6: 2001:db8:c::/48 */
+	assert_int_equal(val(doc, 4, "failure", "timeout"), 1);
+	assert_int_equal(val(doc, 4, "other", "abort"), 0);
+	assert_int_equal(val(doc, 5, "tracker", "malformed"), 0);
+	assert_int_equal(val(doc, 5, "tracker", "packets"), 15);
+	json_object_put(doc);
+	fflush(x->table);
+	assert_non_null(strstr(x->tbuf, "[2001:db8:c::1]:40000 "));
+	assert_non_null(strstr(x->tbuf, "[2001:db8:5::a]:80    |      success      |       1        0"));
+	assert_null(strstr(x->tbuf, "198.51.100.1"));
 }
 
 /* Without -L every responder is local: all RX, TX stays 0. */
@@ -474,6 +548,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_directions_and_filters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ipv6_pipeline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_local_all_rx, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_time_open_refresh, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_untracked, setup, teardown),

@@ -7,10 +7,31 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "common/parse.h"
 #include "peek/filter.h"
 
 #define IP(a, b, c, d) ((uint32_t)(a) << 24 | (uint32_t)(b) << 16 | (uint32_t)(c) << 8 | (uint32_t)(d))
 #define BIT(i) (UINT64_C(1) << (i))
+
+/* filt_match on IPv4 addresses given as host-order numbers */
+static uint64_t match4(const struct filt_set *fs, bool rx, bool tx, uint32_t cli, uint32_t srv,
+                       uint16_t port)
+{
+	struct addr c = addr_ip4(cli), s = addr_ip4(srv);
+
+	return filt_match(fs, rx, tx, &c, &s, port);
+}
+
+/* ... on addresses in text (either family) */
+static uint64_t match(const struct filt_set *fs, bool rx, bool tx, const char *cli,
+                      const char *srv, uint16_t port)
+{
+	struct addr c, s;
+
+	assert_int_equal(parse_addr(cli, strlen(cli), PARSE_ANY, &c), 0);
+	assert_int_equal(parse_addr(srv, strlen(srv), PARSE_ANY, &s), 0);
+	return filt_match(fs, rx, tx, &c, &s, port);
+}
 
 static int setup(void **state)
 {
@@ -121,12 +142,12 @@ static void test_port_bounds_ok(void **state)
 
 	add_ok(fs, "lo:RX@%:1");
 	add_ok(fs, "hi:RX@%:65535");
-	assert_int_equal(filt_match(fs, true, false, IP(1, 2, 3, 4), IP(5, 6, 7, 8), 1),
+	assert_int_equal(match4(fs, true, false, IP(1, 2, 3, 4), IP(5, 6, 7, 8), 1),
 	                 BIT(0) | BIT(2));
-	assert_int_equal(filt_match(fs, true, false, IP(1, 2, 3, 4), IP(5, 6, 7, 8), 65535),
+	assert_int_equal(match4(fs, true, false, IP(1, 2, 3, 4), IP(5, 6, 7, 8), 65535),
 	                 BIT(0) | BIT(3));
 	/* no wrap: 65535 is not 65535 + 65536k anything */
-	assert_int_equal(filt_match(fs, true, false, IP(1, 2, 3, 4), IP(5, 6, 7, 8), 464),
+	assert_int_equal(match4(fs, true, false, IP(1, 2, 3, 4), IP(5, 6, 7, 8), 464),
 	                 BIT(0));
 }
 
@@ -139,15 +160,15 @@ static void test_port_zero_wildcard(void **state)
 	add_ok(fs, "z:RX@%:0");
 	add_ok(fs, "zz:RX@10.0.0.0/8:80:00");
 	add_ok(fs, ":RX@192.0.2.1:0");
-	assert_int_equal(filt_match(fs, true, false, IP(1, 2, 3, 4), IP(5, 6, 7, 8), 1),
+	assert_int_equal(match4(fs, true, false, IP(1, 2, 3, 4), IP(5, 6, 7, 8), 1),
 	                 BIT(0) | BIT(2));
-	assert_int_equal(filt_match(fs, true, false, IP(1, 2, 3, 4), IP(5, 6, 7, 8), 65535),
+	assert_int_equal(match4(fs, true, false, IP(1, 2, 3, 4), IP(5, 6, 7, 8), 65535),
 	                 BIT(0) | BIT(2));
-	assert_int_equal(filt_match(fs, true, false, IP(10, 2, 3, 4), IP(5, 6, 7, 8), 4242),
+	assert_int_equal(match4(fs, true, false, IP(10, 2, 3, 4), IP(5, 6, 7, 8), 4242),
 	                 BIT(0) | BIT(2) | BIT(3));
-	assert_int_equal(filt_match(fs, true, false, IP(192, 0, 2, 1), IP(5, 6, 7, 8), 22), 0);
+	assert_int_equal(match4(fs, true, false, IP(192, 0, 2, 1), IP(5, 6, 7, 8), 22), 0);
 	/* TX filters too; port 0 of the wrong direction matches nothing */
-	assert_int_equal(filt_match(fs, false, true, IP(1, 2, 3, 4), IP(5, 6, 7, 8), 80), BIT(1));
+	assert_int_equal(match4(fs, false, true, IP(1, 2, 3, 4), IP(5, 6, 7, 8), 80), BIT(1));
 }
 
 static void test_bad_address(void **state)
@@ -304,7 +325,7 @@ static void test_too_many(void **state)
 	assert_string_equal(err, "filter \"one_more:RX@%:80\": too many filters (at most 64 with RX and TX)");
 	assert_int_equal(filt_count(fs), FILT_MAX);
 	/* the last filter still gets bit 63 */
-	assert_int_equal(filt_match(fs, true, false, IP(1, 1, 1, 1), IP(2, 2, 2, 2), FILT_MAX - 1),
+	assert_int_equal(match4(fs, true, false, IP(1, 1, 1, 1), IP(2, 2, 2, 2), FILT_MAX - 1),
 	                 BIT(0) | BIT(FILT_MAX - 1));
 
 	for (int i = 0; i < FILT_MAX; i++) {
@@ -341,12 +362,12 @@ static void test_match_defaults(void **state)
 	struct filt_set *fs = *state;
 	uint32_t a = IP(10, 0, 0, 1), b = IP(10, 0, 0, 2);
 
-	assert_int_equal(filt_match(fs, true, false, a, b, 80), BIT(FILT_RX));
-	assert_int_equal(filt_match(fs, false, true, a, b, 80), BIT(FILT_TX));
+	assert_int_equal(match4(fs, true, false, a, b, 80), BIT(FILT_RX));
+	assert_int_equal(match4(fs, false, true, a, b, 80), BIT(FILT_TX));
 	/* loopback: both ends local, counted in both directions */
-	assert_int_equal(filt_match(fs, true, true, a, b, 80), BIT(FILT_RX) | BIT(FILT_TX));
+	assert_int_equal(match4(fs, true, true, a, b, 80), BIT(FILT_RX) | BIT(FILT_TX));
 	/* in no direction: nobody wants it */
-	assert_int_equal(filt_match(fs, false, false, a, b, 80), 0);
+	assert_int_equal(match4(fs, false, false, a, b, 80), 0);
 }
 
 /* RX looks at the client address, TX at the server address; both at the
@@ -362,12 +383,12 @@ static void test_match_rx_tx_semantics(void **state)
 	add_ok(fs, "txc:TX@192.168.1.10:80");   /* 5: client addr, never a TX match */
 	add_ok(fs, "cport:RX@%:40000");         /* 6: the client port never counts */
 
-	assert_int_equal(filt_match(fs, true, false, cli, srv, 80), BIT(0) | BIT(2));
-	assert_int_equal(filt_match(fs, false, true, cli, srv, 80), BIT(1) | BIT(4));
-	assert_int_equal(filt_match(fs, true, true, cli, srv, 80),
+	assert_int_equal(match4(fs, true, false, cli, srv, 80), BIT(0) | BIT(2));
+	assert_int_equal(match4(fs, false, true, cli, srv, 80), BIT(1) | BIT(4));
+	assert_int_equal(match4(fs, true, true, cli, srv, 80),
 	                 BIT(0) | BIT(1) | BIT(2) | BIT(4));
-	assert_int_equal(filt_match(fs, true, true, cli, srv, 81), BIT(0) | BIT(1));
-	assert_int_equal(filt_match(fs, false, false, cli, srv, 80), 0);
+	assert_int_equal(match4(fs, true, true, cli, srv, 81), BIT(0) | BIT(1));
+	assert_int_equal(match4(fs, false, false, cli, srv, 80), 0);
 }
 
 static void test_match_ports_and_addresses(void **state)
@@ -376,15 +397,15 @@ static void test_match_ports_and_addresses(void **state)
 	uint32_t s = IP(10, 9, 9, 9);
 
 	add_ok(fs, "m:RX@192.168.0.1:80:443:8080,192.168.0.2:80,192.168.0.3:80:8080");
-	assert_int_equal(filt_match(fs, true, false, IP(192, 168, 0, 1), s, 443), BIT(0) | BIT(2));
-	assert_int_equal(filt_match(fs, true, false, IP(192, 168, 0, 1), s, 8080), BIT(0) | BIT(2));
-	assert_int_equal(filt_match(fs, true, false, IP(192, 168, 0, 2), s, 80), BIT(0) | BIT(2));
-	assert_int_equal(filt_match(fs, true, false, IP(192, 168, 0, 2), s, 443), BIT(0));
-	assert_int_equal(filt_match(fs, true, false, IP(192, 168, 0, 3), s, 8080), BIT(0) | BIT(2));
-	assert_int_equal(filt_match(fs, true, false, IP(192, 168, 0, 3), s, 443), BIT(0));
-	assert_int_equal(filt_match(fs, true, false, IP(192, 168, 0, 4), s, 80), BIT(0));
+	assert_int_equal(match4(fs, true, false, IP(192, 168, 0, 1), s, 443), BIT(0) | BIT(2));
+	assert_int_equal(match4(fs, true, false, IP(192, 168, 0, 1), s, 8080), BIT(0) | BIT(2));
+	assert_int_equal(match4(fs, true, false, IP(192, 168, 0, 2), s, 80), BIT(0) | BIT(2));
+	assert_int_equal(match4(fs, true, false, IP(192, 168, 0, 2), s, 443), BIT(0));
+	assert_int_equal(match4(fs, true, false, IP(192, 168, 0, 3), s, 8080), BIT(0) | BIT(2));
+	assert_int_equal(match4(fs, true, false, IP(192, 168, 0, 3), s, 443), BIT(0));
+	assert_int_equal(match4(fs, true, false, IP(192, 168, 0, 4), s, 80), BIT(0));
 	/* a TX handshake never hits an RX filter */
-	assert_int_equal(filt_match(fs, false, true, IP(192, 168, 0, 1), s, 80), BIT(1));
+	assert_int_equal(match4(fs, false, true, IP(192, 168, 0, 1), s, 80), BIT(1));
 }
 
 static void test_match_wildcards(void **state)
@@ -398,15 +419,15 @@ static void test_match_wildcards(void **state)
 	add_ok(fs, "all:RX@%:*");               /* 6 */
 	add_ok(fs, "mix:RX@10.1.1.1:22:%");     /* 7: a wildcard among ports */
 
-	assert_int_equal(filt_match(fs, true, false, IP(8, 8, 8, 8), IP(1, 1, 1, 1), 80),
+	assert_int_equal(match4(fs, true, false, IP(8, 8, 8, 8), IP(1, 1, 1, 1), 80),
 	                 BIT(0) | BIT(2) | BIT(3) | BIT(6));
-	assert_int_equal(filt_match(fs, true, false, IP(8, 8, 8, 8), IP(1, 1, 1, 1), 81),
+	assert_int_equal(match4(fs, true, false, IP(8, 8, 8, 8), IP(1, 1, 1, 1), 81),
 	                 BIT(0) | BIT(6));
-	assert_int_equal(filt_match(fs, true, false, IP(10, 1, 1, 1), IP(1, 1, 1, 1), 9999),
+	assert_int_equal(match4(fs, true, false, IP(10, 1, 1, 1), IP(1, 1, 1, 1), 9999),
 	                 BIT(0) | BIT(6) | BIT(7));
-	assert_int_equal(filt_match(fs, false, true, IP(8, 8, 8, 8), IP(10, 0, 0, 1), 12345),
+	assert_int_equal(match4(fs, false, true, IP(8, 8, 8, 8), IP(10, 0, 0, 1), 12345),
 	                 BIT(1) | BIT(4) | BIT(5));
-	assert_int_equal(filt_match(fs, false, true, IP(8, 8, 8, 8), IP(10, 0, 0, 2), 12345),
+	assert_int_equal(match4(fs, false, true, IP(8, 8, 8, 8), IP(10, 0, 0, 2), 12345),
 	                 BIT(1));
 }
 
@@ -421,21 +442,21 @@ static void test_match_cidr(void **state)
 	add_ok(fs, "c24:RX@192.168.1.77/24:%"); /* 5 */
 	add_ok(fs, "odd:RX@10.255.255.255/9:%");/* 6: 10.128.0.0/9 */
 
-	assert_int_equal(filt_match(fs, true, false, IP(10, 200, 0, 1), s, 80),
+	assert_int_equal(match4(fs, true, false, IP(10, 200, 0, 1), s, 80),
 	                 BIT(0) | BIT(2) | BIT(6));
-	assert_int_equal(filt_match(fs, true, false, IP(10, 1, 2, 3), s, 80),
+	assert_int_equal(match4(fs, true, false, IP(10, 1, 2, 3), s, 80),
 	                 BIT(0) | BIT(2) | BIT(4));
-	assert_int_equal(filt_match(fs, true, false, IP(10, 1, 2, 4), s, 443),
+	assert_int_equal(match4(fs, true, false, IP(10, 1, 2, 4), s, 443),
 	                 BIT(0) | BIT(2) | BIT(3));
-	assert_int_equal(filt_match(fs, true, false, IP(11, 0, 0, 0), s, 80), BIT(0));
-	assert_int_equal(filt_match(fs, true, false, IP(9, 255, 255, 255), s, 80), BIT(0));
-	assert_int_equal(filt_match(fs, true, false, IP(255, 255, 255, 255), s, 443),
+	assert_int_equal(match4(fs, true, false, IP(11, 0, 0, 0), s, 80), BIT(0));
+	assert_int_equal(match4(fs, true, false, IP(9, 255, 255, 255), s, 80), BIT(0));
+	assert_int_equal(match4(fs, true, false, IP(255, 255, 255, 255), s, 443),
 	                 BIT(0) | BIT(3));
-	assert_int_equal(filt_match(fs, true, false, IP(0, 0, 0, 0), s, 443), BIT(0) | BIT(3));
-	assert_int_equal(filt_match(fs, true, false, IP(192, 168, 1, 0), s, 1), BIT(0) | BIT(5));
-	assert_int_equal(filt_match(fs, true, false, IP(192, 168, 1, 255), s, 1), BIT(0) | BIT(5));
-	assert_int_equal(filt_match(fs, true, false, IP(192, 168, 2, 0), s, 1), BIT(0));
-	assert_int_equal(filt_match(fs, true, false, IP(10, 127, 255, 255), s, 1),
+	assert_int_equal(match4(fs, true, false, IP(0, 0, 0, 0), s, 443), BIT(0) | BIT(3));
+	assert_int_equal(match4(fs, true, false, IP(192, 168, 1, 0), s, 1), BIT(0) | BIT(5));
+	assert_int_equal(match4(fs, true, false, IP(192, 168, 1, 255), s, 1), BIT(0) | BIT(5));
+	assert_int_equal(match4(fs, true, false, IP(192, 168, 2, 0), s, 1), BIT(0));
+	assert_int_equal(match4(fs, true, false, IP(10, 127, 255, 255), s, 1),
 	                 BIT(0) | BIT(2));
 }
 
@@ -454,12 +475,12 @@ static void test_match_exclusion_order(void **state)
 	for (int k = 0; k < 2; k++) {
 		struct filt_set *f = k == 0 ? fs : fs2;
 		assert_int_equal(filt_count(f), 3);
-		assert_int_equal(filt_match(f, true, false, c, s, 22), 0);
-		assert_int_equal(filt_match(f, true, false, c, s, 80), BIT(0) | BIT(2));
+		assert_int_equal(match4(f, true, false, c, s, 22), 0);
+		assert_int_equal(match4(f, true, false, c, s, 80), BIT(0) | BIT(2));
 		/* an RX exclusion leaves TX handshakes alone */
-		assert_int_equal(filt_match(f, false, true, c, s, 22), BIT(1));
+		assert_int_equal(match4(f, false, true, c, s, 22), BIT(1));
 		/* loopback: the RX side matches the exclusion, so nothing counts */
-		assert_int_equal(filt_match(f, true, true, c, s, 22), 0);
+		assert_int_equal(match4(f, true, true, c, s, 22), 0);
 	}
 	filt_free(fs2);
 }
@@ -470,18 +491,124 @@ static void test_match_exclusion_addr(void **state)
 
 	add_ok(fs, ":TX@10.0.0.0/8:%,192.168.0.1:53");
 	add_ok(fs, "out:TX@%:%");
-	assert_int_equal(filt_match(fs, false, true, IP(1, 1, 1, 1), IP(10, 2, 3, 4), 443), 0);
-	assert_int_equal(filt_match(fs, false, true, IP(1, 1, 1, 1), IP(192, 168, 0, 1), 53), 0);
-	assert_int_equal(filt_match(fs, false, true, IP(1, 1, 1, 1), IP(192, 168, 0, 1), 443),
+	assert_int_equal(match4(fs, false, true, IP(1, 1, 1, 1), IP(10, 2, 3, 4), 443), 0);
+	assert_int_equal(match4(fs, false, true, IP(1, 1, 1, 1), IP(192, 168, 0, 1), 53), 0);
+	assert_int_equal(match4(fs, false, true, IP(1, 1, 1, 1), IP(192, 168, 0, 1), 443),
 	                 BIT(1) | BIT(2));
 	/* the initiator's address does not matter to a TX exclusion */
-	assert_int_equal(filt_match(fs, false, true, IP(10, 2, 3, 4), IP(8, 8, 8, 8), 443),
+	assert_int_equal(match4(fs, false, true, IP(10, 2, 3, 4), IP(8, 8, 8, 8), 443),
 	                 BIT(1) | BIT(2));
+}
+
+/* ---- IPv6: the bracketed forms ----------------------------------------- */
+
+static void test_ipv6_forms(void **state)
+{
+	struct filt_set *fs = *state;
+
+	add_ok(fs, "web:RX@[2001:db8::/32]:80:443");        /* 2 */
+	add_ok(fs, "ll:TX@[fe80::/10]:%");                  /* 3 */
+	add_ok(fs, "one:RX@[::1]:80");                      /* 4 */
+	add_ok(fs, "mix:RX@10.0.0.0/8:22,[2001:db8:1::5]:22"); /* 5 */
+	add_ok(fs, "all:RX@%:8080");                        /* 6: either family */
+	add_ok(fs, "wide:RX@[::/0]:9");                     /* 7: every IPv6 address */
+	add_ok(fs, "mapped:RX@[::ffff:10.0.0.1]:25");       /* 8: IPv6, dotted tail */
+	assert_int_equal(filt_count(fs), 9);
+
+	assert_int_equal(match(fs, true, false, "2001:db8:ffff::1", "2001:db8::80", 443),
+	                 BIT(0) | BIT(2));
+	assert_int_equal(match(fs, true, false, "2001:db9::1", "2001:db8::80", 443), BIT(0));
+	assert_int_equal(match(fs, false, true, "2001:db8::1", "fe80::1", 12345), BIT(1) | BIT(3));
+	assert_int_equal(match(fs, false, true, "2001:db8::1", "fec0::1", 12345), BIT(1));
+	assert_int_equal(match(fs, true, false, "::1", "::1", 80), BIT(0) | BIT(4));
+	assert_int_equal(match(fs, true, false, "::2", "::1", 80), BIT(0));
+	assert_int_equal(match(fs, true, false, "2001:db8:1::5", "::1", 22), BIT(0) | BIT(5));
+	assert_int_equal(match(fs, true, false, "10.1.2.3", "10.0.0.1", 22), BIT(0) | BIT(5));
+	/* '%' matches both families */
+	assert_int_equal(match(fs, true, false, "192.0.2.1", "10.0.0.1", 8080), BIT(0) | BIT(6));
+	assert_int_equal(match(fs, true, false, "3fff::1", "::1", 8080), BIT(0) | BIT(6));
+	/* families never match each other: ::/0 is no IPv4 wildcard, and an
+	 * IPv4-mapped prefix no IPv4 address */
+	assert_int_equal(match(fs, true, false, "192.0.2.1", "10.0.0.1", 9), BIT(0));
+	assert_int_equal(match(fs, true, false, "3fff::1", "::1", 9), BIT(0) | BIT(7));
+	assert_int_equal(match(fs, true, false, "10.0.0.1", "10.0.0.2", 25), BIT(0));
+	assert_int_equal(match(fs, true, false, "::ffff:10.0.0.1", "::1", 25), BIT(0) | BIT(8));
+}
+
+static void test_ipv4_prefix_not_ipv6(void **state)
+{
+	struct filt_set *fs = *state;
+
+	add_ok(fs, "v4all:RX@0.0.0.0/0:80");
+	add_ok(fs, ":RX@0.0.0.0/0:22");       /* exclusion, IPv4 only */
+	assert_int_equal(match(fs, true, false, "192.0.2.1", "10.0.0.1", 80), BIT(0) | BIT(2));
+	assert_int_equal(match(fs, true, false, "2001:db8::1", "::1", 80), BIT(0));
+	assert_int_equal(match(fs, true, false, "192.0.2.1", "10.0.0.1", 22), 0);
+	assert_int_equal(match(fs, true, false, "2001:db8::1", "::1", 22), BIT(0));
+}
+
+static void test_ipv6_exclusion(void **state)
+{
+	struct filt_set *fs = *state;
+
+	add_ok(fs, ":TX@[fe80::/10]:%");
+	assert_int_equal(match(fs, false, true, "2001:db8::1", "fe80::9", 80), 0);
+	assert_int_equal(match(fs, false, true, "2001:db8::1", "2001:db8::9", 80), BIT(1));
+	assert_int_equal(match(fs, false, true, "10.0.0.1", "10.0.0.2", 80), BIT(1));
+}
+
+static void test_ipv6_errors(void **state)
+{
+	(void)state;
+	add_bad("web:RX@2001:db8::1:80",
+	        "filter \"web:RX@2001:db8::1:80\": element \"2001:db8::1:80\" looks like a bare "
+	        "IPv6 address: write it in brackets, [ADDR]:PORT or [ADDR/LEN]:PORT");
+	add_bad("web:RX@::1:80",
+	        "filter \"web:RX@::1:80\": element \"::1:80\" looks like a bare IPv6 address: "
+	        "write it in brackets, [ADDR]:PORT or [ADDR/LEN]:PORT");
+	add_bad("web:RX@fe80::/10:80",
+	        "filter \"web:RX@fe80::/10:80\": element \"fe80::/10:80\" looks like a bare IPv6 "
+	        "address: write it in brackets, [ADDR]:PORT or [ADDR/LEN]:PORT");
+	add_bad("web:RX@[2001:db8::1:80",
+	        "filter \"web:RX@[2001:db8::1:80\": address \"[2001:db8::1:80\" has no closing ']'");
+	add_bad("web:RX@[2001:db8::]/32:80",
+	        "filter \"web:RX@[2001:db8::]/32:80\": address \"[2001:db8::]/32\" has its prefix "
+	        "length outside the brackets (write [ADDR/LEN])");
+	add_bad("web:RX@[2001:db8::/129]:80",
+	        "filter \"web:RX@[2001:db8::/129]:80\": prefix length \"129\" is not 0-128");
+	add_bad("web:RX@[2001:db8::/0128]:80",
+	        "filter \"web:RX@[2001:db8::/0128]:80\": prefix length \"0128\" is not 0-128");
+	add_bad("web:RX@[2001:db8::/]:80",
+	        "filter \"web:RX@[2001:db8::/]:80\": prefix length \"\" is not 0-128");
+	add_bad("web:RX@[10.0.0.1]:80",
+	        "filter \"web:RX@[10.0.0.1]:80\": address \"[10.0.0.1]\" is not an IPv6 address or "
+	        "prefix (brackets hold IPv6 only)");
+	add_bad("web:RX@[]:80",
+	        "filter \"web:RX@[]:80\": address \"[]\" is not an IPv6 address or prefix (brackets "
+	        "hold IPv6 only)");
+	add_bad("web:RX@[2001:db8::zz]:80",
+	        "filter \"web:RX@[2001:db8::zz]:80\": address \"[2001:db8::zz]\" is not an IPv6 "
+	        "address or prefix (brackets hold IPv6 only)");
+	add_bad("web:RX@[fe80::1%eth0]:80",
+	        "filter \"web:RX@[fe80::1%eth0]:80\": address \"[fe80::1%eth0]\" is not an IPv6 "
+	        "address or prefix (brackets hold IPv6 only)");
+	add_bad("web:RX@[::1]",
+	        "filter \"web:RX@[::1]\": element \"[::1]\" has no port (addr:port)");
+	add_bad("web:RX@[::1]x:80",
+	        "filter \"web:RX@[::1]x:80\": address \"[::1]x\" has text after its closing ']'");
+	add_bad("web:RX@[::1]:",
+	        "filter \"web:RX@[::1]:\": element \"[::1]:\" has an empty port");
+	add_bad("web:RX@[::1]:70000",
+	        "filter \"web:RX@[::1]:70000\": port \"70000\" is not 0-65535 (0: any port)");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_ipv6_forms, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ipv4_prefix_not_ipv6, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ipv6_exclusion, setup, teardown),
+		cmocka_unit_test(test_ipv6_errors),
 		cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_named_in_order, setup, teardown),
 		cmocka_unit_test(test_bad_prefix),

@@ -99,10 +99,10 @@ static void test_every_option_short(void **state)
 	assert_int_equal(o.json, 1);
 	assert_int_equal(o.snaplen, 96);
 	assert_int_equal(o.local.n, 2);
-	assert_int_equal(o.local.net[0].addr, IP(10, 0, 0, 0));      /* base masked */
-	assert_int_equal(o.local.net[0].mask, 0xff000000u);
-	assert_int_equal(o.local.net[1].addr, IP(192, 0, 2, 7));
-	assert_int_equal(o.local.net[1].mask, 0xffffffffu);
+	assert_int_equal(addr_get_ip4(&o.local.net[0].a), IP(10, 0, 0, 0));   /* base masked */
+	assert_int_equal(o.local.net[0].len, 8);
+	assert_int_equal(addr_get_ip4(&o.local.net[1].a), IP(192, 0, 2, 7));
+	assert_int_equal(o.local.net[1].len, 32);
 	assert_int_equal(o.nfilters, 2);
 	assert_string_equal(o.filters[0], "web:RX@%:80");
 	assert_string_equal(o.filters[1], ":RX@*:22");
@@ -126,12 +126,19 @@ static void test_every_option_long(void **state)
 	assert_int_equal(o.promisc, 1);
 	assert_int_equal(o.icmp, 1);
 	assert_string_equal(o.read_file, "f.pcap");
-	assert_int_equal(o.local.net[0].addr, IP(172, 16, 0, 0));
+	assert_int_equal(addr_get_ip4(&o.local.net[0].a), IP(172, 16, 0, 0));
 	assert_int_equal(o.json, 1);
 	assert_int_equal(o.snaplen, 262144);
 	assert_int_equal(o.max_sessions, 1073741824u);
 	assert_int_equal(parse("--interface=any", NULL), OPTS_RUN);
 	assert_string_equal(o.dev, "any");
+	assert_int_equal(parse("-L", "2001:db8:1::5/48", "--local=::1", NULL), OPTS_RUN);
+	assert_int_equal(o.local.n, 2);
+	assert_int_equal(o.local.net[0].a.family, AF_INET6);
+	assert_int_equal(o.local.net[0].len, 48);
+	assert_int_equal(o.local.net[0].a.u.b[5], 1);
+	assert_int_equal(o.local.net[0].a.u.b[15], 0);              /* base masked */
+	assert_int_equal(o.local.net[1].len, 128);
 }
 
 /* Filters may come before options (GNU permutation), as the seed's
@@ -184,6 +191,8 @@ static void test_ranges(void **state)
 	expect_error("-l/--loglevel", "'8'", "-l", "8", NULL);
 	expect_error("-L/--local", "'10.0.0.0/33'", "-L", "10.0.0.0/33", NULL);
 	expect_error("-L/--local", "'eth0'", "--local=eth0", NULL);
+	expect_error("-L/--local", "'2001:db8::/129'", "-L", "2001:db8::/129", NULL);
+	expect_error("-L/--local", "'[2001:db8::1]'", "-L", "[2001:db8::1]", NULL);
 	expect_error("-i/--interface", "''", "-i", "", NULL);
 	expect_error("-u/--user", "''", "-u", "", NULL);
 	expect_error("-r/--read", "''", "-r", "", NULL);

@@ -1,5 +1,6 @@
 /* tcpeek's table line, header and summary against literal expected text,
  * including the seed's sample lines rebuilt from records. */
+#include <arpa/inet.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -57,9 +58,9 @@ static struct trk_event ev(enum trk_result r, uint32_t cli, uint16_t cport,
 
 	memset(&e, 0, sizeof(e));
 	e.result = r;
-	e.cli_addr = cli;
+	e.cli_addr = addr_ip4(cli);
 	e.cli_port = cport;
-	e.srv_addr = srv;
+	e.srv_addr = addr_ip4(srv);
 	e.srv_port = sport;
 	e.start_us = start;
 	e.end_us = start + dur;
@@ -86,6 +87,36 @@ static void test_line_seed_success(void **state)
 	(void)state;
 	expect_line(&e, "   0.002 | 12-07-06 16:39:02.552 |   192.168.2.227:48967   "
 	                "192.168.2.202:80    |      success      |       0        0 \n");
+}
+
+/* An IPv6 line: bracketed addresses right-aligned in 41 columns each,
+ * so the line is 2 x 26 characters longer than an IPv4 one; the longest
+ * plain form fills its column exactly, a dotted tail widens the line. */
+static void test_line_ipv6(void **state)
+{
+	struct trk_event e = ev(TRK_SUCCESS, 0, 20001, 0, 80, UINT64_C(1704067200) * SEC + 147000, 1000);
+	struct sink s;
+	unsigned char raw[16];
+	(void)state;
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8:1::c", raw), 1);
+	e.cli_addr = addr_from_bytes(AF_INET6, raw);
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8::a", raw), 1);
+	e.srv_addr = addr_from_bytes(AF_INET6, raw);
+	sink_open(&s);
+	out_table_line(s.f, &e);
+	assert_string_equal(sink_text(&s),
+	                    "   0.001 | 24-01-01 00:00:00.147 |                           [2001:db8:1::c]"
+	                    ":20001                             [2001:db8::a]:80    "
+	                    "|      success      |       0        0 \n");
+	assert_int_equal(strlen(sink_text(&s)), OUT_TABLE_WIDTH + 1 + 2 * 26);
+	sink_close(&s);
+	assert_int_equal(inet_pton(AF_INET6, "1234:5678:9abc:def0:1234:5678:9abc:def0", raw), 1);
+	e.cli_addr = addr_from_bytes(AF_INET6, raw);
+	sink_open(&s);
+	out_table_line(s.f, &e);
+	assert_non_null(strstr(sink_text(&s), "| [1234:5678:9abc:def0:1234:5678:9abc:def0]:20001 "));
+	assert_int_equal(strlen(sink_text(&s)), OUT_TABLE_WIDTH + 1 + 2 * 26);
+	sink_close(&s);
 }
 
 /* The seed's reject line. */
@@ -282,6 +313,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_line_seed_success),
+		cmocka_unit_test(test_line_ipv6),
 		cmocka_unit_test(test_line_seed_reject),
 		cmocka_unit_test(test_line_seed_timeout),
 		cmocka_unit_test(test_line_unreach_abort),

@@ -16,6 +16,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+
 #include "peek/sesstab.h"
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
@@ -28,14 +30,61 @@ static uint64_t next_rand(void)
 	return rng;
 }
 
+/* The table on IPv4 addresses given as host-order numbers. */
+static uint64_t hash4(const struct sess_tab *tb, uint32_t a, uint16_t ap, uint32_t b, uint16_t bp)
+{
+	struct addr x = addr_ip4(a), y = addr_ip4(b);
+
+	return sess_hash(tb, &x, ap, &y, bp);
+}
+
 static uint32_t put(struct sess_tab *tb, uint32_t ca, uint16_t cp, uint32_t sa, uint16_t sp)
 {
-	return sess_insert(tb, sess_hash(tb, ca, cp, sa, sp), ca, cp, sa, sp);
+	struct addr x = addr_ip4(ca), y = addr_ip4(sa);
+
+	return sess_insert(tb, hash4(tb, ca, cp, sa, sp), &x, cp, &y, sp);
 }
 
 static uint32_t get(struct sess_tab *tb, uint32_t a, uint16_t ap, uint32_t b, uint16_t bp)
 {
-	return sess_find(tb, sess_hash(tb, a, ap, b, bp), a, ap, b, bp);
+	struct addr x = addr_ip4(a), y = addr_ip4(b);
+
+	return sess_find(tb, hash4(tb, a, ap, b, bp), &x, ap, &y, bp);
+}
+
+static uint32_t cli4(const struct sess_tab *tb, uint32_t idx)
+{
+	struct addr c, s;
+
+	sess_addrs(tb, idx, &c, &s);
+	assert_int_equal(c.family, AF_INET);
+	return addr_get_ip4(&c);
+}
+
+/* ... and on addresses in text, either family. */
+static struct addr A(const char *text)
+{
+	struct addr a;
+	unsigned char raw[16];
+	int v6 = strchr(text, ':') != NULL;
+
+	assert_int_equal(inet_pton(v6 ? AF_INET6 : AF_INET, text, raw), 1);
+	a = addr_from_bytes(v6 ? AF_INET6 : AF_INET, raw);
+	return a;
+}
+
+static uint32_t putA(struct sess_tab *tb, const char *ca, uint16_t cp, const char *sa, uint16_t sp)
+{
+	struct addr x = A(ca), y = A(sa);
+
+	return sess_insert(tb, sess_hash(tb, &x, cp, &y, sp), &x, cp, &y, sp);
+}
+
+static uint32_t getA(struct sess_tab *tb, const char *a, uint16_t ap, const char *b, uint16_t bp)
+{
+	struct addr x = A(a), y = A(b);
+
+	return sess_find(tb, sess_hash(tb, &x, ap, &y, bp), &x, ap, &y, bp);
 }
 
 static void test_both_orientations(void **state)
@@ -48,12 +97,12 @@ static void test_both_orientations(void **state)
 	assert_int_not_equal(i, SESS_NONE);
 	assert_int_equal(get(&tb, 1, 2, 3, 4), i);
 	assert_int_equal(get(&tb, 3, 4, 1, 2), i);
-	assert_int_equal(sess_at(&tb, i)->cli_addr, 1);
+	assert_int_equal(cli4(&tb, i), 1);
 	assert_int_equal(sess_at(&tb, i)->srv_port, 4);
 	/* Same numbers, other pairing: different tuples. */
 	assert_int_equal(get(&tb, 1, 4, 3, 2), SESS_NONE);
 	assert_int_equal(get(&tb, 2, 1, 4, 3), SESS_NONE);
-	assert_int_equal(sess_hash(&tb, 1, 2, 3, 4), sess_hash(&tb, 3, 4, 1, 2));
+	assert_int_equal(hash4(&tb, 1, 2, 3, 4), hash4(&tb, 3, 4, 1, 2));
 	sess_remove(&tb, i);
 	assert_int_equal(get(&tb, 1, 2, 3, 4), SESS_NONE);
 	assert_int_equal(tb.count, 0);
@@ -68,14 +117,14 @@ static void test_keyed_hash(void **state)
 	assert_int_equal(sess_init(&a, 8, 1), 0);
 	assert_int_equal(sess_init(&b, 8, 2), 0);
 	for (uint32_t i = 0; i < 1000; i++)
-		same += sess_hash(&a, i, 80, 7, 80) == sess_hash(&b, i, 80, 7, 80);
+		same += hash4(&a, i, 80, 7, 80) == hash4(&b, i, 80, 7, 80);
 	assert_true(same < 2);
 	sess_fini(&a);
 	sess_fini(&b);
 	/* Seed 0: a random key each time. */
 	assert_int_equal(sess_init(&a, 8, 0), 0);
 	assert_int_equal(sess_init(&b, 8, 0), 0);
-	assert_true(sess_hash(&a, 1, 2, 3, 4) != sess_hash(&b, 1, 2, 3, 4));
+	assert_true(hash4(&a, 1, 2, 3, 4) != hash4(&b, 1, 2, 3, 4));
 	sess_fini(&a);
 	sess_fini(&b);
 }
@@ -167,7 +216,7 @@ static void test_random_vs_model(void **state)
 		assert_int_equal(get(&tb, ref[i].ca, ref[i].cp, ref[i].sa, ref[i].sp), ref[i].idx);
 		if (ref[i].idx != SESS_NONE) {
 			const struct sess *s = sess_at(&tb, ref[i].idx);
-			assert_int_equal(s->cli_addr, ref[i].ca);
+			assert_int_equal(cli4(&tb, ref[i].idx), ref[i].ca);
 			assert_int_equal(s->cli_port, ref[i].cp);
 		}
 	}
@@ -248,7 +297,7 @@ static void test_grow_under_load(void **state)
 
 				assert_int_not_equal(got, SESS_NONE);
 				assert_int_equal(get(&tb, 0x0a0000fe, 443, a, p), got);
-				assert_int_equal(sess_at(&tb, got)->cli_addr, a);
+				assert_int_equal(cli4(&tb, got), a);
 				assert_int_equal(sess_at(&tb, got)->cli_port, p);
 			}
 			assert_tail_untouched(&tb);
@@ -320,7 +369,7 @@ static void test_grow_wrapped_run(void **state)
 	 * hash is keyed, the seed fixes it), so two of them sit in slots 0
 	 * and 1; then others up to the last size before a doubling */
 	for (uint32_t port = 1; k < 3; port++) {
-		uint64_t h = sess_hash(&tb, 0x0a0a0a0a, (uint16_t)port, 0x0a000001, 80);
+		uint64_t h = hash4(&tb, 0x0a0a0a0a, (uint16_t)port, 0x0a000001, 80);
 
 		assert_true(port < 65536);
 		if (((uint32_t)(h >> 32) & last) != last)
@@ -345,7 +394,7 @@ static void test_grow_wrapped_run(void **state)
 		assert_int_equal(get(&tb, ca[i], cp[i], 0x0a000001, 80), idx[i]);
 	/* the three of the wrapped run now sit from their new home on */
 	for (uint32_t i = 0; i < 3; i++) {
-		uint64_t h = sess_hash(&tb, ca[i], cp[i], 0x0a000001, 80);
+		uint64_t h = hash4(&tb, ca[i], cp[i], 0x0a000001, 80);
 		uint32_t home = (uint32_t)(h >> 32) & tb.mask, pos = home;
 
 		while (tb.slot[pos].idx1 != idx[i] + 1)
@@ -444,9 +493,118 @@ static void test_populate(void **state)
 	assert_int_equal(sess_populate(&tb), -1);
 }
 
+/* IPv6 keys: both orientations, the whole 16 bytes count (addresses
+ * whose 4-byte folds are equal are still told apart), families never
+ * meet (10.0.0.1 and ::a00:1 have the same bytes and fold), the addresses
+ * come back whole, and the cold array is reserved only once a 16-byte
+ * key came. */
+static void test_ipv6_keys(void **state)
+{
+	struct sess_tab tb;
+	uint32_t i, j, k, m;
+	size_t before;
+	struct addr c, s;
+	char b[ADDR_STRLEN];
+	(void)state;
+	assert_int_equal(sess_init(&tb, 64, 7), 0);
+	i = putA(&tb, "10.0.0.1", 1000, "10.0.0.2", 80);
+	before = sess_memory(&tb);
+	assert_null(tb.wide);
+	j = putA(&tb, "2001:db8::1", 1000, "2001:db8::2", 80);
+	assert_int_not_equal(j, SESS_NONE);
+	assert_non_null(tb.wide);
+	assert_true(sess_memory(&tb) == before + 64 * sizeof(struct sess_wide));
+	assert_int_equal(getA(&tb, "2001:db8::1", 1000, "2001:db8::2", 80), j);
+	assert_int_equal(getA(&tb, "2001:db8::2", 80, "2001:db8::1", 1000), j);
+	assert_int_equal(getA(&tb, "10.0.0.2", 80, "10.0.0.1", 1000), i);
+	/* the same bytes in the other family */
+	assert_int_equal(getA(&tb, "::a00:1", 1000, "::a00:2", 80), SESS_NONE);
+	k = putA(&tb, "::a00:1", 1000, "::a00:2", 80);
+	assert_true(k != SESS_NONE && k != i);
+	assert_int_equal(getA(&tb, "::a00:1", 1000, "::a00:2", 80), k);
+	assert_int_equal(getA(&tb, "10.0.0.1", 1000, "10.0.0.2", 80), i);
+	/* equal folds: 2001:db8::1 and 2001:db8:1::1:0:0 xor to the same word
+	 * ... as do any two addresses with their words permuted */
+	assert_int_equal(getA(&tb, "::2001:db8:0:1", 1000, "2001:db8::2", 80), SESS_NONE);
+	m = putA(&tb, "::2001:db8:0:1", 1000, "2001:db8::2", 80);
+	assert_true(m != SESS_NONE && m != j);
+	assert_int_equal(getA(&tb, "2001:db8::1", 1000, "2001:db8::2", 80), j);
+	assert_int_equal(getA(&tb, "2001:db8::2", 80, "::2001:db8:0:1", 1000), m);
+	/* the initiator is told by its whole address */
+	{
+		struct addr x = A("2001:db8::1"), y = A("::2001:db8:0:1");
+
+		assert_true(sess_is_cli(&tb, j, &x, 1000));
+		assert_false(sess_is_cli(&tb, j, &y, 1000));
+		assert_true(sess_is_cli(&tb, m, &y, 1000));
+		assert_false(sess_is_cli(&tb, m, &x, 1000));
+	}
+	sess_addrs(&tb, j, &c, &s);
+	assert_string_equal(addr_fmt(b, &c), "2001:db8::1");
+	assert_string_equal(addr_fmt(b, &s), "2001:db8::2");
+	sess_addrs(&tb, i, &c, &s);
+	assert_string_equal(addr_fmt(b, &c), "10.0.0.1");
+	assert_int_equal(c.family, AF_INET);
+	/* an IPv6 hash takes every byte: one bit anywhere changes it */
+	{
+		struct addr x = A("2001:db8::1"), y = A("2001:db8::2");
+		uint64_t h = sess_hash(&tb, &x, 1, &y, 2);
+
+		for (int byte = 0; byte < 16; byte++) {
+			struct addr z = x;
+
+			z.u.b[byte] ^= 0x10;
+			assert_true(sess_hash(&tb, &z, 1, &y, 2) != h);
+		}
+		assert_int_equal(sess_hash(&tb, &y, 2, &x, 1), h);
+	}
+	sess_remove(&tb, j);
+	assert_int_equal(getA(&tb, "2001:db8::1", 1000, "2001:db8::2", 80), SESS_NONE);
+	assert_int_equal(getA(&tb, "2001:db8::2", 80, "::2001:db8:0:1", 1000), m);
+	sess_remove(&tb, m);
+	sess_remove(&tb, k);
+	sess_remove(&tb, i);
+	assert_int_equal(tb.count, 0);
+	sess_fini(&tb);
+}
+
+/* Many IPv6 and IPv4 sessions side by side through growth and churn. */
+static void test_ipv6_churn(void **state)
+{
+	struct sess_tab tb;
+	enum { N = 3000 };
+	static uint32_t idx[N];
+	(void)state;
+	assert_int_equal(sess_init(&tb, N, 99), 0);
+	for (uint32_t n = 0; n < N; n++) {
+		struct addr c = n & 1 ? A("2001:db8::") : addr_ip4(0x0a000000u + n);
+		struct addr v = n & 1 ? A("2001:db8:ffff::80") : addr_ip4(0x0a0000feu);
+
+		if (n & 1)
+			memcpy(&c.u.b[12], &n, 4);
+		idx[n] = sess_insert(&tb, sess_hash(&tb, &c, 1234, &v, 80), &c, 1234, &v, 80);
+		assert_int_not_equal(idx[n], SESS_NONE);
+	}
+	for (uint32_t n = 0; n < N; n += 2)
+		sess_remove(&tb, idx[n + 1]);
+	for (uint32_t n = 0; n < N; n++) {
+		struct addr c = n & 1 ? A("2001:db8::") : addr_ip4(0x0a000000u + n);
+		struct addr v = n & 1 ? A("2001:db8:ffff::80") : addr_ip4(0x0a0000feu);
+
+		if (n & 1)
+			memcpy(&c.u.b[12], &n, 4);
+		assert_int_equal(sess_find(&tb, sess_hash(&tb, &v, 80, &c, 1234), &v, 80, &c, 1234),
+		                 n & 1 ? SESS_NONE : idx[n]);
+	}
+	assert_int_equal(tb.count, N / 2);
+	sess_fini(&tb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ipv6_keys),
+		cmocka_unit_test(test_ipv6_churn),
 		cmocka_unit_test(test_both_orientations),
 		cmocka_unit_test(test_keyed_hash),
 		cmocka_unit_test(test_full),

@@ -40,7 +40,8 @@ struct rec {
 	uint64_t open_filters;
 };
 
-static uint64_t cb_classify(void *arg, uint32_t ca, uint16_t cp, uint32_t sa, uint16_t sp)
+static uint64_t cb_classify(void *arg, const struct addr *ca, uint16_t cp, const struct addr *sa,
+                            uint16_t sp)
 {
 	struct rec *r = arg;
 	(void)ca, (void)cp, (void)sa, (void)sp;
@@ -158,8 +159,8 @@ static void assert_event(const struct trk_event *ev, enum trk_result res, uint64
                          uint64_t end, uint32_t dupsyn, uint32_t dupsynack)
 {
 	assert_int_equal(ev->result, res);
-	assert_int_equal(ev->cli_addr, CLI);
-	assert_int_equal(ev->srv_addr, SRV);
+	assert_int_equal(addr_get_ip4(&ev->cli_addr), CLI);
+	assert_int_equal(addr_get_ip4(&ev->srv_addr), SRV);
 	assert_int_equal(ev->cli_port, CP);
 	assert_int_equal(ev->srv_port, SP);
 	assert_int_equal(ev->start_us, start);
@@ -451,7 +452,7 @@ static void test_simultaneous_open(void **state)
 	c2s(f, 112, ISN_C + 9, ISN_S + 10, PKT_TH_SYN | PKT_TH_ACK);
 	assert_int_equal(f->r.n, 2);
 	assert_int_equal(f->r.ev[1].result, TRK_SUCCESS);
-	assert_int_equal(f->r.ev[1].cli_addr, CLI);
+	assert_int_equal(addr_get_ip4(&f->r.ev[1].cli_addr), CLI);
 	assert_int_equal(f->r.ev[1].end_us, 112);
 	assert_int_equal(f->r.classify_calls, 2);
 	fx_free(f);
@@ -661,8 +662,8 @@ static void test_time_backwards(void **state)
 	assert_int_equal(f->r.n, 1);
 	trk_advance(f->t, 9 * SEC + TMO);
 	assert_int_equal(f->r.n, 3);
-	assert_int_equal(f->r.ev[1].cli_addr, 0x0a000002);
-	assert_int_equal(f->r.ev[2].cli_addr, 0x0a000003);
+	assert_int_equal(addr_get_ip4(&f->r.ev[1].cli_addr), 0x0a000002);
+	assert_int_equal(addr_get_ip4(&f->r.ev[2].cli_addr), 0x0a000003);
 	assert_int_equal(f->r.ev[2].start_us, 9 * SEC);
 	assert_int_equal(f->r.ev[2].end_us, 9 * SEC + TMO);
 	fx_free(f);
@@ -678,11 +679,11 @@ static void test_timeouts_in_time_order(void **state)
 	tcp_at(f, 30, 0x0a000002, 1, SRV, SP, 1, 0, PKT_TH_SYN, 0);   /* re-arm */
 	trk_advance(f->t, 10 * TMO);
 	assert_int_equal(f->r.n, 3);
-	assert_int_equal(f->r.ev[0].cli_addr, 0x0a000003);
+	assert_int_equal(addr_get_ip4(&f->r.ev[0].cli_addr), 0x0a000003);
 	assert_int_equal(f->r.ev[0].end_us, 10 + TMO);
-	assert_int_equal(f->r.ev[1].cli_addr, 0x0a000004);
+	assert_int_equal(addr_get_ip4(&f->r.ev[1].cli_addr), 0x0a000004);
 	assert_int_equal(f->r.ev[1].end_us, 20 + TMO);
-	assert_int_equal(f->r.ev[2].cli_addr, 0x0a000002);
+	assert_int_equal(addr_get_ip4(&f->r.ev[2].cli_addr), 0x0a000002);
 	assert_int_equal(f->r.ev[2].end_us, 30 + TMO);
 	assert_int_equal(f->r.ev[2].dupsyn, 1);
 	fx_free(f);
@@ -747,7 +748,8 @@ struct evlog {
 	size_t n, cap;
 };
 
-static uint64_t log_classify(void *arg, uint32_t ca, uint16_t cp, uint32_t sa, uint16_t sp)
+static uint64_t log_classify(void *arg, const struct addr *ca, uint16_t cp, const struct addr *sa,
+                             uint16_t sp)
 {
 	(void)arg, (void)ca, (void)sa, (void)sp;
 	return cp % 5 == 0 ? 0 : (uint64_t)1 << (cp % 7);   /* some not tracked */
@@ -885,8 +887,8 @@ static void test_batch_equals_single(void **state)
 		const struct trk_event *p = &la.ev[i], *q = &lb.ev[i];
 
 		assert_int_equal(p->result, q->result);
-		assert_int_equal(p->cli_addr, q->cli_addr);
-		assert_int_equal(p->srv_addr, q->srv_addr);
+		assert_true(addr_eq(&p->cli_addr, &q->cli_addr));
+		assert_true(addr_eq(&p->srv_addr, &q->srv_addr));
 		assert_int_equal(p->cli_port, q->cli_port);
 		assert_int_equal(p->srv_port, q->srv_port);
 		assert_int_equal(p->start_us, q->start_us);
