@@ -814,14 +814,26 @@ int eng_check_start(struct eng *e, struct eng_target *t, uint64_t now)
 
 /* ---- received frames ---------------------------------------------------- */
 
+/* Two waiting checks judge a neighbour reply alike when they speak from
+ * the same address and MAC: chk.c's neighbour rules read nothing else of
+ * a check in its neighbour state (the real server is the entry's). */
+static int same_judge(const struct eng_run *a, const struct eng_run *b)
+{
+	return addr_eq(&a->c.cfg.our, &b->c.cfg.our) &&
+	       memcmp(a->c.cfg.our_mac, b->c.cfg.our_mac, PKT_ETH_ALEN) == 0;
+}
+
 /* Give a neighbour reply (ARP reply, Neighbor Advertisement) to every
  * check waiting for its neighbour; chk.c judges it.  The first check that
- * accepts it fills the cache. */
+ * accepts it fills the cache.  A reply one check rejected is not judged
+ * again for the checks that would judge it alike: a flood of forged
+ * replies for a silent real server then costs one judgement a frame, not
+ * one per check waiting for that server. */
 static void on_nbr(struct eng *e, struct eng_if *ifp, const struct pkt_frame *f,
                    const uint8_t *buf, size_t len, uint64_t now)
 {
 	struct eng_nbr *n;
-	struct eng_run *r, *next;
+	struct eng_run *r, *next, *rejected = NULL;
 	struct chk_out out;
 	int taken = 0;
 
@@ -832,9 +844,15 @@ static void on_nbr(struct eng *e, struct eng_if *ifp, const struct pkt_frame *f,
 	}
 	for (r = n->waiters; r != NULL; r = next) {
 		next = r->wnext;
+		if (rejected != NULL && same_judge(r, rejected)) {
+			e->st.rx_ignored++;
+			continue;
+		}
 		chk_on_frame(&r->c, buf, len, now, &out);
 		if (!out.accepted) {
 			e->st.rx_ignored++;
+			if (rejected == NULL)
+				rejected = r;
 			continue;
 		}
 		if (!taken) {
