@@ -48,6 +48,52 @@
 
 static const char *progname = "pcapgen";
 
+/* The family of the scenario being built: an IPv6 twin of an IPv4
+ * scenario maps each of its IPv4 addresses with A(). */
+static bool v6;
+
+/*
+ * The IPv6 twin of an IPv4 address a.b.c.d: 2001:db8:A:B:C::D, each part
+ * written in hex with the decimal's digits (192.168.1.20 becomes
+ * 2001:db8:192:168:1::20), so a reader sees the IPv4 address in it and an
+ * IPv4 /8, /16, /24 becomes an IPv6 /48, /64, /80.
+ */
+static uint16_t dec_hex(uint32_t v)
+{
+	v &= 0xff;
+	return (uint16_t)((v / 100) << 8 | (v / 10 % 10) << 4 | v % 10);
+}
+
+static struct addr ip6_twin(uint32_t v4)
+{
+	struct addr a = { .family = AF_INET6 };
+	uint16_t w[8] = { 0x2001, 0x0db8, dec_hex(v4 >> 24), dec_hex(v4 >> 16), dec_hex(v4 >> 8),
+	                  0, 0, dec_hex(v4) };
+
+	for (int i = 0; i < 8; i++) {
+		a.u.b[2 * i] = (uint8_t)(w[i] >> 8);
+		a.u.b[2 * i + 1] = (uint8_t)w[i];
+	}
+	return a;
+}
+
+/* An IPv4 address of the scenario, as the scenario's family writes it. */
+static struct addr A(uint32_t v4)
+{
+	return v6 ? ip6_twin(v4) : addr_ip4(v4);
+}
+
+/* The prefix of an IPv4 /len (8, 16, 24, 32) in the scenario's family. */
+static struct prefix PFX(uint32_t v4, unsigned len)
+{
+	struct prefix p = { .a = A(v4), .len = (uint8_t)(v6 ? 32 + len * 2 : len) };
+
+	if (v6 && len == 32)
+		p.len = 128;
+	prefix_mask(&p);
+	return p;
+}
+
 /* ---- deterministic randomness (splitmix64) ---------------------------- */
 
 static uint64_t rng_state;
@@ -80,15 +126,22 @@ static void die(const char *fmt, ...)
 	exit(1);
 }
 
-/* A MAC derived from the IPv4 address, so frames are stable and readable. */
-static void mac_of(uint8_t mac[6], uint32_t addr)
+/* A MAC derived from the address, so frames are stable and readable: an
+ * IPv4 address's bytes after 02:00, an IPv6 address's four 32-bit words
+ * xored after 02:06. */
+static void mac_of(uint8_t mac[6], const struct addr *a)
 {
 	mac[0] = 0x02;
-	mac[1] = 0x00;
-	mac[2] = (uint8_t)(addr >> 24);
-	mac[3] = (uint8_t)(addr >> 16);
-	mac[4] = (uint8_t)(addr >> 8);
-	mac[5] = (uint8_t)addr;
+	mac[1] = a->family == AF_INET6 ? 0x06 : 0x00;
+	for (int i = 0; i < 4; i++)
+		mac[2 + i] = (uint8_t)(a->u.b[i] ^ a->u.b[4 + i] ^ a->u.b[8 + i] ^ a->u.b[12 + i]);
+}
+
+static void mac_of4(uint8_t mac[6], uint32_t v4)
+{
+	struct addr a = addr_ip4(v4);
+
+	mac_of(mac, &a);
 }
 
 static void dump(pcap_dumper_t *d, uint64_t ts, const uint8_t *buf, size_t len, size_t caplen)
@@ -138,7 +191,7 @@ enum outcome {
 
 struct hs {
 	uint64_t t;              /* first SYN */
-	uint32_t cli, srv;
+	struct addr cli, srv;
 	uint16_t cport, sport;
 	enum outcome o;
 	int dupsyn, dupsa;       /* retransmissions */
@@ -150,6 +203,12 @@ struct hs {
 	uint32_t rtt;            /* server answer delay, us */
 	bool tso;                /* the data segment is a TSO super-packet as
 	                          * its sender captures it: IP total length 0 */
+	/* IPv6 extension headers before TCP in every frame from the client
+	 * ([0]) and from the server ([1]), as pkt_tcp_spec takes them */
+	const uint8_t *ext[2];
+	size_t extlen[2];
+	uint8_t ext_first[2];
+	uint8_t unreach_code;    /* ICMPv6 code for O_UNREACH_PORT (0: 4) */
 };
 
 struct gen {
@@ -159,7 +218,7 @@ struct gen {
 	/* truth */
 	int nfilt;
 	const char *fname[NFILT_MAX];
-	uint64_t (*member)(uint32_t cli, uint32_t srv, uint16_t sport);
+	uint64_t (*member)(const struct addr *cli, const struct addr *srv, uint16_t sport);
 	struct cnt c[NFILT_MAX];
 	uint64_t malformed, tracker_open;
 	uint64_t need_end;       /* the file must reach this (timeouts) */
@@ -197,21 +256,23 @@ static void push(struct gen *g, uint64_t ts, const uint8_t *buf, size_t len, siz
 	g->nrecs++;
 }
 
-static size_t tcp_frame(struct gen *g, uint8_t *buf, uint32_t sa, uint16_t sp, uint32_t da,
-                        uint16_t dp, uint32_t seq, uint32_t ack, uint8_t flags,
-                        uint16_t vlan, const uint8_t *pay, size_t paylen)
+static size_t tcp_frame_ext(struct gen *g, uint8_t *buf, struct addr sa, uint16_t sp,
+                            struct addr da, uint16_t dp, uint32_t seq, uint32_t ack,
+                            uint8_t flags, uint16_t vlan, const uint8_t *pay, size_t paylen,
+                            const uint8_t *ext, size_t extlen, uint8_t ext_first)
 {
 	uint8_t sm[6], dm[6];
 	struct pkt_tcp_spec s = {
 		.smac = sm, .dmac = dm, .vlan = vlan,
-		.src = addr_ip4(sa), .dst = addr_ip4(da), .sport = sp, .dport = dp,
+		.src = sa, .dst = da, .sport = sp, .dport = dp,
 		.seq = seq, .ack = ack, .flags = flags,
 		.ip_id = (uint16_t)++g->ip_id,
 		.payload = pay, .paylen = paylen,
+		.ext = ext, .extlen = extlen, .ext_first = ext_first,
 	};
 
-	mac_of(sm, sa);
-	mac_of(dm, da);
+	mac_of(sm, &sa);
+	mac_of(dm, &da);
 	if (flags & PKT_TH_SYN) {
 		s.mss = 1460;
 		s.win = (flags & PKT_TH_ACK) ? 65160 : 64240;
@@ -219,6 +280,14 @@ static size_t tcp_frame(struct gen *g, uint8_t *buf, uint32_t sa, uint16_t sp, u
 		s.win = 502;
 	}
 	return pkt_build_tcp(buf, FRAME_MAX, &s);
+}
+
+static size_t tcp_frame(struct gen *g, uint8_t *buf, struct addr sa, uint16_t sp, struct addr da,
+                        uint16_t dp, uint32_t seq, uint32_t ack, uint8_t flags,
+                        uint16_t vlan, const uint8_t *pay, size_t paylen)
+{
+	return tcp_frame_ext(g, buf, sa, sp, da, dp, seq, ack, flags, vlan, pay, paylen,
+	                     NULL, 0, 0);
 }
 
 /* Insert an outer 802.1ad tag in front of the 802.1Q one. */
@@ -240,11 +309,11 @@ static void push_tcp(struct gen *g, const struct hs *h, uint64_t ts, bool from_c
 	size_t n;
 
 	if (from_cli)
-		n = tcp_frame(g, buf, h->cli, h->cport, h->srv, h->sport, seq, ack, flags,
-		              h->vlan, pay, paylen);
+		n = tcp_frame_ext(g, buf, h->cli, h->cport, h->srv, h->sport, seq, ack, flags,
+		                  h->vlan, pay, paylen, h->ext[0], h->extlen[0], h->ext_first[0]);
 	else
-		n = tcp_frame(g, buf, h->srv, h->sport, h->cli, h->cport, seq, ack, flags,
-		              h->vlan, pay, paylen);
+		n = tcp_frame_ext(g, buf, h->srv, h->sport, h->cli, h->cport, seq, ack, flags,
+		                  h->vlan, pay, paylen, h->ext[1], h->extlen[1], h->ext_first[1]);
 	if (n == 0)
 		die("%s", "frame does not fit");
 	if (h->qinq)
@@ -257,7 +326,7 @@ static void push_tcp(struct gen *g, const struct hs *h, uint64_t ts, bool from_c
 
 static void record(struct gen *g, const struct hs *h, enum outcome result, uint64_t dur)
 {
-	uint64_t m = g->member ? g->member(h->cli, h->srv, h->sport) : 1;
+	uint64_t m = g->member ? g->member(&h->cli, &h->srv, h->sport) : 1;
 
 	if (result == O_OPEN_SYN && m != 0)
 		g->tracker_open++;
@@ -336,10 +405,12 @@ static void handshake(struct gen *g, const struct hs *h)
 			         pay, h->data, h->cut);
 			if (h->tso) {
 				/* the total length as the sender's capture shows
-				 * a super-packet the NIC segments: 0 */
+				 * a super-packet the NIC segments: 0 (IPv4's
+				 * total length, IPv6's payload length) */
 				struct rec *r = &g->recs[g->nrecs - 1];
-				r->data[g->last_l3 + 2] = 0;
-				r->data[g->last_l3 + 3] = 0;
+				size_t at = g->last_l3 + (h->cli.family == AF_INET6 ? 4 : 2);
+				r->data[at] = 0;
+				r->data[at + 1] = 0;
 			}
 		} else {
 			push_tcp(g, h, t, true, ci + 1, cli_ack, PKT_TH_ACK, NULL, 0, 0);
@@ -377,14 +448,30 @@ static void handshake(struct gen *g, const struct hs *h)
 		/* quote the SYN just pushed, from its IP header on */
 		uint8_t buf[FRAME_MAX], sm[6], dm[6];
 		bool port = h->o == O_UNREACH_PORT;
-		uint32_t from = port ? h->srv : (h->srv & 0xffffff00u) | 1;
-		/* a router quotes the minimum (IP header + 8 bytes), a host more */
-		size_t qlen = port ? g->last_len - g->last_l3 : 28;
+		bool six = h->srv.family == AF_INET6;
+		struct addr from = h->srv;
+		/* a router quotes the minimum (IP header, extension headers
+		 * and 8 bytes), a host more */
+		size_t qlen = port ? g->last_len - g->last_l3
+		                   : (six ? 40 + h->extlen[0] : 20) + 8;
 		size_t n;
-		mac_of(sm, from);
-		mac_of(dm, h->cli);
-		n = pkt_build_icmp4(buf, sizeof(buf), sm, dm, addr_ip4(from), addr_ip4(h->cli), PKT_ICMP_UNREACH,
-		                    port ? 3 : 1, g->last + g->last_l3, qlen);
+		if (!port) {
+			/* the router: the .1 (::1) of the server's last part */
+			if (six)
+				from.u.b[14] = 0;
+			from.u.b[addr_bytes(from.family) - 1] = 1;
+		}
+		mac_of(sm, &from);
+		mac_of(dm, &h->cli);
+		if (six)
+			/* ICMPv6 port unreachable (4) from the server, address
+			 * unreachable (3) from a router */
+			n = pkt_build_unreach(buf, sizeof(buf), sm, dm, from, h->cli,
+			                      port ? (h->unreach_code ? h->unreach_code : 4) : 3,
+			                      g->last + g->last_l3, qlen);
+		else
+			n = pkt_build_icmp4(buf, sizeof(buf), sm, dm, from, h->cli, PKT_ICMP_UNREACH,
+			                    port ? 3 : 1, g->last + g->last_l3, qlen);
 		push(g, t, buf, n, n);
 		record(g, h, O_UNREACH_PORT, 0);
 		break;
@@ -407,7 +494,7 @@ static void push_arp(struct gen *g, uint64_t ts)
 	uint8_t buf[64], sm[6];
 	size_t n;
 
-	mac_of(sm, IP(10, 0, 0, 1));
+	mac_of4(sm, IP(10, 0, 0, 1));
 	n = pkt_build_arp(buf, sizeof(buf), 1, sm, addr_ip4(IP(10, 0, 0, 1)), bcast, zero, addr_ip4(IP(10, 0, 0, 99)));
 	push(g, ts, buf, n, n);
 }
@@ -420,8 +507,8 @@ static void push_ipv6(struct gen *g, uint64_t ts)
 	uint8_t *ip = buf + 14, *th = ip + 40;
 
 	memset(buf, 0, sizeof(buf));
-	mac_of(buf, IP(10, 0, 0, 10));
-	mac_of(buf + 6, IP(192, 168, 1, 66));
+	mac_of4(buf, IP(10, 0, 0, 10));
+	mac_of4(buf + 6, IP(192, 168, 1, 66));
 	buf[12] = 0x86;
 	buf[13] = 0xdd;
 	ip[0] = 0x60;
@@ -448,7 +535,7 @@ enum malformed {
 static void push_malformed(struct gen *g, uint64_t ts, enum malformed kind)
 {
 	uint8_t buf[FRAME_MAX];
-	struct hs h = { .cli = IP(192, 168, 1, 250), .srv = IP(10, 0, 0, 10),
+	struct hs h = { .cli = addr_ip4(IP(192, 168, 1, 250)), .srv = addr_ip4(IP(10, 0, 0, 10)),
 	                .cport = (uint16_t)(50000 + kind), .sport = 80 };
 	size_t n = tcp_frame(g, buf, h.cli, h.cport, h.srv, h.sport, (uint32_t)rng(), 0,
 	                     PKT_TH_SYN, 0, NULL, 0);
@@ -617,7 +704,7 @@ static const uint32_t SRV = IP(10, 0, 0, 10);
 
 static struct hs H(uint64_t t_ms, uint32_t cli, uint16_t cport, uint16_t sport, enum outcome o)
 {
-	struct hs h = { .t = EPOCH_US + t_ms * MS, .cli = cli, .srv = SRV,
+	struct hs h = { .t = EPOCH_US + t_ms * MS, .cli = A(cli), .srv = A(SRV),
 	                .cport = cport, .sport = sport, .o = o };
 	return h;
 }
@@ -673,7 +760,7 @@ static void sc_unreach(struct gen *g)
 	struct hs h = H(0, IP(192, 168, 1, 60), 44000, 9999, O_UNREACH_PORT);
 	handshake(g, &h);
 	h = H(100, IP(192, 168, 1, 61), 44001, 80, O_UNREACH_HOST);
-	h.srv = IP(10, 0, 5, 77);
+	h.srv = A(IP(10, 0, 5, 77));
 	handshake(g, &h);
 	h = H(200, IP(192, 168, 1, 62), 44002, 80, O_SUCCESS);
 	handshake(g, &h);
@@ -746,7 +833,7 @@ static void sc_simopen(struct gen *g)
 	uint32_t b = (uint32_t)rng();
 	uint64_t t = h.t;
 
-	h.srv = IP(10, 0, 0, 11);
+	h.srv = A(IP(10, 0, 0, 11));
 	push_tcp(g, &h, t, true, a, 0, PKT_TH_SYN, NULL, 0, 0);
 	push_tcp(g, &h, t + 100, false, b, 0, PKT_TH_SYN, NULL, 0, 0);
 	push_tcp(g, &h, t + 300, false, b, a + 1, PKT_TH_SYN | PKT_TH_ACK, NULL, 0, 0);
@@ -805,9 +892,11 @@ static void sc_open(struct gen *g)
 	handshake(g, &h);
 }
 
-/* Filters: web:RX@%:80:443 lan:RX@192.168.1.0/24:% :RX@*:22 */
-static uint64_t filters_member(uint32_t cli, uint32_t srv, uint16_t sport)
+/* Filters: web:RX@%:80:443 lan:RX@192.168.1.0/24:% :RX@*:22 (IPv6:
+ * lan:RX@[2001:db8:192:168:1::/80]:%) */
+static uint64_t filters_member(const struct addr *cli, const struct addr *srv, uint16_t sport)
 {
+	struct prefix lan = PFX(IP(192, 168, 1, 0), 24);
 	uint64_t m = 1;          /* RX */
 
 	(void)srv;
@@ -815,7 +904,7 @@ static uint64_t filters_member(uint32_t cli, uint32_t srv, uint16_t sport)
 		return 0;        /* the exclusion drops it everywhere */
 	if (sport == 80 || sport == 443)
 		m |= 1 << 2;
-	if ((cli & 0xffffff00u) == IP(192, 168, 1, 0))
+	if (prefix_contains(&lan, cli))
 		m |= 1 << 3;
 	return m;
 }
@@ -829,7 +918,8 @@ static void sc_filters(struct gen *g)
 	g->fname[2] = "web";
 	g->fname[3] = "lan";
 	g->member = filters_member;
-	g->args = "web:RX@%:80:443 lan:RX@192.168.1.0/24:% :RX@*:22";
+	g->args = v6 ? "web:RX@%:80:443 lan:RX@[2001:db8:192:168:1::/80]:% :RX@*:22"
+	             : "web:RX@%:80:443 lan:RX@192.168.1.0/24:% :RX@*:22";
 	for (int net = 0; net < 2; net++)
 		for (int p = 0; p < 4; p++)
 			for (int k = 0; k < 3; k++) {
@@ -858,7 +948,7 @@ static void sc_mixed(struct gen *g)
 		cli |= 1 + rnd(250);
 		uint16_t port = ports[rnd(5)];
 		struct hs h = H(t, cli, (uint16_t)(20000 + i), port, O_SUCCESS);
-		h.srv = IP(10, 0, 0, 10 + rnd(2));
+		h.srv = A(IP(10, 0, 0, 10 + rnd(2)));
 		h.rtt = 100 + rnd(5000);
 		if (r < 60) {
 			uint32_t v = rnd(10);
@@ -960,18 +1050,21 @@ static void bench_pkt(struct bench *b, uint64_t i, int step)
 	uint32_t cli, ci = isn(i, 0x1234), si = isn(i, 0x5678);
 	uint16_t cport;
 	struct pkt_tcp_spec s = { .smac = cm, .dmac = sm, .ip_id = (uint16_t)++b->ip_id };
+	struct addr ca, sa;
 	size_t n;
 
 	bench_tuple(i, &cli, &cport);
-	mac_of(cm, cli);
-	mac_of(sm, SRV);
+	ca = A(cli);
+	sa = A(SRV);
+	mac_of(cm, &ca);
+	mac_of(sm, &sa);
 	if (step == 1) {
 		s.smac = sm, s.dmac = cm;
-		s.src = addr_ip4(SRV), s.dst = addr_ip4(cli), s.sport = 80, s.dport = cport;
+		s.src = sa, s.dst = ca, s.sport = 80, s.dport = cport;
 		s.seq = si, s.ack = ci + 1, s.flags = PKT_TH_SYN | PKT_TH_ACK;
 		s.win = 65160, s.mss = 1460;
 	} else {
-		s.src = addr_ip4(cli), s.dst = addr_ip4(SRV), s.sport = cport, s.dport = 80;
+		s.src = ca, s.dst = sa, s.sport = cport, s.dport = 80;
 		if (step == 0)
 			s.seq = ci, s.flags = PKT_TH_SYN, s.win = 64240, s.mss = 1460;
 		else
@@ -1012,7 +1105,7 @@ static void bench_flood(const char *out, uint64_t n)
 	uint8_t buf[128], cm[6], sm[6];
 
 	bench_open(&b, out);
-	mac_of(sm, SRV);
+	mac_of4(sm, SRV);
 	memcpy(cm, (const uint8_t[6]){ 0x02, 0, 0, 0, 0, 0xfe }, 6);
 	rng_state = 0xf100d;
 	for (uint64_t i = 0; i < n; i++) {
@@ -1186,7 +1279,7 @@ enum cend { CE_FIN, CE_RESET, CE_KEEPALIVE, CE_HALF_OPEN, CE_IDLE, CE_OPEN };
 static void crecord(struct gen *g, const struct cs *c, enum cend e, int side, bool data,
                     uint64_t probes, uint64_t unanswered)
 {
-	uint64_t m = g->member ? g->member(c->h.cli, c->h.srv, c->h.sport) : 1;
+	uint64_t m = g->member ? g->member(&c->h.cli, &c->h.srv, c->h.sport) : 1;
 
 	for (int i = 0; i < g->nfilt; i++) {
 		struct cnt *k = &g->c[i];
