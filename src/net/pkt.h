@@ -183,14 +183,18 @@ struct pkt_icmp {
 
 /* One decoded frame.  Which parts are valid is told by the has_ flags. */
 struct pkt_frame {
+	/* What every TCP segment fills, first: the two cache lines the
+	 * per-packet path writes and reads (tcpeek decodes a batch of frames
+	 * before tracking them, and the batch's hot lines must stay in L1). */
 	struct pkt_eth eth;
 	uint8_t has_eth, has_nbr, has_ip, has_tcp, has_icmp;
-	struct pkt_nbr nbr;
+	size_t l3_off;                 /* offset of the IP/ARP header */
 	struct pkt_ip ip;
 	struct pkt_tcp tcp;
+	/* Then what only ARP, ND and ICMP frames fill. */
+	struct pkt_nbr nbr;
 	struct pkt_icmp icmp;
-	size_t l3_off;                 /* offset of the IP/ARP header */
-};
+} __attribute__((aligned(64)));
 
 /* Checksum verification while decoding (tcpeek's -c). */
 enum pkt_csum_mode {
