@@ -680,6 +680,15 @@ enum pkt_err pkt_decode_fast(enum pkt_link link, const uint8_t *buf, size_t capl
 	return PKT_OK;
 }
 
+uint16_t pkt_mss_for_mtu(int mtu, int family)
+{
+	int hdrs = (family == AF_INET6 ? HDR_IP6_LEN : HDR_IP4_LEN) + HDR_TCP_LEN;
+
+	if (mtu <= hdrs + 536)
+		return 536;
+	return (uint16_t)(mtu - hdrs > 65495 ? 65495 : mtu - hdrs);
+}
+
 /* ---- builders ----------------------------------------------------------- */
 
 static void put16(uint8_t *b, uint16_t v)

@@ -236,6 +236,11 @@ uint16_t pkt_csum_fold(uint32_t sum);
 uint16_t pkt_csum_tcp(const struct addr *src, const struct addr *dst, const uint8_t *seg,
                       size_t len);
 
+/* The MSS a SYN announces for an interface MTU: the MTU less the IP
+ * header of the family and TCP's, at least 536 (RFC 9293's default) and at
+ * most 65495. */
+uint16_t pkt_mss_for_mtu(int mtu, int family);
+
 /* ---- builders ---------------------------------------------------------- */
 
 struct pkt_tcp_spec {

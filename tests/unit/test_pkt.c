@@ -181,6 +181,18 @@ static void test_fmt(void **state)
 	assert_string_equal(pkt_fmt_ip4(a, 0xc0a8000a), "192.168.0.10");
 }
 
+/* One rule for both families and both checkers: MTU less the headers. */
+static void test_mss(void **state)
+{
+	(void)state;
+	assert_int_equal(pkt_mss_for_mtu(1500, AF_INET), 1460);
+	assert_int_equal(pkt_mss_for_mtu(1500, AF_INET6), 1440);
+	assert_int_equal(pkt_mss_for_mtu(9000, AF_INET6), 8940);
+	assert_int_equal(pkt_mss_for_mtu(576, AF_INET), 536);     /* the floor */
+	assert_int_equal(pkt_mss_for_mtu(0, AF_INET6), 536);
+	assert_int_equal(pkt_mss_for_mtu(65575, AF_INET), 65495); /* the ceiling */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -194,6 +206,7 @@ int main(void)
 		cmocka_unit_test(test_arp),
 		cmocka_unit_test(test_icmp_quote),
 		cmocka_unit_test(test_fmt),
+		cmocka_unit_test(test_mss),
 	};
 	return cmocka_run_group_tests_name("pkt", tests, NULL, NULL);
 }
