@@ -978,15 +978,6 @@ char *pkt_fmt_mac(char out[PKT_MAC_STRLEN], const uint8_t *m)
 	return out;
 }
 
-char *pkt_fmt_ip4(char out[PKT_IP4_STRLEN], uint32_t a)
-{
-	struct addr x = addr_ip4(a);
-	char buf[ADDR_STRLEN];
-
-	snprintf(out, PKT_IP4_STRLEN, "%s", addr_fmt(buf, &x));
-	return out;
-}
-
 char *pkt_fmt_tcpflags(char out[PKT_FLAGS_STRLEN], uint8_t f)
 {
 	/* tcpdump's order and letters; '.' stands for ACK */

@@ -313,10 +313,6 @@ size_t pkt_build_unreach(uint8_t *buf, size_t cap, const uint8_t *smac,
 
 #define PKT_MAC_STRLEN 18
 #define PKT_FLAGS_STRLEN 12
-/* Transitional: a host-order IPv4 number as a dotted quad, for code not
- * yet on struct addr (addr_fmt is the one formatter). */
-#define PKT_IP4_STRLEN 16
-char *pkt_fmt_ip4(char out[PKT_IP4_STRLEN], uint32_t addr);
 /* "aa:bb:cc:dd:ee:ff" */
 char *pkt_fmt_mac(char out[PKT_MAC_STRLEN], const uint8_t *mac);
 /* tcpdump-style flags without brackets: "S", "S.", "R.", "F.", "." */
