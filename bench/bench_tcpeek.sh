@@ -13,12 +13,15 @@
 # same rounds: the ratio shows whether handshake-only got slower (the
 # rounds over the three files time it too: a throughput ratio per file).
 #
-# Three pcaps are generated into a temp dir (deleted at the end):
+# Four pcaps are generated into a temp dir (deleted at the end):
 #   handshakes  BENCH_N successful handshakes, ~1 k in flight
+#   handshakes6 the same over IPv6 (the addresses' IPv6 twins, pcapgen's
+#               bench-handshakes6): its own floor, and its rate against
+#               the IPv4 file's
 #   open400k    BENCH_N successful handshakes, ~400 k in flight
 #   flood       BENCH_N SYNs from random sources, never answered
 # For each: median wall time of BENCH_RUNS runs of build/tools/pcap_floor
-# and of `bin/tcpeek -r FILE -q` (in rounds over the three files),
+# and of `bin/tcpeek -r FILE -q` (in rounds over the four files),
 # packets/s for both, their ratio, and the peak RSS; then the same ratios
 # from the fastest run of each ("min") and from the median CPU time (user
 # + system, "cpu-time"), both less sensitive to other work on a shared
@@ -169,10 +172,11 @@ verify() {
 
 echo "bench_tcpeek: $N handshakes/SYNs per file, median of $RUNS runs"
 status=0
-for s in handshakes open400k flood; do
+for s in handshakes handshakes6 open400k flood; do
 	t0=$(now_us)
 	case $s in
 	handshakes) "$gen" bench-handshakes "$tmp/$s.pcap" "$N" 1000 ;;
+	handshakes6) "$gen" bench-handshakes6 "$tmp/$s.pcap" "$N" 1000 ;;
 	open400k) "$gen" bench-open400k "$tmp/$s.pcap" "$N" $((N * 2 / 5)) ;;
 	flood) "$gen" bench-flood "$tmp/$s.pcap" "$N" ;;
 	esac || { echo "bench_tcpeek: pcapgen $s failed" >&2; exit 1; }
@@ -181,22 +185,23 @@ for s in handshakes open400k flood; do
 done
 if [ -x "$build/tools/jsonq" ]; then
 	verify handshakes "$tmp/handshakes.pcap" RX.success.total "$N" || status=1
+	verify handshakes6 "$tmp/handshakes6.pcap" RX.success.total "$N" || status=1
 	verify open400k "$tmp/open400k.pcap" RX.success.total "$N" || status=1
 	verify flood "$tmp/flood.pcap" pcap.tracker.packets "$N" || status=1
 fi
-for s in handshakes open400k flood; do
+for s in handshakes handshakes6 open400k flood; do
 	count "$s" "$tmp/$s.pcap" || status=1
 done
 for ((i = 0; status == 0 && i < RUNS; i++)); do
-	for s in handshakes open400k flood; do
+	for s in handshakes handshakes6 open400k flood; do
 		round "$s" "$tmp/$s.pcap" || { status=1; break; }
 	done
 done
 if [ "$status" -eq 0 ]; then
-	for s in handshakes open400k flood; do
+	for s in handshakes handshakes6 open400k flood; do
 		report "$s"
 	done
-	for s in handshakes open400k flood; do
+	for s in handshakes handshakes6 open400k flood; do
 		base_report "$s"
 	done
 fi
@@ -211,7 +216,7 @@ done
 [ "$status" -eq 0 ] || exit "$status"
 
 # connection tracking: cost per packet, and handshake-only against a base
-declare -a TR_PLAIN TR_TRACK TR_BASE
+TR_PLAIN=() TR_TRACK=() TR_BASE=()   # set, so that set -u allows ${#TR_BASE[@]} when empty
 hf="$tmp/handshakes.pcap"
 for ((i = 0; i < RUNS; i++)); do
 	run_timed us kb "$tcpeek" -r "$hf" -q && TR_PLAIN+=("$RUN_CPU_US")
@@ -238,6 +243,9 @@ check() {   # check LABEL COND(awk)
 h=${PPS_PEEK[handshakes]} hf=${PPS_FLOOR[handshakes]}
 o=${PPS_PEEK[open400k]} f=${PPS_PEEK[flood]} fr=${RSS_PEEK[flood]}
 check "handshakes: tcpeek $(awk -v a="$h" -v b="$hf" 'BEGIN { printf "%.2f", a / b }')x floor (target >= 0.6x)" "$h >= 0.6 * $hf"
+# IPv6: the same floor target on its own file, and its rate beside IPv4's
+h6=${PPS_PEEK[handshakes6]} h6f=${PPS_FLOOR[handshakes6]}
+check "handshakes6: tcpeek $(awk -v a="$h6" -v b="$h6f" 'BEGIN { printf "%.2f", a / b }')x floor (target >= 0.6x, as IPv4); $(awk -v a="$h6" -v b="$h" 'BEGIN { printf "%.2f", a / b }')x the IPv4 handshakes rate" "$h6 >= 0.6 * $h6f"
 check "open400k: $(awk -v a="$o" -v b="$h" 'BEGIN { printf "%.2f", a / b }')x the 1k-open rate (target >= 0.8x)" "$o >= 0.8 * $h"
 check "flood: $(awk -v a="$f" 'BEGIN { printf "%.2f", a / 1e6 }') Mpps (target >= 5 Mpps)" "$f >= 5000000"
 check "flood: peak RSS $(awk -v a="$fr" 'BEGIN { printf "%.1f", a / 1024 }') MB (target <= 128 MB)" "$fr <= 131072"
@@ -252,4 +260,7 @@ awk -v hf="${CPU_FLOOR[handshakes]}" -v hp="${CPU_PEEK[handshakes]}" -v op="${CP
     -v fp="${CPU_PEEK[flood]}" -v n="$N" 'BEGIN {
 	printf "cpu-time  handshakes %.2fx floor (%.3f s vs %.3f s), open400k %.2fx the 1k-open rate, flood %.2f Mpps\n",
 	    hf / hp, hp / 1e6, hf / 1e6, hp / op, n / (fp / 1e6) / 1e6 }'
+awk -v hf="${CPU_FLOOR[handshakes6]}" -v hp="${CPU_PEEK[handshakes6]}" -v h4="${CPU_PEEK[handshakes]}" 'BEGIN {
+	printf "cpu-time  handshakes6 %.2fx floor (%.3f s vs %.3f s), %.2fx the IPv4 handshakes rate\n",
+	    hf / hp, hp / 1e6, hf / 1e6, h4 / hp }'
 exit 0

@@ -48,6 +48,52 @@
 
 static const char *progname = "pcapgen";
 
+/* The family of the scenario being built: an IPv6 twin of an IPv4
+ * scenario maps each of its IPv4 addresses with A(). */
+static bool v6;
+
+/*
+ * The IPv6 twin of an IPv4 address a.b.c.d: 2001:db8:A:B:C::D, each part
+ * written in hex with the decimal's digits (192.168.1.20 becomes
+ * 2001:db8:192:168:1::20), so a reader sees the IPv4 address in it and an
+ * IPv4 /8, /16, /24 becomes an IPv6 /48, /64, /80.
+ */
+static uint16_t dec_hex(uint32_t v)
+{
+	v &= 0xff;
+	return (uint16_t)((v / 100) << 8 | (v / 10 % 10) << 4 | v % 10);
+}
+
+static struct addr ip6_twin(uint32_t v4)
+{
+	struct addr a = { .family = AF_INET6 };
+	uint16_t w[8] = { 0x2001, 0x0db8, dec_hex(v4 >> 24), dec_hex(v4 >> 16), dec_hex(v4 >> 8),
+	                  0, 0, dec_hex(v4) };
+
+	for (int i = 0; i < 8; i++) {
+		a.u.b[2 * i] = (uint8_t)(w[i] >> 8);
+		a.u.b[2 * i + 1] = (uint8_t)w[i];
+	}
+	return a;
+}
+
+/* An IPv4 address of the scenario, as the scenario's family writes it. */
+static struct addr A(uint32_t v4)
+{
+	return v6 ? ip6_twin(v4) : addr_ip4(v4);
+}
+
+/* The prefix of an IPv4 /len (8, 16, 24, 32) in the scenario's family. */
+static struct prefix PFX(uint32_t v4, unsigned len)
+{
+	struct prefix p = { .a = A(v4), .len = (uint8_t)(v6 ? 32 + len * 2 : len) };
+
+	if (v6 && len == 32)
+		p.len = 128;
+	prefix_mask(&p);
+	return p;
+}
+
 /* ---- deterministic randomness (splitmix64) ---------------------------- */
 
 static uint64_t rng_state;
@@ -80,15 +126,22 @@ static void die(const char *fmt, ...)
 	exit(1);
 }
 
-/* A MAC derived from the IPv4 address, so frames are stable and readable. */
-static void mac_of(uint8_t mac[6], uint32_t addr)
+/* A MAC derived from the address, so frames are stable and readable: an
+ * IPv4 address's bytes after 02:00, an IPv6 address's four 32-bit words
+ * xored after 02:06. */
+static void mac_of(uint8_t mac[6], const struct addr *a)
 {
 	mac[0] = 0x02;
-	mac[1] = 0x00;
-	mac[2] = (uint8_t)(addr >> 24);
-	mac[3] = (uint8_t)(addr >> 16);
-	mac[4] = (uint8_t)(addr >> 8);
-	mac[5] = (uint8_t)addr;
+	mac[1] = a->family == AF_INET6 ? 0x06 : 0x00;
+	for (int i = 0; i < 4; i++)
+		mac[2 + i] = (uint8_t)(a->u.b[i] ^ a->u.b[4 + i] ^ a->u.b[8 + i] ^ a->u.b[12 + i]);
+}
+
+static void mac_of4(uint8_t mac[6], uint32_t v4)
+{
+	struct addr a = addr_ip4(v4);
+
+	mac_of(mac, &a);
 }
 
 static void dump(pcap_dumper_t *d, uint64_t ts, const uint8_t *buf, size_t len, size_t caplen)
@@ -138,7 +191,7 @@ enum outcome {
 
 struct hs {
 	uint64_t t;              /* first SYN */
-	uint32_t cli, srv;
+	struct addr cli, srv;
 	uint16_t cport, sport;
 	enum outcome o;
 	int dupsyn, dupsa;       /* retransmissions */
@@ -150,6 +203,12 @@ struct hs {
 	uint32_t rtt;            /* server answer delay, us */
 	bool tso;                /* the data segment is a TSO super-packet as
 	                          * its sender captures it: IP total length 0 */
+	/* IPv6 extension headers before TCP in every frame from the client
+	 * ([0]) and from the server ([1]), as pkt_tcp_spec takes them */
+	const uint8_t *ext[2];
+	size_t extlen[2];
+	uint8_t ext_first[2];
+	uint8_t unreach_code;    /* ICMPv6 code for O_UNREACH_PORT (0: 4) */
 };
 
 struct gen {
@@ -159,7 +218,7 @@ struct gen {
 	/* truth */
 	int nfilt;
 	const char *fname[NFILT_MAX];
-	uint64_t (*member)(uint32_t cli, uint32_t srv, uint16_t sport);
+	uint64_t (*member)(const struct addr *cli, const struct addr *srv, uint16_t sport);
 	struct cnt c[NFILT_MAX];
 	uint64_t malformed, tracker_open;
 	uint64_t need_end;       /* the file must reach this (timeouts) */
@@ -197,21 +256,23 @@ static void push(struct gen *g, uint64_t ts, const uint8_t *buf, size_t len, siz
 	g->nrecs++;
 }
 
-static size_t tcp_frame(struct gen *g, uint8_t *buf, uint32_t sa, uint16_t sp, uint32_t da,
-                        uint16_t dp, uint32_t seq, uint32_t ack, uint8_t flags,
-                        uint16_t vlan, const uint8_t *pay, size_t paylen)
+static size_t tcp_frame_ext(struct gen *g, uint8_t *buf, struct addr sa, uint16_t sp,
+                            struct addr da, uint16_t dp, uint32_t seq, uint32_t ack,
+                            uint8_t flags, uint16_t vlan, const uint8_t *pay, size_t paylen,
+                            const uint8_t *ext, size_t extlen, uint8_t ext_first)
 {
 	uint8_t sm[6], dm[6];
 	struct pkt_tcp_spec s = {
 		.smac = sm, .dmac = dm, .vlan = vlan,
-		.src = addr_ip4(sa), .dst = addr_ip4(da), .sport = sp, .dport = dp,
+		.src = sa, .dst = da, .sport = sp, .dport = dp,
 		.seq = seq, .ack = ack, .flags = flags,
 		.ip_id = (uint16_t)++g->ip_id,
 		.payload = pay, .paylen = paylen,
+		.ext = ext, .extlen = extlen, .ext_first = ext_first,
 	};
 
-	mac_of(sm, sa);
-	mac_of(dm, da);
+	mac_of(sm, &sa);
+	mac_of(dm, &da);
 	if (flags & PKT_TH_SYN) {
 		s.mss = 1460;
 		s.win = (flags & PKT_TH_ACK) ? 65160 : 64240;
@@ -219,6 +280,14 @@ static size_t tcp_frame(struct gen *g, uint8_t *buf, uint32_t sa, uint16_t sp, u
 		s.win = 502;
 	}
 	return pkt_build_tcp(buf, FRAME_MAX, &s);
+}
+
+static size_t tcp_frame(struct gen *g, uint8_t *buf, struct addr sa, uint16_t sp, struct addr da,
+                        uint16_t dp, uint32_t seq, uint32_t ack, uint8_t flags,
+                        uint16_t vlan, const uint8_t *pay, size_t paylen)
+{
+	return tcp_frame_ext(g, buf, sa, sp, da, dp, seq, ack, flags, vlan, pay, paylen,
+	                     NULL, 0, 0);
 }
 
 /* Insert an outer 802.1ad tag in front of the 802.1Q one. */
@@ -240,11 +309,11 @@ static void push_tcp(struct gen *g, const struct hs *h, uint64_t ts, bool from_c
 	size_t n;
 
 	if (from_cli)
-		n = tcp_frame(g, buf, h->cli, h->cport, h->srv, h->sport, seq, ack, flags,
-		              h->vlan, pay, paylen);
+		n = tcp_frame_ext(g, buf, h->cli, h->cport, h->srv, h->sport, seq, ack, flags,
+		                  h->vlan, pay, paylen, h->ext[0], h->extlen[0], h->ext_first[0]);
 	else
-		n = tcp_frame(g, buf, h->srv, h->sport, h->cli, h->cport, seq, ack, flags,
-		              h->vlan, pay, paylen);
+		n = tcp_frame_ext(g, buf, h->srv, h->sport, h->cli, h->cport, seq, ack, flags,
+		                  h->vlan, pay, paylen, h->ext[1], h->extlen[1], h->ext_first[1]);
 	if (n == 0)
 		die("%s", "frame does not fit");
 	if (h->qinq)
@@ -257,7 +326,7 @@ static void push_tcp(struct gen *g, const struct hs *h, uint64_t ts, bool from_c
 
 static void record(struct gen *g, const struct hs *h, enum outcome result, uint64_t dur)
 {
-	uint64_t m = g->member ? g->member(h->cli, h->srv, h->sport) : 1;
+	uint64_t m = g->member ? g->member(&h->cli, &h->srv, h->sport) : 1;
 
 	if (result == O_OPEN_SYN && m != 0)
 		g->tracker_open++;
@@ -336,10 +405,12 @@ static void handshake(struct gen *g, const struct hs *h)
 			         pay, h->data, h->cut);
 			if (h->tso) {
 				/* the total length as the sender's capture shows
-				 * a super-packet the NIC segments: 0 */
+				 * a super-packet the NIC segments: 0 (IPv4's
+				 * total length, IPv6's payload length) */
 				struct rec *r = &g->recs[g->nrecs - 1];
-				r->data[g->last_l3 + 2] = 0;
-				r->data[g->last_l3 + 3] = 0;
+				size_t at = g->last_l3 + (h->cli.family == AF_INET6 ? 4 : 2);
+				r->data[at] = 0;
+				r->data[at + 1] = 0;
 			}
 		} else {
 			push_tcp(g, h, t, true, ci + 1, cli_ack, PKT_TH_ACK, NULL, 0, 0);
@@ -377,14 +448,30 @@ static void handshake(struct gen *g, const struct hs *h)
 		/* quote the SYN just pushed, from its IP header on */
 		uint8_t buf[FRAME_MAX], sm[6], dm[6];
 		bool port = h->o == O_UNREACH_PORT;
-		uint32_t from = port ? h->srv : (h->srv & 0xffffff00u) | 1;
-		/* a router quotes the minimum (IP header + 8 bytes), a host more */
-		size_t qlen = port ? g->last_len - g->last_l3 : 28;
+		bool six = h->srv.family == AF_INET6;
+		struct addr from = h->srv;
+		/* a router quotes the minimum (IP header, extension headers
+		 * and 8 bytes), a host more */
+		size_t qlen = port ? g->last_len - g->last_l3
+		                   : (six ? 40 + h->extlen[0] : 20) + 8;
 		size_t n;
-		mac_of(sm, from);
-		mac_of(dm, h->cli);
-		n = pkt_build_icmp4(buf, sizeof(buf), sm, dm, addr_ip4(from), addr_ip4(h->cli), PKT_ICMP_UNREACH,
-		                    port ? 3 : 1, g->last + g->last_l3, qlen);
+		if (!port) {
+			/* the router: the .1 (::1) of the server's last part */
+			if (six)
+				from.u.b[14] = 0;
+			from.u.b[addr_bytes(from.family) - 1] = 1;
+		}
+		mac_of(sm, &from);
+		mac_of(dm, &h->cli);
+		if (six)
+			/* ICMPv6 port unreachable (4) from the server, address
+			 * unreachable (3) from a router */
+			n = pkt_build_unreach(buf, sizeof(buf), sm, dm, from, h->cli,
+			                      port ? (h->unreach_code ? h->unreach_code : 4) : 3,
+			                      g->last + g->last_l3, qlen);
+		else
+			n = pkt_build_icmp4(buf, sizeof(buf), sm, dm, from, h->cli, PKT_ICMP_UNREACH,
+			                    port ? 3 : 1, g->last + g->last_l3, qlen);
 		push(g, t, buf, n, n);
 		record(g, h, O_UNREACH_PORT, 0);
 		break;
@@ -407,8 +494,28 @@ static void push_arp(struct gen *g, uint64_t ts)
 	uint8_t buf[64], sm[6];
 	size_t n;
 
-	mac_of(sm, IP(10, 0, 0, 1));
+	mac_of4(sm, IP(10, 0, 0, 1));
 	n = pkt_build_arp(buf, sizeof(buf), 1, sm, addr_ip4(IP(10, 0, 0, 1)), bcast, zero, addr_ip4(IP(10, 0, 0, 99)));
+	push(g, ts, buf, n, n);
+}
+
+/* The unrelated frame that lets timeouts fire: an ARP request in an IPv4
+ * scenario, a Neighbor Solicitation (for the twin of 10.0.0.99) in an
+ * IPv6 one. */
+static void push_tail(struct gen *g, uint64_t ts)
+{
+	uint8_t buf[PKT_NBR_FRAME_MAX], sm[6];
+	struct addr us = A(IP(10, 0, 0, 1));
+	size_t n;
+
+	if (!v6) {
+		push_arp(g, ts);
+		return;
+	}
+	mac_of(sm, &us);
+	n = pkt_build_nbr_request(buf, sizeof(buf), sm, us, A(IP(10, 0, 0, 99)));
+	if (n == 0)
+		die("%s", "neighbor solicitation does not fit");
 	push(g, ts, buf, n, n);
 }
 
@@ -420,8 +527,8 @@ static void push_ipv6(struct gen *g, uint64_t ts)
 	uint8_t *ip = buf + 14, *th = ip + 40;
 
 	memset(buf, 0, sizeof(buf));
-	mac_of(buf, IP(10, 0, 0, 10));
-	mac_of(buf + 6, IP(192, 168, 1, 66));
+	mac_of4(buf, IP(10, 0, 0, 10));
+	mac_of4(buf + 6, IP(192, 168, 1, 66));
 	buf[12] = 0x86;
 	buf[13] = 0xdd;
 	ip[0] = 0x60;
@@ -448,7 +555,7 @@ enum malformed {
 static void push_malformed(struct gen *g, uint64_t ts, enum malformed kind)
 {
 	uint8_t buf[FRAME_MAX];
-	struct hs h = { .cli = IP(192, 168, 1, 250), .srv = IP(10, 0, 0, 10),
+	struct hs h = { .cli = addr_ip4(IP(192, 168, 1, 250)), .srv = addr_ip4(IP(10, 0, 0, 10)),
 	                .cport = (uint16_t)(50000 + kind), .sport = 80 };
 	size_t n = tcp_frame(g, buf, h.cli, h.cport, h.srv, h.sport, (uint32_t)rng(), 0,
 	                     PKT_TH_SYN, 0, NULL, 0);
@@ -572,7 +679,7 @@ static void finish(struct gen *g, const char *out)
 		if (g->recs[i].ts > last)
 			last = g->recs[i].ts;
 	if (g->need_end > last) {
-		push_arp(g, g->need_end);
+		push_tail(g, g->need_end);
 		last = g->need_end;
 	}
 	if (g->open_limit != 0 && last >= g->open_limit)
@@ -617,7 +724,7 @@ static const uint32_t SRV = IP(10, 0, 0, 10);
 
 static struct hs H(uint64_t t_ms, uint32_t cli, uint16_t cport, uint16_t sport, enum outcome o)
 {
-	struct hs h = { .t = EPOCH_US + t_ms * MS, .cli = cli, .srv = SRV,
+	struct hs h = { .t = EPOCH_US + t_ms * MS, .cli = A(cli), .srv = A(SRV),
 	                .cport = cport, .sport = sport, .o = o };
 	return h;
 }
@@ -673,7 +780,7 @@ static void sc_unreach(struct gen *g)
 	struct hs h = H(0, IP(192, 168, 1, 60), 44000, 9999, O_UNREACH_PORT);
 	handshake(g, &h);
 	h = H(100, IP(192, 168, 1, 61), 44001, 80, O_UNREACH_HOST);
-	h.srv = IP(10, 0, 5, 77);
+	h.srv = A(IP(10, 0, 5, 77));
 	handshake(g, &h);
 	h = H(200, IP(192, 168, 1, 62), 44002, 80, O_SUCCESS);
 	handshake(g, &h);
@@ -746,7 +853,7 @@ static void sc_simopen(struct gen *g)
 	uint32_t b = (uint32_t)rng();
 	uint64_t t = h.t;
 
-	h.srv = IP(10, 0, 0, 11);
+	h.srv = A(IP(10, 0, 0, 11));
 	push_tcp(g, &h, t, true, a, 0, PKT_TH_SYN, NULL, 0, 0);
 	push_tcp(g, &h, t + 100, false, b, 0, PKT_TH_SYN, NULL, 0, 0);
 	push_tcp(g, &h, t + 300, false, b, a + 1, PKT_TH_SYN | PKT_TH_ACK, NULL, 0, 0);
@@ -805,9 +912,11 @@ static void sc_open(struct gen *g)
 	handshake(g, &h);
 }
 
-/* Filters: web:RX@%:80:443 lan:RX@192.168.1.0/24:% :RX@*:22 */
-static uint64_t filters_member(uint32_t cli, uint32_t srv, uint16_t sport)
+/* Filters: web:RX@%:80:443 lan:RX@192.168.1.0/24:% :RX@*:22 (IPv6:
+ * lan:RX@[2001:db8:192:168:1::/80]:%) */
+static uint64_t filters_member(const struct addr *cli, const struct addr *srv, uint16_t sport)
 {
+	struct prefix lan = PFX(IP(192, 168, 1, 0), 24);
 	uint64_t m = 1;          /* RX */
 
 	(void)srv;
@@ -815,7 +924,7 @@ static uint64_t filters_member(uint32_t cli, uint32_t srv, uint16_t sport)
 		return 0;        /* the exclusion drops it everywhere */
 	if (sport == 80 || sport == 443)
 		m |= 1 << 2;
-	if ((cli & 0xffffff00u) == IP(192, 168, 1, 0))
+	if (prefix_contains(&lan, cli))
 		m |= 1 << 3;
 	return m;
 }
@@ -829,7 +938,8 @@ static void sc_filters(struct gen *g)
 	g->fname[2] = "web";
 	g->fname[3] = "lan";
 	g->member = filters_member;
-	g->args = "web:RX@%:80:443 lan:RX@192.168.1.0/24:% :RX@*:22";
+	g->args = v6 ? "web:RX@%:80:443 lan:RX@[2001:db8:192:168:1::/80]:% :RX@*:22"
+	             : "web:RX@%:80:443 lan:RX@192.168.1.0/24:% :RX@*:22";
 	for (int net = 0; net < 2; net++)
 		for (int p = 0; p < 4; p++)
 			for (int k = 0; k < 3; k++) {
@@ -858,7 +968,7 @@ static void sc_mixed(struct gen *g)
 		cli |= 1 + rnd(250);
 		uint16_t port = ports[rnd(5)];
 		struct hs h = H(t, cli, (uint16_t)(20000 + i), port, O_SUCCESS);
-		h.srv = IP(10, 0, 0, 10 + rnd(2));
+		h.srv = A(IP(10, 0, 0, 10 + rnd(2)));
 		h.rtt = 100 + rnd(5000);
 		if (r < 60) {
 			uint32_t v = rnd(10);
@@ -912,6 +1022,317 @@ static void sc_mixed(struct gen *g)
 	}
 }
 
+/* ---- IPv6 only: extension headers, fragments, malformed, mixed -------- */
+
+/* Extension headers as they sit before TCP: next header, length in 8-byte
+ * units past the first 8, then the body.  Options headers carry one PadN
+ * option (type 1) of 4 bytes; the routing header is a segment routing
+ * header (type 4) with no segment left, so ip.dst stays the destination. */
+static const uint8_t EXT_HBH[] = { PKT_IPPROTO_TCP, 0, 1, 4, 0, 0, 0, 0 };
+static const uint8_t EXT_DST[] = { PKT_IPPROTO_TCP, 0, 1, 4, 0, 0, 0, 0 };
+static const uint8_t EXT_HBH_DST[] = { PKT_IPPROTO_DSTOPTS, 0, 1, 4, 0, 0, 0, 0,
+                                       PKT_IPPROTO_TCP, 0, 1, 4, 0, 0, 0, 0 };
+static const uint8_t EXT_RT[] = { PKT_IPPROTO_TCP, 2, 4, 0, 0, 0, 0, 0,
+                                  0x20, 0x01, 0x0d, 0xb8, 0, 0x10, 0, 0,
+                                  0, 0, 0, 0, 0, 0, 0, 0x10 };
+/* an atomic fragment (offset 0, no more fragments: RFC 6946) */
+static const uint8_t EXT_FRAG_ATOMIC[] = { PKT_IPPROTO_TCP, 0, 0, 0, 0, 0, 0x12, 0x34 };
+
+static void ext_side(struct hs *h, int side, const uint8_t *ext, size_t len, uint8_t first)
+{
+	h->ext[side] = ext;
+	h->extlen[side] = len;
+	h->ext_first[side] = first;
+}
+
+/* A handshake completed by a data segment the client's IPv6 stack
+ * fragments: the first fragment carries the TCP header and 604 bytes
+ * (offset 0, more fragments), the later one the other 896 bytes at
+ * offset 624.  The first completes the handshake; the later one has no
+ * TCP header and is not looked into. */
+static void frag_handshake(struct gen *g, struct hs *h)
+{
+	static const uint32_t first = 604, rest = 896;
+	uint8_t fh[8] = { PKT_IPPROTO_TCP, 0, 0, 1, 0, 0, 0x56, 0x78 };
+	uint8_t pay[1500], buf[FRAME_MAX];
+	uint32_t ci = (uint32_t)rng(), si = (uint32_t)rng();
+	uint16_t off = (uint16_t)((20 + first) / 8);
+	size_t n;
+
+	memset(pay, 'f', sizeof(pay));
+	push_tcp(g, h, h->t, true, ci, 0, PKT_TH_SYN, NULL, 0, 0);
+	push_tcp(g, h, h->t + 300, false, si, ci + 1, PKT_TH_SYN | PKT_TH_ACK, NULL, 0, 0);
+	ext_side(h, 0, fh, sizeof(fh), PKT_IPPROTO_FRAGMENT);
+	push_tcp(g, h, h->t + 360, true, ci + 1, si + 1, PKT_TH_ACK | PKT_TH_PUSH, pay, first, 0);
+	record(g, h, O_SUCCESS, 360);
+	/* the later fragment: the same layout with 20 + rest bytes of data
+	 * where the TCP header was, offset 78 (x 8 bytes), no more */
+	fh[2] = (uint8_t)(off >> 5);
+	fh[3] = (uint8_t)(off << 3);
+	n = tcp_frame_ext(g, buf, h->cli, h->cport, h->srv, h->sport, 0, 0, 0, h->vlan,
+	                  pay, rest - 20, fh, sizeof(fh), PKT_IPPROTO_FRAGMENT);
+	if (n == 0)
+		die("%s", "fragment does not fit");
+	memset(buf + 14 + 40 + 8, 'f', 20);
+	push(g, h->t + 361, buf, n, n);
+	ext_side(h, 0, NULL, 0, 0);
+}
+
+/*
+ * IPv6 extension headers and fragments (--icmp):
+ *  - hop-by-hop options on the client's frames; destination options on
+ *    the server's (the SYN/ACK behind them); both on both sides of a
+ *    refused handshake; a routing header (no segment left) on the
+ *    client's frames with its SYN retransmitted; an atomic fragment
+ *    header on the client's frames: 4 successes (1 dupsyn), 1 reject;
+ *  - a handshake completed by the first fragment of a data segment, its
+ *    later fragment after it: 1 success;
+ *  - a later fragment whose bytes read like a SYN, and a SYN behind 9
+ *    destination options headers (past the 8 the decoder walks): neither
+ *    is followed nor malformed (a session made of either would time out
+ *    before the file ends);
+ *  - ICMPv6 administratively prohibited (code 1) quoting a SYN with
+ *    destination options, and address unreachable from a router quoting
+ *    only the header, the hop-by-hop header and 8 bytes of a SYN: 2
+ *    unreachables.
+ */
+static void sc_ext6(struct gen *g)
+{
+	struct hs h;
+	uint8_t buf[FRAME_MAX], chain[9 * 8];
+	size_t n;
+
+	g->args = "--icmp";
+	h = H(0, IP(192, 168, 6, 1), 46001, 80, O_SUCCESS);
+	ext_side(&h, 0, EXT_HBH, sizeof(EXT_HBH), PKT_IPPROTO_HOPOPTS);
+	handshake(g, &h);
+	h = H(100, IP(192, 168, 6, 2), 46002, 443, O_SUCCESS);
+	ext_side(&h, 1, EXT_DST, sizeof(EXT_DST), PKT_IPPROTO_DSTOPTS);
+	handshake(g, &h);
+	h = H(200, IP(192, 168, 6, 3), 46003, 81, O_REJECT);
+	ext_side(&h, 0, EXT_HBH_DST, sizeof(EXT_HBH_DST), PKT_IPPROTO_HOPOPTS);
+	ext_side(&h, 1, EXT_HBH_DST, sizeof(EXT_HBH_DST), PKT_IPPROTO_HOPOPTS);
+	handshake(g, &h);
+	h = H(300, IP(192, 168, 6, 4), 46004, 80, O_SUCCESS);
+	ext_side(&h, 0, EXT_RT, sizeof(EXT_RT), PKT_IPPROTO_ROUTING);
+	h.dupsyn = 1;
+	handshake(g, &h);
+	h = H(400, IP(192, 168, 6, 5), 46005, 80, O_SUCCESS);
+	ext_side(&h, 0, EXT_FRAG_ATOMIC, sizeof(EXT_FRAG_ATOMIC), PKT_IPPROTO_FRAGMENT);
+	handshake(g, &h);
+	h = H(500, IP(192, 168, 6, 6), 46006, 80, O_SUCCESS);
+	frag_handshake(g, &h);
+
+	/* a later fragment (offset 100 x 8) whose first bytes are a SYN */
+	{
+		static const uint8_t fh[8] = { PKT_IPPROTO_TCP, 0, 0x03, 0x20, 0, 0, 0x9a, 0xbc };
+		h = H(600, IP(192, 168, 6, 7), 46007, 80, O_TIMEOUT);
+		n = tcp_frame_ext(g, buf, h.cli, h.cport, h.srv, h.sport, (uint32_t)rng(), 0,
+		                  PKT_TH_SYN, 0, NULL, 0, fh, sizeof(fh), PKT_IPPROTO_FRAGMENT);
+		push(g, h.t, buf, n, n);
+	}
+	/* a SYN behind 9 destination options headers */
+	for (int i = 0; i < 9; i++) {
+		memcpy(chain + i * 8, EXT_DST, 8);
+		chain[i * 8] = i < 8 ? PKT_IPPROTO_DSTOPTS : PKT_IPPROTO_TCP;
+	}
+	h = H(700, IP(192, 168, 6, 8), 46008, 80, O_TIMEOUT);
+	n = tcp_frame_ext(g, buf, h.cli, h.cport, h.srv, h.sport, (uint32_t)rng(), 0, PKT_TH_SYN,
+	                  0, NULL, 0, chain, sizeof(chain), PKT_IPPROTO_DSTOPTS);
+	push(g, h.t, buf, n, n);
+	g->need_end = h.t + TIMEOUT_US + TIMEOUT_MARGIN;
+
+	h = H(800, IP(192, 168, 6, 9), 46009, 8080, O_UNREACH_PORT);
+	h.unreach_code = 1;
+	ext_side(&h, 0, EXT_DST, sizeof(EXT_DST), PKT_IPPROTO_DSTOPTS);
+	handshake(g, &h);
+	h = H(900, IP(192, 168, 6, 10), 46010, 80, O_UNREACH_HOST);
+	h.srv = A(IP(10, 0, 5, 77));
+	ext_side(&h, 0, EXT_HBH, sizeof(EXT_HBH), PKT_IPPROTO_HOPOPTS);
+	handshake(g, &h);
+}
+
+enum malformed6 {
+	M6_CUT_IP,         /* capture ends inside the IPv6 header */
+	M6_VERSION,        /* version 4 behind the IPv6 ethertype */
+	M6_EXT_PLEN,       /* payload length ends inside an extension header */
+	M6_CUT_EXT,        /* capture ends inside an extension header */
+	M6_DOFF,           /* TCP data offset < 5 */
+	M6_CUT_TCP,        /* capture ends inside the TCP header */
+	M6_PLEN,           /* payload length smaller than the TCP header */
+	M6_COUNT
+};
+
+/* An IPv6 frame tcpeek must count as malformed. */
+static void push_malformed6(struct gen *g, uint64_t ts, enum malformed6 kind)
+{
+	uint8_t buf[FRAME_MAX];
+	struct hs h = H(0, IP(192, 168, 6, 250), (uint16_t)(50000 + kind), 80, O_TIMEOUT);
+	bool ext = kind == M6_EXT_PLEN || kind == M6_CUT_EXT;
+	size_t n = tcp_frame_ext(g, buf, h.cli, h.cport, h.srv, h.sport, (uint32_t)rng(), 0,
+	                         PKT_TH_SYN, 0, NULL, 0, ext ? EXT_HBH : NULL,
+	                         ext ? sizeof(EXT_HBH) : 0, PKT_IPPROTO_HOPOPTS);
+	size_t cap = n;
+	uint8_t *ip = buf + 14;
+
+	switch (kind) {
+	case M6_CUT_IP:
+		cap = 14 + 30;
+		break;
+	case M6_VERSION:
+		ip[0] = (uint8_t)(0x40 | (ip[0] & 0x0f));
+		break;
+	case M6_EXT_PLEN:
+		ip[4] = 0;
+		ip[5] = 4;
+		break;
+	case M6_CUT_EXT:
+		cap = 14 + 40 + 4;
+		break;
+	case M6_DOFF:
+		ip[40 + 12] = 0x40;
+		break;
+	case M6_CUT_TCP:
+		cap = 14 + 40 + 10;
+		break;
+	case M6_PLEN:
+		ip[4] = 0;
+		ip[5] = 10;
+		break;
+	default:
+		break;
+	}
+	push(g, ts, buf, n, cap);
+	g->malformed++;
+}
+
+/* truncated's IPv6 twin: malformed IPv6 frames between the SYNs and the
+ * answers of real handshakes. */
+static void sc_truncated6(struct gen *g)
+{
+	for (int i = 0; i < 3; i++) {
+		struct hs h = H((uint64_t)i * 10, IP(192, 168, 1, 130 + i),
+		                (uint16_t)(51000 + i), 80, O_SUCCESS);
+		h.rtt = 3000;
+		handshake(g, &h);
+	}
+	for (int k = 0; k < M6_COUNT; k++)
+		push_malformed6(g, EPOCH_US + 1 * MS + (uint64_t)k * 100, (enum malformed6)k);
+	struct hs h = H(100, IP(192, 168, 1, 140), 51010, 80, O_REJECT);
+	handshake(g, &h);
+}
+
+/* mixed6's filters: v6:RX@[::/0]:% v4:RX@0.0.0.0/0:%
+ * lan:RX@[2001:db8:192:168::/64]:80:443 */
+static uint64_t mixed6_member(const struct addr *cli, const struct addr *srv, uint16_t sport)
+{
+	struct prefix lan = { .len = 64 };
+	uint64_t m = 1;          /* RX */
+
+	(void)srv;
+	m |= cli->family == AF_INET6 ? 1 << 2 : 1 << 3;
+	lan.a = ip6_twin(IP(192, 168, 0, 0));
+	prefix_mask(&lan);
+	if (prefix_contains(&lan, cli) && (sport == 80 || sport == 443))
+		m |= 1 << 4;
+	return m;
+}
+
+/* An IPv6 address from its eight 16-bit groups. */
+static struct addr ip6(uint16_t a, uint16_t b, uint16_t c, uint16_t d, uint16_t e, uint16_t f,
+                       uint16_t x, uint16_t y)
+{
+	uint16_t w[8] = { a, b, c, d, e, f, x, y };
+	struct addr r = { .family = AF_INET6 };
+
+	for (int i = 0; i < 8; i++) {
+		r.u.b[2 * i] = (uint8_t)(w[i] >> 8);
+		r.u.b[2 * i + 1] = (uint8_t)w[i];
+	}
+	return r;
+}
+
+/*
+ * IPv4 and IPv6 interleaved (--icmp and three filters): 120 handshakes
+ * from a fixed seed, each sent once over IPv4 and once over its IPv6
+ * twin with the same ports at about the same time, each with its own
+ * outcome; then the pairs a session table keyed on less than the whole
+ * address would mix up, each pair with the same ports and opposite
+ * outcomes: an IPv6 client and server whose 32-bit folds equal an IPv4
+ * client's and server's, and two IPv6 clients with one fold.
+ */
+static void sc_mixed6(struct gen *g)
+{
+	static const uint32_t clinets[] = { IP(192, 168, 1, 0), IP(172, 16, 0, 0), IP(198, 51, 100, 0) };
+	static const uint16_t ports[] = { 80, 443, 22, 8080 };
+	struct hs h;
+
+	g->args = "--icmp v6:RX@[::/0]:% v4:RX@0.0.0.0/0:% lan:RX@[2001:db8:192:168::/64]:80:443";
+	g->nfilt = 5;
+	g->fname[2] = "v6";
+	g->fname[3] = "v4";
+	g->fname[4] = "lan";
+	g->member = mixed6_member;
+	for (int i = 0; i < 120; i++) {
+		uint64_t t = (uint64_t)i * 150 + rnd(50);
+		uint32_t cli = clinets[rnd(3)];
+		cli |= 1 + rnd(250);
+		uint16_t port = ports[rnd(4)];
+		uint32_t srv = IP(10, 0, 0, 10 + rnd(2));
+		for (int fam = 0; fam < 2; fam++) {
+			uint32_t r = rnd(100);
+			v6 = fam == 1;
+			h = H(t + (uint64_t)fam * rnd(3), cli, (uint16_t)(20000 + i), port, O_SUCCESS);
+			h.srv = A(srv);
+			h.rtt = 100 + rnd(3000);
+			if (r < 55) {
+				uint32_t v = rnd(6);
+				if (v == 0)
+					h.dupsyn = 1;
+				else if (v == 1)
+					h.dupsa = 1;
+				else if (v == 2)
+					h.vlan = 100;
+				else if (v == 3)
+					h.data = 1 + rnd(1400);
+			} else if (r < 67) {
+				h.o = O_REJECT;
+			} else if (r < 74) {
+				h.o = rnd(2) ? O_ABORT : O_ABORT_EARLY;
+			} else if (r < 82) {
+				h.o = O_TIMEOUT;
+				h.dupsyn = (int)rnd(2);
+			} else if (r < 90) {
+				h.o = rnd(2) ? O_UNREACH_PORT : O_UNREACH_HOST;
+			} else {
+				h.o = rnd(2) ? O_BADACK_SA : O_BADACK_CLI;
+			}
+			handshake(g, &h);
+		}
+	}
+	/* 192.168.1.5 -> 10.0.0.10 and an IPv6 pair with the same folds
+	 * (2001:db8 ^ e0a9:cbd = c0a8:105, 2001:db8 ^ 2a01:db2 = a00:a) */
+	v6 = false;
+	h = H(20000, IP(192, 168, 1, 5), 33000, 80, O_SUCCESS);
+	h.rtt = 2000;
+	handshake(g, &h);
+	h = H(20000, IP(192, 168, 1, 5), 33000, 80, O_REJECT);
+	h.t += 500;
+	h.cli = ip6(0x2001, 0x0db8, 0, 0, 0, 0, 0xe0a9, 0x0cbd);
+	h.srv = ip6(0x2001, 0x0db8, 0, 0, 0, 0, 0x2a01, 0x0db2);
+	handshake(g, &h);
+	/* two IPv6 clients, one fold: 2001:db8:0:1::5 and 2001:db8::1:0:5 */
+	h = H(20100, IP(192, 168, 1, 6), 33001, 443, O_TIMEOUT);
+	h.cli = ip6(0x2001, 0x0db8, 0, 1, 0, 0, 0, 5);
+	h.srv = ip6_twin(SRV);
+	handshake(g, &h);
+	h.t += 700;
+	h.o = O_SUCCESS;
+	h.cli = ip6(0x2001, 0x0db8, 0, 0, 0, 1, 0, 5);
+	handshake(g, &h);
+	v6 = true;
+}
+
 /* ---- benchmark scenarios (streamed, never held in memory) ------------ */
 
 struct bench {
@@ -960,18 +1381,21 @@ static void bench_pkt(struct bench *b, uint64_t i, int step)
 	uint32_t cli, ci = isn(i, 0x1234), si = isn(i, 0x5678);
 	uint16_t cport;
 	struct pkt_tcp_spec s = { .smac = cm, .dmac = sm, .ip_id = (uint16_t)++b->ip_id };
+	struct addr ca, sa;
 	size_t n;
 
 	bench_tuple(i, &cli, &cport);
-	mac_of(cm, cli);
-	mac_of(sm, SRV);
+	ca = A(cli);
+	sa = A(SRV);
+	mac_of(cm, &ca);
+	mac_of(sm, &sa);
 	if (step == 1) {
 		s.smac = sm, s.dmac = cm;
-		s.src = addr_ip4(SRV), s.dst = addr_ip4(cli), s.sport = 80, s.dport = cport;
+		s.src = sa, s.dst = ca, s.sport = 80, s.dport = cport;
 		s.seq = si, s.ack = ci + 1, s.flags = PKT_TH_SYN | PKT_TH_ACK;
 		s.win = 65160, s.mss = 1460;
 	} else {
-		s.src = addr_ip4(cli), s.dst = addr_ip4(SRV), s.sport = cport, s.dport = 80;
+		s.src = ca, s.dst = sa, s.sport = cport, s.dport = 80;
 		if (step == 0)
 			s.seq = ci, s.flags = PKT_TH_SYN, s.win = 64240, s.mss = 1460;
 		else
@@ -1012,7 +1436,7 @@ static void bench_flood(const char *out, uint64_t n)
 	uint8_t buf[128], cm[6], sm[6];
 
 	bench_open(&b, out);
-	mac_of(sm, SRV);
+	mac_of4(sm, SRV);
 	memcpy(cm, (const uint8_t[6]){ 0x02, 0, 0, 0, 0, 0xfe }, 6);
 	rng_state = 0xf100d;
 	for (uint64_t i = 0; i < n; i++) {
@@ -1186,7 +1610,7 @@ enum cend { CE_FIN, CE_RESET, CE_KEEPALIVE, CE_HALF_OPEN, CE_IDLE, CE_OPEN };
 static void crecord(struct gen *g, const struct cs *c, enum cend e, int side, bool data,
                     uint64_t probes, uint64_t unanswered)
 {
-	uint64_t m = g->member ? g->member(c->h.cli, c->h.srv, c->h.sport) : 1;
+	uint64_t m = g->member ? g->member(&c->h.cli, &c->h.srv, c->h.sport) : 1;
 
 	for (int i = 0; i < g->nfilt; i++) {
 		struct cnt *k = &g->c[i];
@@ -1317,6 +1741,7 @@ struct scenario {
 	const char *name;
 	void (*fn)(struct gen *g);
 	const char *what;
+	bool six;                /* an IPv6 scenario (A() maps its addresses) */
 };
 
 static const struct scenario scenarios[] = {
@@ -1339,6 +1764,26 @@ static const struct scenario scenarios[] = {
 	{ "jumpback", sc_jumpback, "timestamps go back an hour for good halfway" },
 	{ "tso", sc_tso, "handshakes completed by TSO super-packets (IP total length 0)" },
 	{ "conn", sc_conn, "every way a connection ends (--track-established)" },
+	/* IPv6: twins of the IPv4 scenarios (addresses mapped by ip6_twin,
+	 * ICMPv6 for ICMP), then what only IPv6 has */
+	{ "success6", sc_success, "IPv6: plain handshakes to varied ports", true },
+	{ "reject6", sc_reject, "IPv6: RST/ACK from the server, one after a retransmitted SYN", true },
+	{ "abort6", sc_abort, "IPv6: client RST before completion", true },
+	{ "timeout6", sc_timeout, "IPv6: unanswered SYNs, a Neighbor Solicitation 65 s later", true },
+	{ "unreach6", sc_unreach, "IPv6: ICMPv6 port/address unreachable quoting the SYN (--icmp)", true },
+	{ "retrans6", sc_retrans, "IPv6: duplicate SYN and SYN/ACK before success", true },
+	{ "ecn6", sc_ecn, "IPv6: SYN|ECE|CWR handshakes", true },
+	{ "datacomplete6", sc_datacomplete, "IPv6: handshakes completed by a data segment", true },
+	{ "badack6", sc_badack, "IPv6: SYN/ACK or client ACK with a wrong ack", true },
+	{ "simopen6", sc_simopen, "IPv6: simultaneous open", true },
+	{ "vlan6", sc_vlan, "IPv6: 802.1Q and 802.1ad tagged handshakes", true },
+	{ "open6", sc_open, "IPv6: handshakes still open at the end of the file", true },
+	{ "filters6", sc_filters, "IPv6: two /80s, ports 22/80/443/8080, a bracketed filter", true },
+	{ "tso6", sc_tso, "IPv6: handshakes completed by super-packets (payload length 0)", true },
+	{ "conn6", sc_conn, "IPv6: every way a connection ends (--track-established)", true },
+	{ "truncated6", sc_truncated6, "IPv6: malformed and cut IPv6 frames between handshakes", true },
+	{ "ext6", sc_ext6, "IPv6: extension headers, fragments, ICMPv6 quoting them", true },
+	{ "mixed6", sc_mixed6, "IPv4 and IPv6 interleaved on the same ports, fold twins", true },
 };
 #define NSCEN (sizeof(scenarios) / sizeof(scenarios[0]))
 
@@ -1347,9 +1792,10 @@ static void usage(FILE *f)
 	fprintf(f, "usage: %s --list\n"
 	        "       %s SCENARIO OUT.pcap\n"
 	        "       %s bench-handshakes OUT.pcap [HANDSHAKES [IN_FLIGHT]]  (1000000 1000)\n"
+	        "       %s bench-handshakes6 OUT.pcap [HANDSHAKES [IN_FLIGHT]] (1000000 1000)\n"
 	        "       %s bench-open400k OUT.pcap [HANDSHAKES [IN_FLIGHT]]    (1000000 400000)\n"
 	        "       %s bench-flood OUT.pcap [SYNS]                         (1000000)\n",
-	        progname, progname, progname, progname, progname);
+	        progname, progname, progname, progname, progname, progname);
 }
 
 static int bad_usage(void)
@@ -1380,6 +1826,7 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < NSCEN; i++)
 			printf("%s\t%s\n", scenarios[i].name, scenarios[i].what);
 		printf("bench-handshakes\tbenchmark: successful handshakes, about 1 k in flight\n");
+		printf("bench-handshakes6\tbenchmark: bench-handshakes over IPv6 (the addresses' twins)\n");
 		printf("bench-open400k\tbenchmark: successful handshakes, about 400 k in flight\n");
 		printf("bench-flood\tbenchmark: SYNs from random sources, never answered\n");
 		return 0;
@@ -1393,8 +1840,11 @@ int main(int argc, char **argv)
 	}
 	const char *name = argv[1], *out = argv[2];
 
-	if (strcmp(name, "bench-handshakes") == 0 || strcmp(name, "bench-open400k") == 0) {
+	if (strcmp(name, "bench-handshakes") == 0 || strcmp(name, "bench-open400k") == 0 ||
+	    strcmp(name, "bench-handshakes6") == 0) {
 		uint64_t n = 1000000, k = name[6] == 'h' ? 1000 : 400000;
+
+		v6 = strcmp(name, "bench-handshakes6") == 0;
 		if (argc > 5) {
 			return bad_usage();
 		}
@@ -1424,6 +1874,7 @@ int main(int argc, char **argv)
 		struct gen g;
 		memset(&g, 0, sizeof(g));
 		rng_state = 0x5eed0000u + i;
+		v6 = scenarios[i].six;
 		g.nfilt = 2;
 		g.fname[0] = "RX";
 		g.fname[1] = "TX";

@@ -11,7 +11,6 @@
 
 #include "check/engine.h"
 #include "check/report.h"
-#include "net/hdr.h"
 #include "sys/ifinfo.h"
 #include "sys/log.h"
 #include "sys/pktsock.h"
@@ -692,15 +691,6 @@ static void start_connect(struct eng_run *r, uint64_t now)
 		(void)evl_timer_set(r->e->loop, &r->tm, now + chk_ms_to_us(t->spec.timeout_ms));
 }
 
-/* The SYN's MSS option, as check_tcp_raw announces it: the MTU less the
- * IP header of the target's family and TCP's. */
-static uint16_t syn_mss(int mtu, const struct addr *vip)
-{
-	int hdrs = (vip->family == AF_INET6 ? HDR_IP6_LEN : HDR_IP4_LEN) + HDR_TCP_LEN;
-
-	return mtu > hdrs + 536 ? (uint16_t)(mtu - hdrs > 65495 ? 65495 : mtu - hdrs) : 536;
-}
-
 /* The interface has no source address in the target's family (the
  * outcomes name the family). */
 static void run_no_source(struct eng_run *r, const struct eng_if *ifp, uint64_t now)
@@ -769,7 +759,7 @@ static void start_raw(struct eng *e, struct eng_run *r, uint64_t now)
 	cfg.sport = r->sport;
 	cfg.isn = eng_isn(e, src, &t->spec.vip, cfg.port, cfg.sport);
 	cfg.ip_id = (uint16_t)(h >> 48);
-	cfg.mss = syn_mss(ifp->info.mtu, &t->spec.vip);
+	cfg.mss = pkt_mss_for_mtu(ifp->info.mtu, t->spec.vip.family);
 	cfg.timeout_us = chk_ms_to_us(t->spec.timeout_ms);
 	cfg.retries = t->spec.retries;
 	cfg.clean_close = t->spec.clean_close;

@@ -143,7 +143,7 @@ int chk_run_raw(const struct chk_opts *o, const struct addr *rs, const struct ad
 	static struct chk_out out;
 	uint8_t rnd[8], frame[2048];
 	uint64_t t0 = clock_mono_us();
-	int fd, err, hdrs, rc = CHK_EXIT_FAIL;
+	int fd, err, rc = CHK_EXIT_FAIL;
 
 	r->mode = "raw";
 	switch (ifinfo_get(o->iface, &ifi)) {
@@ -182,10 +182,7 @@ int chk_run_raw(const struct chk_opts *o, const struct addr *rs, const struct ad
 	cfg.sport = (uint16_t)(1024 + ((uint32_t)rnd[0] << 8 | rnd[1]) % (65536 - 1024));
 	memcpy(&cfg.isn, rnd + 2, 4);
 	memcpy(&cfg.ip_id, rnd + 6, 2);
-	/* The MTU less the IP header (20 bytes, IPv6's 40) and TCP's 20. */
-	hdrs = (rs->family == AF_INET6 ? 40 : 20) + 20;
-	cfg.mss = ifi.mtu > hdrs + 536 ? (uint16_t)(ifi.mtu - hdrs > 65495 ? 65495 : ifi.mtu - hdrs)
-	                               : 536;
+	cfg.mss = pkt_mss_for_mtu(ifi.mtu, rs->family);
 	cfg.timeout_us = chk_ms_to_us(o->timeout_ms);
 	cfg.retries = o->retries;
 	cfg.clean_close = o->clean_close;

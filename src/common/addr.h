@@ -60,11 +60,26 @@ static inline uint32_t addr_get_ip4(const struct addr *a)
 	       (uint32_t)a->u.b[2] << 8 | a->u.b[3];
 }
 
-/* From len (4 or 16) raw network-order bytes, as a packet carries them. */
+/* Set *a from the raw network-order bytes of a family's address, as a
+ * packet carries them.  Written field by field in place: a decoder that
+ * built the struct elsewhere and copied it paid a failed store-to-load
+ * forward on every packet. */
+static inline void addr_set(struct addr *a, int family, const uint8_t *p)
+{
+	size_t n = addr_bytes(family);
+
+	a->family = (uint8_t)family;
+	a->pad_[0] = a->pad_[1] = a->pad_[2] = 0;
+	memcpy(a->u.b, p, n);
+	memset(a->u.b + n, 0, ADDR_MAXLEN - n);
+}
+
+/* The same as a value, for code off the per-packet path. */
 static inline struct addr addr_from_bytes(int family, const uint8_t *p)
 {
-	struct addr a = { .family = (uint8_t)family };
-	memcpy(a.u.b, p, addr_bytes(family));
+	struct addr a;
+
+	addr_set(&a, family, p);
 	return a;
 }
 

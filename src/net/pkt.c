@@ -158,8 +158,8 @@ static enum pkt_err dec_arp(struct cur *c, struct pkt_nbr *a)
 	cur_at_bytes(c, HDR_ARP_THA, a->tha, PKT_ETH_ALEN);
 	cur_at_bytes(c, HDR_ARP_TPA, tpa, sizeof(tpa));
 	cur_skip(c, HDR_ARP_LEN);
-	a->spa = addr_from_bytes(AF_INET, spa);
-	a->tpa = addr_from_bytes(AF_INET, tpa);
+	addr_set(&a->spa, AF_INET, spa);
+	addr_set(&a->tpa, AF_INET, tpa);
 	a->has_sha = 1;
 	a->hlim = 0;
 	a->nd_flags = 0;
@@ -198,9 +198,9 @@ static enum pkt_err dec_ip4(struct cur *c, struct pkt_ip *ip, struct cur *body,
 	ip->ttl = cur_at_u8(c, HDR_IP4_TTL);
 	ip->proto = cur_at_u8(c, HDR_IP4_PROTO);
 	cur_at_bytes(c, HDR_IP4_SRC, a, sizeof(a));
-	ip->src = addr_from_bytes(AF_INET, a);
+	addr_set(&ip->src, AF_INET, a);
 	cur_at_bytes(c, HDR_IP4_DST, a, sizeof(a));
-	ip->dst = addr_from_bytes(AF_INET, a);
+	addr_set(&ip->dst, AF_INET, a);
 	ip->later_frag = (ip->frag & HDR_IP4_OFFMASK) != 0;
 	/* Total length 0: a TSO or BIG TCP super-packet as the sending host
 	 * captures it (the NIC fills the length in per segment); its length
@@ -234,9 +234,9 @@ static enum pkt_err dec_ip6(struct cur *c, struct pkt_ip *ip)
 	ip->proto = cur_at_u8(c, HDR_IP6_NXT);
 	ip->ttl = cur_at_u8(c, HDR_IP6_HLIM);
 	cur_at_bytes(c, HDR_IP6_SRC, a, sizeof(a));
-	ip->src = addr_from_bytes(AF_INET6, a);
+	addr_set(&ip->src, AF_INET6, a);
 	cur_at_bytes(c, HDR_IP6_DST, a, sizeof(a));
-	ip->dst = addr_from_bytes(AF_INET6, a);
+	addr_set(&ip->dst, AF_INET6, a);
 	ip->hlen = HDR_IP6_LEN;
 	ip->id = 0;
 	ip->frag = 0;
@@ -441,11 +441,11 @@ static enum pkt_err dec_nd(struct cur *c, const struct pkt_ip *ip, size_t msglen
 	if (type == PKT_ICMP6_NS) {
 		nb->op = PKT_NBR_REQUEST;
 		nb->spa = ip->src;
-		nb->tpa = addr_from_bytes(AF_INET6, target);
+		addr_set(&nb->tpa, AF_INET6, target);
 		nb->nd_flags = 0;
 	} else {
 		nb->op = PKT_NBR_REPLY;
-		nb->spa = addr_from_bytes(AF_INET6, target);
+		addr_set(&nb->spa, AF_INET6, target);
 		nb->tpa = ip->dst;
 		nb->nd_flags = cur_at_u8(c, HDR_ND_FLAGS) &
 		               (PKT_ND_ROUTER | PKT_ND_SOLICITED | PKT_ND_OVERRIDE);
@@ -663,8 +663,8 @@ enum pkt_err pkt_decode_fast(enum pkt_link link, const uint8_t *buf, size_t capl
 	out->ip.later_frag = 0;
 	out->ip.ttl = ip[HDR_IP4_TTL];
 	out->ip.proto = PKT_IPPROTO_TCP;
-	out->ip.src = addr_from_bytes(AF_INET, ip + HDR_IP4_SRC);
-	out->ip.dst = addr_from_bytes(AF_INET, ip + HDR_IP4_DST);
+	addr_set(&out->ip.src, AF_INET, ip + HDR_IP4_SRC);
+	addr_set(&out->ip.dst, AF_INET, ip + HDR_IP4_DST);
 
 	out->tcp.sport = fast_be16(th + HDR_TCP_SPORT);
 	out->tcp.dport = fast_be16(th + HDR_TCP_DPORT);
@@ -678,6 +678,15 @@ enum pkt_err pkt_decode_fast(enum pkt_link link, const uint8_t *buf, size_t capl
 	                                      (size_t)thl - tcp_len : bodylen - tcp_len);
 	out->tcp.payload_len = (uint32_t)(seglen - thl);
 	return PKT_OK;
+}
+
+uint16_t pkt_mss_for_mtu(int mtu, int family)
+{
+	int hdrs = (family == AF_INET6 ? HDR_IP6_LEN : HDR_IP4_LEN) + HDR_TCP_LEN;
+
+	if (mtu <= hdrs + 536)
+		return 536;
+	return (uint16_t)(mtu - hdrs > 65495 ? 65495 : mtu - hdrs);
 }
 
 /* ---- builders ----------------------------------------------------------- */
@@ -966,15 +975,6 @@ char *pkt_fmt_mac(char out[PKT_MAC_STRLEN], const uint8_t *m)
 {
 	snprintf(out, PKT_MAC_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x",
 	         m[0], m[1], m[2], m[3], m[4], m[5]);
-	return out;
-}
-
-char *pkt_fmt_ip4(char out[PKT_IP4_STRLEN], uint32_t a)
-{
-	struct addr x = addr_ip4(a);
-	char buf[ADDR_STRLEN];
-
-	snprintf(out, PKT_IP4_STRLEN, "%s", addr_fmt(buf, &x));
 	return out;
 }
 

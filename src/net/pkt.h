@@ -183,14 +183,18 @@ struct pkt_icmp {
 
 /* One decoded frame.  Which parts are valid is told by the has_ flags. */
 struct pkt_frame {
+	/* What every TCP segment fills, first: the two cache lines the
+	 * per-packet path writes and reads (tcpeek decodes a batch of frames
+	 * before tracking them, and the batch's hot lines must stay in L1). */
 	struct pkt_eth eth;
 	uint8_t has_eth, has_nbr, has_ip, has_tcp, has_icmp;
-	struct pkt_nbr nbr;
+	size_t l3_off;                 /* offset of the IP/ARP header */
 	struct pkt_ip ip;
 	struct pkt_tcp tcp;
+	/* Then what only ARP, ND and ICMP frames fill. */
+	struct pkt_nbr nbr;
 	struct pkt_icmp icmp;
-	size_t l3_off;                 /* offset of the IP/ARP header */
-};
+} __attribute__((aligned(64)));
 
 /* Checksum verification while decoding (tcpeek's -c). */
 enum pkt_csum_mode {
@@ -231,6 +235,11 @@ uint16_t pkt_csum_fold(uint32_t sum);
  * the addresses' family. */
 uint16_t pkt_csum_tcp(const struct addr *src, const struct addr *dst, const uint8_t *seg,
                       size_t len);
+
+/* The MSS a SYN announces for an interface MTU: the MTU less the IP
+ * header of the family and TCP's, at least 536 (RFC 9293's default) and at
+ * most 65495. */
+uint16_t pkt_mss_for_mtu(int mtu, int family);
 
 /* ---- builders ---------------------------------------------------------- */
 
@@ -304,10 +313,6 @@ size_t pkt_build_unreach(uint8_t *buf, size_t cap, const uint8_t *smac,
 
 #define PKT_MAC_STRLEN 18
 #define PKT_FLAGS_STRLEN 12
-/* Transitional: a host-order IPv4 number as a dotted quad, for code not
- * yet on struct addr (addr_fmt is the one formatter). */
-#define PKT_IP4_STRLEN 16
-char *pkt_fmt_ip4(char out[PKT_IP4_STRLEN], uint32_t addr);
 /* "aa:bb:cc:dd:ee:ff" */
 char *pkt_fmt_mac(char out[PKT_MAC_STRLEN], const uint8_t *mac);
 /* tcpdump-style flags without brackets: "S", "S.", "R.", "F.", "." */

@@ -1,7 +1,6 @@
 /* tcpeek's /metrics endpoint: see metrics.h. */
 #include "peek/metrics.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -62,8 +61,8 @@ static int parse_port(const char *s, uint16_t *out)
 int metrics_parse_listen(const char *s, struct metrics_addr *out, char *err, size_t errlen)
 {
 	static const char want[] = "expected A.B.C.D:PORT or [IPv6]:PORT";
-	char host[INET6_ADDRSTRLEN + 1], shown[INET6_ADDRSTRLEN];
-	const char *colon, *port;
+	const char *host, *port;
+	struct addr a;
 	uint16_t pn;
 	size_t hl;
 	int v6;
@@ -79,50 +78,34 @@ int metrics_parse_listen(const char *s, struct metrics_addr *out, char *err, siz
 		if (close[1] != ':')
 			return bad_listen(err, errlen, s, "no ':PORT' after ']'");
 		v6 = 1;
-		hl = (size_t)(close - s - 1);
-		memcpy(host, s + 1, hl < sizeof(host) ? hl : 0);
+		host = s + 1;
+		hl = (size_t)(close - host);
 		port = close + 2;
 	} else {
-		colon = strrchr(s, ':');
+		const char *colon = strrchr(s, ':');
+
 		if (colon == NULL)
 			return bad_listen(err, errlen, s, want);
 		if (memchr(s, ':', (size_t)(colon - s)) != NULL)
 			return bad_listen(err, errlen, s, "an IPv6 address goes in brackets: [ADDR]:PORT");
 		v6 = 0;
+		host = s;
 		hl = (size_t)(colon - s);
-		memcpy(host, s, hl < sizeof(host) ? hl : 0);
 		port = colon + 1;
 	}
 	if (hl == 0)
 		return bad_listen(err, errlen, s, "no address before the port (use 0.0.0.0 or [::] for every address)");
-	if (hl >= sizeof(host))
-		return bad_listen(err, errlen, s, v6 ? "not a numeric IPv6 address" :
-		                  "not a numeric IPv4 address (A.B.C.D; names are not resolved)");
-	host[hl] = '\0';
 	if (parse_port(port, &pn) != 0)
 		return bad_listen(err, errlen, s, "PORT must be a number from 1 to 65535");
-	if (v6) {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&out->ss;
-
-		if (inet_pton(AF_INET6, host, &a->sin6_addr) != 1)
-			return bad_listen(err, errlen, s, "not a numeric IPv6 address");
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons(pn);
-		out->len = sizeof(*a);
-		inet_ntop(AF_INET6, &a->sin6_addr, shown, sizeof(shown));
-		snprintf(out->text, sizeof(out->text), "[%s]:%u", shown, (unsigned)pn);
-	} else {
-		struct sockaddr_in *a = (struct sockaddr_in *)&out->ss;
-
-		if (inet_pton(AF_INET, host, &a->sin_addr) != 1)
-			return bad_listen(err, errlen, s,
-			                  "not a numeric IPv4 address (A.B.C.D; names are not resolved)");
-		a->sin_family = AF_INET;
-		a->sin_port = htons(pn);
-		out->len = sizeof(*a);
-		inet_ntop(AF_INET, &a->sin_addr, shown, sizeof(shown));
-		snprintf(out->text, sizeof(out->text), "%s:%u", shown, (unsigned)pn);
-	}
+	/* the one address parser (common/parse.h): brackets hold IPv6 only */
+	if (parse_addr(host, hl, v6 ? PARSE_IP6 : PARSE_IP4, &a) != 0)
+		return bad_listen(err, errlen, s, v6 ? "not a numeric IPv6 address" :
+		                  "not a numeric IPv4 address (A.B.C.D; names are not resolved)");
+	out->len = addr_to_sockaddr(&a, pn, &out->ss);
+	if (out->len == 0)
+		return bad_listen(err, errlen, s, want);
+	_Static_assert(sizeof(out->text) >= ADDR_PORT_STRLEN, "metrics_addr.text too short");
+	addr_fmt_port(out->text, &a, pn);
 	return 0;
 }
 

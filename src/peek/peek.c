@@ -1,5 +1,6 @@
 /* tcpeek's runtime: see peek.h. */
 #include "peek/peek.h"
+#include "common/parse.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -137,11 +138,13 @@ static uint64_t file_number(const char *path, const char *key)
 	if (!f)
 		return 0;
 	while (fgets(line, sizeof(line), f)) {
-		unsigned long long n;
+		const char *p = line + kl;
 
 		if (strncmp(line, key, kl) != 0)
 			continue;
-		v = sscanf(line + kl, " %llu", &n) == 1 ? (uint64_t)n : UINT64_MAX;
+		p += strspn(p, " \t");
+		if (parse_u64n(p, strcspn(p, " \t\n"), UINT64_MAX, &v) != 0)
+			v = UINT64_MAX;
 		break;
 	}
 	fclose(f);

@@ -1,5 +1,6 @@
 /* tcpeekstat -p: see tstat_prom.h and docs/prometheus.md. */
 #include "stat/tstat_prom.h"
+#include "common/parse.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -209,18 +210,7 @@ int tstat_label_add(struct tstat_labels *l, const char *arg, char *err, size_t e
 /* N of a key le_N: decimal digits only, within uint64. */
 static bool le_bound(const char *key, uint64_t *n)
 {
-	const char *p = key + 3;
-	uint64_t v = 0;
-
-	if (strncmp(key, "le_", 3) != 0 || *p == '\0')
-		return false;
-	for (; *p; p++) {
-		if (*p < '0' || *p > '9' || v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
-			return false;
-		v = v * 10 + (uint64_t)(*p - '0');
-	}
-	*n = v;
-	return true;
+	return strncmp(key, "le_", 3) == 0 && parse_u64(key + 3, UINT64_MAX, n) == 0;
 }
 
 static bool is_hist(const char *section)

@@ -1,5 +1,6 @@
 /* libpcap adapter: live interface or saved file, see capture.h. */
 #include "sys/capture.h"
+#include "common/addr.h"
 
 /* Longest a captured frame waits in a partly filled ring block. */
 #define CAP_LIVE_TIMEOUT_MS 50
@@ -291,35 +292,50 @@ struct cap *cap_open_file(const char *path, cap_wait_fn wait, void *arg,
 	return c;
 }
 
-static int cap_has_ipv4(const pcap_if_t *i)
+/* 2 for an interface with an IPv4 address, 1 with a global IPv6 one
+ * only, 0 with neither (link-local IPv6 is on every interface, pseudo
+ * devices such as nflog, dbus or usbmon carry no address at all). */
+static int cap_addr_rank(const pcap_if_t *i)
 {
-	for (const pcap_addr_t *a = i->addresses; a; a = a->next)
-		if (a->addr && a->addr->sa_family == AF_INET)
-			return 1;
-	return 0;
+	int rank = 0;
+	struct addr a;
+
+	for (const pcap_addr_t *pa = i->addresses; pa; pa = pa->next) {
+		if (!pa->addr || addr_from_sockaddr(pa->addr, &a, NULL) != 0)
+			continue;
+		if (a.family == AF_INET)
+			return 2;
+		if (!addr_is_linklocal(&a))
+			rank = 1;
+	}
+	return rank;
 }
 
 int cap_default_dev(char *dev, size_t devlen, char *err, size_t errlen)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
 	pcap_if_t *all, *i;
-	int rc = -1;
+	int rc = -1, best = 0, r;
 
 	if (pcap_findalldevs(&all, ebuf) != 0) {
 		snprintf(err, errlen, "listing interfaces: %s", ebuf);
 		return -1;
 	}
+	/* the first one up, not loopback, with an IPv4 address; else the
+	 * first with a global IPv6 address */
 	for (i = all; i; i = i->next) {
 		if (i->flags & PCAP_IF_LOOPBACK)
 			continue;
 		if (!(i->flags & PCAP_IF_UP) || strcmp(i->name, "any") == 0)
 			continue;
-		/* pseudo devices (nflog, dbus, usbmon) carry no IPv4 address */
-		if (!cap_has_ipv4(i))
-			continue;
-		snprintf(dev, devlen, "%s", i->name);
-		rc = 0;
-		break;
+		r = cap_addr_rank(i);
+		if (r > best) {
+			snprintf(dev, devlen, "%s", i->name);
+			best = r;
+			rc = 0;
+			if (r == 2)
+				break;
+		}
 	}
 	if (rc != 0)
 		snprintf(err, errlen, "no interface to capture on (name one with -i)");

@@ -317,6 +317,41 @@ if [ -f "$here/mixed.pcap" ]; then
 	else
 		notok "-L: RX=$rx1 TX=$tx1 (want $want, 0); unrelated $rx2/$tx2 (want 0/0); clients' net RX=$rx3 TX=$tx3"
 	fi
+	# -L with IPv6 prefixes (mixed6): its IPv6 servers sit in
+	# 2001:db8:10::/48, its IPv6 clients in 2001:db8:{192:168,172:16,
+	# 198:51}::/64.  Servers' prefix local: every IPv6 handshake stays
+	# RX and the IPv4 ones count nowhere; the 2001:db8:192:168::/64
+	# clients local: exactly the lan filter's IPv6 handshakes turn TX.
+	if [ -f "$here/mixed6.pcap" ]; then
+		args_of mixed6
+		run_tcpeek -r mixed6.pcap -q -j "${ARGS[@]}" -L 2001:db8:10::/48 > "$tmp/l6a.json" 2>/dev/null
+		run_tcpeek -r mixed6.pcap -q -j "${ARGS[@]}" -L 2001:db8:192:168::/64 > "$tmp/l6b.json" 2>/dev/null
+		run_tcpeek -r mixed6.pcap -q -j "${ARGS[@]}" > "$tmp/l6c.json" 2>/dev/null
+		v6ok=$("$jsonq" "$tmp/l6c.json" v6.success.total)
+		rxa=$("$jsonq" "$tmp/l6a.json" RX.success.total)
+		txa=$("$jsonq" "$tmp/l6a.json" TX.success.total)
+		v4a=$("$jsonq" "$tmp/l6a.json" v4.success.total)
+		txb=$("$jsonq" "$tmp/l6b.json" TX.success.total)
+		rxb=$("$jsonq" "$tmp/l6b.json" RX.success.total)
+		lan=$("$jsonq" "$tmp/l6c.json" lan.success.total)
+		lan_all=$(python3 - "$here/mixed6.events" <<'PY'
+import json, sys
+n = 0
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if e["result"] == "success" and e["cli_addr"].startswith("2001:db8:192:168:"):
+        n += 1
+print(n)
+PY
+)
+		if [ "$rxa" = "$v6ok" ] && [ "$txa" = 0 ] && [ "$v4a" = 0 ] &&
+		   [ "$txb" = "$lan_all" ] && [ "${txb:-0}" -ge "${lan:-1}" ] && [ "$rxb" = 0 ]; then
+			ok "-L IPv6: servers' /48 local RX=$rxa (IPv4 none); clients' /64 local TX=$txb"
+		else
+			notok "-L IPv6: /48 RX=$rxa TX=$txa v4=$v4a (want $v6ok, 0, 0); /64 TX=$txb RX=$rxb (want $lan_all, 0)"
+		fi
+	fi
+	args_of mixed
 	# pcapng input gives the same document as the pcap it was made from.
 	if [ -x "$build/tools/pcap2ng" ]; then
 		"$build/tools/pcap2ng" "$here/mixed.pcap" "$tmp/mixed.pcapng"
@@ -332,10 +367,13 @@ fi
 # Link types: the same traffic as raw IP, Linux cooked v1 (-i any) and v2,
 # BSD loopback NULL (family big-endian) and LOOP gives the same document
 # (mixed: the same filters; its short Ethernet frame and, in raw IP, NULL
-# and LOOP, its ARP frame cannot be carried over).
+# and LOOP, its ARP frame cannot be carried over).  The IPv6 files carry
+# only IP frames (their trailing frame is a Neighbor Solicitation), so
+# their documents must match whole, extension headers and fragments
+# (ext6) and both families interleaved (mixed6) included.
 if [ -x "$build/tools/pcaprelink" ]; then
 	for link in raw sll sll2 null loop; do
-		for name in success filters vlan mixed; do
+		for name in success filters vlan mixed success6 filters6 vlan6 ext6 mixed6; do
 			[ -f "$here/$name.pcap" ] && [ -f "$here/$name.json" ] || continue
 			args_of "$name"
 			"$build/tools/pcaprelink" "$link" "$here/$name.pcap" "$tmp/$name-$link.pcap" 2>/dev/null

@@ -3,7 +3,8 @@
 #  - curl: GET /metrics is 200 with the Prometheus content type and a body
 #    byte for byte equal to `tcpeekstat -p` on the same state; HEAD too;
 #    other paths 404, other methods 405 with Allow; a port below 1024 is
-#    opened before -u drops root; IPv6 [::1]; bad values, a port in use and
+#    opened before -u drops root; IPv6 [::1], and [::] from another
+#    namespace; bad values, a port in use and
 #    a port below 1024 without root each get one line and their exit code;
 #    idle HTTP clients never hold up the capture; SIGTERM closes the port.
 #  - as the systemd unit runs it (an unprivileged user with CAP_NET_RAW
@@ -45,7 +46,8 @@ wait_rx() {
 }
 
 # ---- option errors: one line, exit 64 -----------------------------------
-for v in 127.0.0.1:0 127.0.0.1:65536 localhost:80 ::1:80 "[::1]" 127.0.0.1 ""; do
+for v in 127.0.0.1:0 127.0.0.1:65536 localhost:80 ::1:80 2001:db8::1:9100 "[::1]" \
+	"[10.0.0.1]:80" 127.0.0.1 ""; do
 	"$BIN/tcpeek" -r "$SYNSCOPE_ROOT/tests/data/success.pcap" -q --metrics-listen="$v" \
 		>/dev/null 2>"$T/e"
 	rc=$?
@@ -165,6 +167,24 @@ done
 check "--metrics-listen [::1]:9741: served over IPv6 ($code)" \
 	bash -c "[ '$code' = 200 ] && grep -q '^tcpeek_success_total' '$T/b6'"
 kill -TERM $SIX; wait $SIX
+
+# [::] listens on every IPv6 address: scraped from the client namespace
+# over the veth's global IPv6 addresses (nodad: no DAD wait)
+NS cli ip addr add 2001:db8:79::1/64 dev "$P-c" nodad
+NS srv ip addr add 2001:db8:79::2/64 dev "$P-s" nodad
+NS srv "$BIN/tcpeek" -i "$P-s" -U "$T/any6.sock" -q --metrics-listen '[::]:9742' \
+	>/dev/null 2>"$T/ea6" &
+ANY6=$!
+bg_track $ANY6
+code=
+for _ in $(seq 50); do
+	code=$(NS cli curl -s -g -o "$T/ba6" -w '%{http_code}' 'http://[2001:db8:79::2]:9742/metrics')
+	[ "$code" = 200 ] && break
+	sleep 0.1
+done
+check "--metrics-listen [::]:9742: served to another host over IPv6 ($code)" \
+	bash -c "[ '$code' = 200 ] && grep -q '^tcpeek_success_total' '$T/ba6'"
+kill -TERM $ANY6; wait $ANY6
 
 # ---- as the systemd unit runs it --------------------------------------------
 mkdir "$T/run"

@@ -91,6 +91,29 @@ static void test_parse_listen(void **state)
 	bad_listen("[1.2.3.4]:80", "not a numeric IPv6 address");
 	bad_listen("[fe80::1%eth0]:80", "not a numeric IPv6 address");
 	bad_listen("[::1]:80:81", "PORT must be");
+	/* IPv6 through common/parse.h: the forms Prometheus configurations
+	 * use, the sockaddr they bind, and bare or odd IPv6 refused */
+	good_listen("[::1]:9100", "[::1]:9100", AF_INET6);
+	good_listen("[::]:9100", "[::]:9100", AF_INET6);
+	good_listen("[0:0:0:0:0:0:0:1]:9100", "[::1]:9100", AF_INET6);
+	good_listen("[::ffff:192.0.2.1]:9100", "[::ffff:192.0.2.1]:9100", AF_INET6);
+	assert_int_equal(metrics_parse_listen("[2001:db8::9]:9100", &a, err, sizeof(err)), 0);
+	{
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)&a.ss;
+		static const uint8_t want[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 9 };
+
+		assert_int_equal(ntohs(s6->sin6_port), 9100);
+		assert_memory_equal(s6->sin6_addr.s6_addr, want, 16);
+		assert_int_equal(s6->sin6_scope_id, 0);
+	}
+	bad_listen("::1:9100", "an IPv6 address goes in brackets: [ADDR]:PORT");
+	bad_listen("::9100", "an IPv6 address goes in brackets");
+	bad_listen("2001:db8::1:9100", "an IPv6 address goes in brackets");
+	bad_listen("[::1]:0", "PORT must be a number from 1 to 65535");
+	bad_listen("[::1x]:9100", "not a numeric IPv6 address");
+	bad_listen("[:::1]:9100", "not a numeric IPv6 address");
+	bad_listen("[10.0.0.1]:9100", "not a numeric IPv6 address");
+	bad_listen("[ ::1]:9100", "not a numeric IPv6 address");
 	/* control bytes are shown escaped, the message stays one line */
 	bad_listen("a\nb:80", "a\\x0ab:80");
 }

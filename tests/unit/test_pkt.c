@@ -171,14 +171,25 @@ static void test_icmp_quote(void **state)
 
 static void test_fmt(void **state)
 {
-	char s[PKT_FLAGS_STRLEN], m[PKT_MAC_STRLEN], a[PKT_IP4_STRLEN];
+	char s[PKT_FLAGS_STRLEN], m[PKT_MAC_STRLEN];
 	(void)state;
 	assert_string_equal(pkt_fmt_tcpflags(s, PKT_TH_SYN), "S");
 	assert_string_equal(pkt_fmt_tcpflags(s, PKT_TH_SYN | PKT_TH_ACK), "S.");
 	assert_string_equal(pkt_fmt_tcpflags(s, PKT_TH_RST | PKT_TH_ACK), "R.");
 	assert_string_equal(pkt_fmt_tcpflags(s, PKT_TH_ACK), ".");
 	assert_string_equal(pkt_fmt_mac(m, MAC_A), "02:00:00:00:00:0a");
-	assert_string_equal(pkt_fmt_ip4(a, 0xc0a8000a), "192.168.0.10");
+}
+
+/* One rule for both families and both checkers: MTU less the headers. */
+static void test_mss(void **state)
+{
+	(void)state;
+	assert_int_equal(pkt_mss_for_mtu(1500, AF_INET), 1460);
+	assert_int_equal(pkt_mss_for_mtu(1500, AF_INET6), 1440);
+	assert_int_equal(pkt_mss_for_mtu(9000, AF_INET6), 8940);
+	assert_int_equal(pkt_mss_for_mtu(576, AF_INET), 536);     /* the floor */
+	assert_int_equal(pkt_mss_for_mtu(0, AF_INET6), 536);
+	assert_int_equal(pkt_mss_for_mtu(65575, AF_INET), 65495); /* the ceiling */
 }
 
 int main(void)
@@ -194,6 +205,7 @@ int main(void)
 		cmocka_unit_test(test_arp),
 		cmocka_unit_test(test_icmp_quote),
 		cmocka_unit_test(test_fmt),
+		cmocka_unit_test(test_mss),
 	};
 	return cmocka_run_group_tests_name("pkt", tests, NULL, NULL);
 }
