@@ -21,6 +21,13 @@
 # build is at most 5 % slower; IPv6 is held to the same floor against the
 # base's IPv4.  Speed is reported, not asserted; a broken run fails.
 #
+# Knobs: BENCH_SECONDS (window, 10), BENCH_WARMUP (3), BENCH_ROUNDS, BENCH_RUNS and BENCH_XRUNS (hyperfine
+# runs of the round and of xargs), BENCH_IP6, BENCH_PARTS ("1 2").  A
+# daemon run whose window had failed checks (a busy shared machine can
+# tip the lab into timeouts, whose retries cost more CPU) is "disturbed";
+# the ratios are given over all runs, their minima, the user-space CPU,
+# and the undisturbed runs when both sides have one.
+#
 #   BASE=/tmp/base bench/bench_synscoped.sh
 #   BENCH_SECONDS=20 BENCH_ROUNDS=3 BENCH_RUNS=30 BASE=... bench/bench_synscoped.sh
 here=$(cd "$(dirname "$0")" && pwd)
@@ -65,7 +72,10 @@ fi
 # then resets: with TCP_DEFER_ACCEPT the bare ACK leaves the connection a
 # request, which the RST frees, so nothing needs to accept(); without it
 # every check would leave a dead child in the accept queue, which fills
-# after 64 checks of one port and then drops SYNs
+# after 64 checks of one port and then drops SYNs.  A check that timed out
+# sent no RST: its request would retransmit SYN/ACKs for a minute and load
+# the next runs, so the real servers give up after one retransmission, and
+# each run waits for the previous one's requests to be gone.
 listen_many() {
 	ip netns exec "$P-rs$1" python3 -c '
 import resource, socket, sys, time
@@ -75,7 +85,7 @@ ss = []
 for p in range(20000, 20000 + n):
     s = socket.socket(socket.AF_INET6); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_DEFER_ACCEPT, 30)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_DEFER_ACCEPT, 1)
     s.bind(("::", p)); s.listen(64); ss.append(s)
 open(sys.argv[2], "w").write("ready")
 time.sleep(3600)
@@ -83,6 +93,7 @@ time.sleep(3600)
 	bg_track $!
 }
 for k in $(seq $NRS); do
+	NS "rs$k" sysctl -qw net.ipv4.tcp_synack_retries=1
 	lab_rs_vip "$k"
 	[ "$IP6" = 1 ] && lab6_rs_vip "$k"
 	listen_many "$k" 1250
@@ -159,6 +170,19 @@ ip netns exec "$P-dir" "$D" -c "$T/t1" --state-dir "$T/st.one" --socket "$T/one.
 one_pid=$!
 bg_track $one_pid
 
+# until the real servers hold no half-open request (at most 20 s)
+drain() {
+	local i k n
+	for i in $(seq 100); do
+		n=0
+		for k in $(seq $NRS); do
+			n=$((n + $(NS "rs$k" ss -Htn state syn-recv | wc -l)))
+		done
+		[ "$n" -lt 50 ] && return 0
+		sleep 0.2
+	done
+	echo "bench_synscoped: $n requests still half-open on the real servers" >&2
+}
 # the status document; a busy daemon may miss the client's 3 s deadline
 # (the base serializes 10,000 targets more slowly): ask up to 3 times
 status() {
@@ -175,6 +199,7 @@ status() {
 measure() {
 	local label=$1 d=$2 conf=$3 pid rss_pre rss_big rss_one u0 s0 u1 s1 first=0
 	[ -e "$T/res.$label" ] || first=1
+	drain
 	rm -rf "$T/st.big" "$T/big.sock"
 	ip netns exec "$P-dir" "$d" -c "$conf" --state-dir "$T/st.big" --socket "$T/big.sock" >/dev/null 2>"$T/big.err" &
 	pid=$!
