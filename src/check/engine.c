@@ -98,50 +98,50 @@ struct eng {
 
 /* ---- keyed values ------------------------------------------------------ */
 
-/* An address as hashed: its family and all 16 bytes, never the padding. */
-struct key_addr {
-	uint8_t family;
-	uint8_t b[ADDR_MAXLEN];
+/* The keyed hash's input, built field by field: an address goes in as its
+ * family and its family's bytes (4 or 16), so an IPv4 check hashes as few
+ * bytes as before IPv6 (one SipHash block for the ISN) and the encoding
+ * stays unambiguous (the family fixes the length). */
+struct key_buf {
+	size_t n;
+	uint8_t b[48];                 /* the longest: 4 + 4 + 17 + 17 + 2 */
 };
 
-static void key_addr(struct key_addr *k, const struct addr *a)
+static void key_put(struct key_buf *k, const void *p, size_t n)
 {
-	k->family = a->family;
-	memcpy(k->b, a->u.b, sizeof(k->b));
+	memcpy(k->b + k->n, p, n);
+	k->n += n;
+}
+
+static void key_addr(struct key_buf *k, const struct addr *a)
+{
+	k->b[k->n++] = a->family;
+	key_put(k, a->u.b, addr_bytes(a->family));
 }
 
 /* The ISN of a check from OUR to VIP:PORT from SPORT. */
 static uint32_t eng_isn(const struct eng *e, const struct addr *our, const struct addr *vip,
                         uint16_t port, uint16_t sport)
 {
-	struct {
-		struct key_addr our, vip;
-		uint16_t port, sport;
-	} k;
+	struct key_buf k = { .n = 0 };
 
-	memset(&k, 0, sizeof(k));
-	key_addr(&k.our, our);
-	key_addr(&k.vip, vip);
-	k.port = port;
-	k.sport = sport;
-	return (uint32_t)siphash24(e->key, &k, sizeof(k));
+	key_addr(&k, our);
+	key_addr(&k, vip);
+	key_put(&k, &port, sizeof(port));
+	key_put(&k, &sport, sizeof(sport));
+	return (uint32_t)siphash24(e->key, k.b, k.n);
 }
 
 static uint64_t eng_port_hash(const struct eng *e, const struct eng_target *t)
 {
-	struct {
-		uint32_t id, gen;
-		struct key_addr rs, vip;
-		uint16_t port;
-	} k;
+	struct key_buf k = { .n = 0 };
 
-	memset(&k, 0, sizeof(k));
-	k.id = t->id;
-	k.gen = t->gen;
-	key_addr(&k.rs, &t->spec.rs_ip);
-	key_addr(&k.vip, &t->spec.vip);
-	k.port = t->spec.port;
-	return siphash24(e->key, &k, sizeof(k)) ^ 0x5a5a5a5a5a5a5a5aull;
+	key_put(&k, &t->id, sizeof(t->id));
+	key_put(&k, &t->gen, sizeof(t->gen));
+	key_addr(&k, &t->spec.rs_ip);
+	key_addr(&k, &t->spec.vip);
+	key_put(&k, &t->spec.port, sizeof(t->spec.port));
+	return siphash24(e->key, k.b, k.n) ^ 0x5a5a5a5a5a5a5a5aull;
 }
 
 /* ---- transmission ----------------------------------------------------- */
@@ -804,14 +804,26 @@ int eng_check_start(struct eng *e, struct eng_target *t, uint64_t now)
 
 /* ---- received frames ---------------------------------------------------- */
 
+/* Two waiting checks judge a neighbour reply alike when they speak from
+ * the same address and MAC: chk.c's neighbour rules read nothing else of
+ * a check in its neighbour state (the real server is the entry's). */
+static int same_judge(const struct eng_run *a, const struct eng_run *b)
+{
+	return addr_eq(&a->c.cfg.our, &b->c.cfg.our) &&
+	       memcmp(a->c.cfg.our_mac, b->c.cfg.our_mac, PKT_ETH_ALEN) == 0;
+}
+
 /* Give a neighbour reply (ARP reply, Neighbor Advertisement) to every
  * check waiting for its neighbour; chk.c judges it.  The first check that
- * accepts it fills the cache. */
+ * accepts it fills the cache.  A reply one check rejected is not judged
+ * again for the checks that would judge it alike: a flood of forged
+ * replies for a silent real server then costs one judgement a frame, not
+ * one per check waiting for that server. */
 static void on_nbr(struct eng *e, struct eng_if *ifp, const struct pkt_frame *f,
                    const uint8_t *buf, size_t len, uint64_t now)
 {
 	struct eng_nbr *n;
-	struct eng_run *r, *next;
+	struct eng_run *r, *next, *rejected = NULL;
 	struct chk_out out;
 	int taken = 0;
 
@@ -822,9 +834,15 @@ static void on_nbr(struct eng *e, struct eng_if *ifp, const struct pkt_frame *f,
 	}
 	for (r = n->waiters; r != NULL; r = next) {
 		next = r->wnext;
+		if (rejected != NULL && same_judge(r, rejected)) {
+			e->st.rx_ignored++;
+			continue;
+		}
 		chk_on_frame(&r->c, buf, len, now, &out);
 		if (!out.accepted) {
 			e->st.rx_ignored++;
+			if (rejected == NULL)
+				rejected = r;
 			continue;
 		}
 		if (!taken) {
