@@ -185,7 +185,9 @@ static int addr_cb(const struct nlmsghdr *nlh, void *data)
 
 enum ifinfo_err ifinfo_get(const char *name, struct ifinfo *info)
 {
-	char req[NL_REQ];
+	/* zeroed: libmnl 1.0.4 leaves an attribute's alignment padding
+	 * as it finds it, and the kernel is sent the whole message */
+	char req[NL_REQ] = { 0 };
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifm;
 	struct ifaddrmsg *ifa;
@@ -210,6 +212,7 @@ enum ifinfo_err ifinfo_get(const char *name, struct ifinfo *info)
 	if (lc.ether != 3)
 		return IFINFO_NOT_ETHER;
 
+	memset(req, 0, sizeof(req));
 	nlh = mnl_nlmsg_put_header(req);
 	nlh->nlmsg_type = RTM_GETADDR;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
@@ -268,7 +271,7 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 
 int ifinfo_route_src(int index, const struct addr *dst, struct addr *src)
 {
-	char req[NL_REQ];
+	char req[NL_REQ] = { 0 };    /* zeroed: see ifinfo_get */
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
 	struct route_ctx rc = { .family = dst->family };

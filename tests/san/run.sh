@@ -3,7 +3,7 @@
 # runs on the golden captures (JSON, table, error paths), tcpeekstat on a
 # canned stats document served from a temporary socket (plain, -T, -j, -p,
 # a malformed answer), and check_tcp_raw in the LVS-DR namespace lab
-# (success, refused, usage error).  Each run must exit with the status the
+# (success, refused, IPv6 success, usage error).  Each run must exit with the status the
 # program documents, with no memcheck error and nothing definitely or
 # indirectly lost (--error-exitcode turns either into exit 99).
 #
@@ -116,18 +116,26 @@ if [ "$(id -u)" -eq 0 ]; then
 		SYNSCOPE_ROOT=$root
 		. "$root/tests/net/lib.sh"
 		. "$root/tests/net/lab_dr.sh"
-		lab_dr_up 1 >/dev/null
+		. "$root/tests/net/lab_dr6.sh"
+		lab6_up 1 >/dev/null
 		lab_rs_vip 1
+		lab6_rs_vip 1
 		lab_listen 1 8080
-		rs=$(lab_rs_ip 1)
+		lab6_listen 1 8082
 		n=0
-		for spec in "0 success:8080" "1 refused:8081"; do
+		# IPv6 too: neighbour discovery, the route request for the source
+		for spec in "0 success:8080" "1 refused:8081" "0 IPv6 success:8082"; do
 			want=${spec%% *} port=${spec##*:} what=${spec#* }
 			what=${what%%:*}
+			if [ "$port" = 8082 ]; then
+				rs=$(lab6_rs_ip 1) vip=$LAB6_VIP
+			else
+				rs=$(lab_rs_ip 1) vip=$LAB_VIP
+			fi
 			log="$tmp/vgc.$n.log"
 			NS dir valgrind -q --error-exitcode=$VG_RC --leak-check=full \
 				--errors-for-leak-kinds=definite,indirect --log-file="$log" \
-				"$C" -t 2000 $LAB_IF "$rs" $LAB_VIP "$port" >/dev/null 2>"$tmp/err"
+				"$C" -t 2000 $LAB_IF "$rs" "$vip" "$port" >/dev/null 2>"$tmp/err"
 			rc=$?
 			if [ "$rc" -eq "$want" ] && [ ! -s "$log" ]; then
 				echo "ok - valgrind: check_tcp_raw $what"
@@ -142,7 +150,7 @@ if [ "$(id -u)" -eq 0 ]; then
 	cat "$tmp/lab.out"
 	pass=$((pass + $(grep -c '^ok - ' "$tmp/lab.out")))
 	fail=$((fail + $(grep -c '^not ok - ' "$tmp/lab.out")))
-	[ "$(grep -c '^ok - \|^not ok - ' "$tmp/lab.out")" -eq 2 ] ||
+	[ "$(grep -c '^ok - \|^not ok - ' "$tmp/lab.out")" -eq 3 ] ||
 		{ echo "not ok - valgrind: check_tcp_raw lab did not run"; fail=$((fail + 1)); }
 else
 	echo "ok - valgrind: check_tcp_raw in a namespace (skipped: not root)"
