@@ -14,13 +14,15 @@
 struct words {
 	const char *nbr;          /* the neighbour protocol */
 	const char *reply;        /* its answer */
-	const char *ip;           /* the network layer */
 	const char *icmp;
+	const char *unreach;      /* the ICMP error the check acts upon */
+	const char *(*code_str)(uint8_t code);   /* its codes */
 	int nd;                   /* neighbour discovery (hop limit, S flag) */
 };
-static const struct words words4 = { "ARP", "ARP reply", "IPv4", "ICMP", 0 };
-static const struct words words6 = { "neighbour discovery", "Neighbor Advertisement", "IPv6",
-	                              "ICMPv6", 1 };
+static const struct words words4 = { "ARP", "ARP reply", "ICMP", "ICMP unreachable",
+	                              chk_unreach_str, 0 };
+static const struct words words6 = { "neighbour discovery", "Neighbor Advertisement", "ICMPv6",
+	                              "ICMPv6 unreachable", chk_unreach6_str, 1 };
 
 static const struct words *words_of(const struct addr *a)
 {
@@ -258,7 +260,8 @@ static void on_nbr(struct chk *c, const struct pkt_frame *f, uint64_t now,
 		return;
 	}
 	if (nb->spa.family != c->cfg.rs.family) {
-		ignore(out, "%s while the check is over %s", words_of(&nb->spa)->nbr, w->ip);
+		ignore(out, "%s while the check is over %s", words_of(&nb->spa)->nbr,
+		       addr_family_name(c->cfg.rs.family));
 		return;
 	}
 	if (nb->op != PKT_NBR_REPLY) {
@@ -335,10 +338,10 @@ static void on_icmp(struct chk *c, const struct pkt_frame *f, struct chk_out *ou
 		ignore(out, "%s unreachable after the handshake", w->icmp);
 		return;
 	}
-	if (!from_real_server(c, f, w->nd ? "ICMPv6 unreachable" : "ICMP unreachable", out))
+	if (!from_real_server(c, f, w->unreach, out))
 		return;
 	out->accepted = 1;
-	note_reply(&c->reply, f, w->nd ? "ICMPv6 unreachable" : "ICMP unreachable");
+	note_reply(&c->reply, f, w->unreach);
 	c->icmp_type = ic->type;
 	c->icmp_code = ic->code;
 	finish(c, CHK_OUT_ICMP_UNREACH);
@@ -475,11 +478,12 @@ void chk_on_frame(struct chk *c, const uint8_t *buf, size_t len, uint64_t now,
 		return;
 	}
 	if (!f.has_ip) {
-		ignore(out, "neither %s nor %s", w->nbr, w->ip);
+		ignore(out, "neither %s nor %s", w->nbr, addr_family_name(c->cfg.vip.family));
 		return;
 	}
 	if (f.ip.src.family != c->cfg.vip.family) {
-		ignore(out, "%s packet while the check is over %s", words_of(&f.ip.src)->ip, w->ip);
+		ignore(out, "%s packet while the check is over %s", addr_family_name(f.ip.src.family),
+		       addr_family_name(c->cfg.vip.family));
 		return;
 	}
 	if (f.has_icmp) {
@@ -487,7 +491,7 @@ void chk_on_frame(struct chk *c, const uint8_t *buf, size_t len, uint64_t now,
 		return;
 	}
 	if (!f.has_tcp) {
-		ignore(out, "%s protocol %u", w->ip, f.ip.proto);
+		ignore(out, "%s protocol %u", addr_family_name(f.ip.src.family), f.ip.proto);
 		return;
 	}
 	if (!addr_eq(&f.ip.src, &c->cfg.vip) || !addr_eq(&f.ip.dst, &c->cfg.our) ||
@@ -532,7 +536,7 @@ char *chk_fmt_reason(char *out, size_t cap, const struct chk *c)
 		break;
 	case CHK_OUT_ICMP_UNREACH:
 		snprintf(out, cap, "%s destination unreachable: %s (type %u code %u)", w->icmp,
-		         w->nd ? chk_unreach6_str(c->icmp_code) : chk_unreach_str(c->icmp_code),
+		         w->code_str(c->icmp_code),
 		         c->icmp_type, c->icmp_code);
 		break;
 	case CHK_OUT_RESET_CLOSE:
@@ -622,7 +626,7 @@ char *chk_fmt_frame(char *out, size_t cap, const struct pkt_frame *f)
 		         addr_fmt_port(qd, &f->icmp.q_ip.dst, f->icmp.q_dport), f->icmp.q_seq);
 	} else if (f->has_ip) {
 		snprintf(out, cap, "(%s) %s > %s (%s) %s protocol %u", sm, addr_fmt(si, &f->ip.src),
-		         addr_fmt(di, &f->ip.dst), dm, words_of(&f->ip.src)->ip, f->ip.proto);
+		         addr_fmt(di, &f->ip.dst), dm, addr_family_name(f->ip.src.family), f->ip.proto);
 	} else {
 		snprintf(out, cap, "(%s) > (%s) ethertype 0x%04x", sm, dm, f->eth.type);
 	}

@@ -128,16 +128,11 @@ static void lookups_wait(int np, uint64_t deadline)
 	pthread_mutex_unlock(&mu);
 }
 
-static const char *family_name(int family)
-{
-	return family == AF_INET6 ? "IPv6" : "IPv4";
-}
-
 static int fail(struct chk_report *r, const struct chk_name *nm, int family, const char *why)
 {
 	if (family != 0)
 		chk_error(r, CHK_OUT_RESOLVE, 0, "%s '%s': cannot resolve to an %s address: %s",
-		          nm->what, nm->host, family_name(family), why);
+		          nm->what, nm->host, addr_family_name(family), why);
 	else
 		chk_error(r, CHK_OUT_RESOLVE, 0, "%s '%s': cannot resolve: %s", nm->what, nm->host,
 		          why);
@@ -200,7 +195,7 @@ int chk_resolve(struct chk_name *names, int n, int family, uint32_t timeout_ms,
 		if (names[i].addr.family != family) {
 			chk_error(r, CHK_OUT_USAGE, 0, "%s '%s' is not an %s address like the other "
 			          "addresses of the check", names[i].what, names[i].host,
-			          family_name(family));
+			          addr_family_name(family));
 			return CHK_EXIT_FAIL;
 		}
 	}

@@ -5,6 +5,11 @@
 #include <netinet/in.h>
 #include <stdio.h>
 
+const char *addr_family_name(int family)
+{
+	return family == AF_INET ? "IPv4" : family == AF_INET6 ? "IPv6" : "unknown family";
+}
+
 bool addr_is_unspec(const struct addr *a)
 {
 	return (a->u.w[0] | a->u.w[1] | a->u.w[2] | a->u.w[3]) == 0;

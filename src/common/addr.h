@@ -94,6 +94,9 @@ static inline bool addr_is_set(const struct addr *a)
 	return a->family != 0;
 }
 
+/* "IPv4", "IPv6" (for messages); "unknown family" otherwise. */
+const char *addr_family_name(int family);
+
 /* All bits zero (0.0.0.0, ::). */
 bool addr_is_unspec(const struct addr *a);
 /* IPv6 link-local (fe80::/10). */
